@@ -54,12 +54,6 @@ public readonly struct MpExperimentalOption : IEquatable<MpExperimentalOption>
             return false;
         }
 
-        if (bytes.Length > MptcpOptionHeader.MaxLength)
-        {
-            error = WireError.BadLength;
-            return false;
-        }
-
         value = new MpExperimentalOption((byte)(bytes[2] & 0x0f), bytes[3..]);
         return true;
     }

@@ -78,8 +78,9 @@ public static class MptcpOptionHeader
         }
 
         int length = option[1];
-        if (length < 3)
+        if (length is < 3 or > MaxLength)
         {
+            // No TCP option can outgrow the 40-byte options area (RFC 9293 §3.1).
             error = WireError.BadLength;
             return false;
         }
