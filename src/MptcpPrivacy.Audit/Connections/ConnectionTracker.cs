@@ -1,0 +1,415 @@
+using System.Buffers.Binary;
+using MptcpPrivacy.Audit.Verification;
+using MptcpPrivacy.Wire.Crypto;
+using MptcpPrivacy.Wire.Ip;
+using MptcpPrivacy.Wire.Mptcp;
+using MptcpPrivacy.Wire.Packets;
+using MptcpPrivacy.Wire.Tcp;
+
+namespace MptcpPrivacy.Audit.Connections;
+
+/// <summary>
+/// Rebuilds MPTCP connections from decoded packets, fed in capture order: groups subflows under
+/// connections by MP_CAPABLE keys and MP_JOIN tokens, and checks every token, IDSN, HMAC and DSS
+/// checksum the packets allow against the keys seen. Sans-I/O: it is given packets, never reads.
+/// </summary>
+public sealed class ConnectionTracker
+{
+    private readonly Dictionary<SubflowKey, Subflow> _subflows = [];
+    private readonly Dictionary<uint, Connection> _byToken = [];
+    private readonly List<Connection> _connections = [];
+    private readonly List<Subflow> _allSubflows = [];
+
+    /// <summary>Every check made, counted, with the ones that failed.</summary>
+    public CheckTally Checks { get; } = new();
+
+    /// <summary>The connections found, in order of first appearance.</summary>
+    public IReadOnlyList<Connection> Connections => _connections;
+
+    /// <summary>Every subflow found, MPTCP or not, in order of first appearance.</summary>
+    public IReadOnlyList<Subflow> Subflows => _allSubflows;
+
+    /// <summary>Takes in one TCP packet.</summary>
+    public void Observe(in TcpPacket packet, long frame, long timeNs, int interfaceIndex)
+    {
+        IpPacket ip = packet.Ip;
+        TcpHeader tcp = packet.Tcp;
+        var source = new Endpoint(IpAddressBytes.FromSpan(ip.Source), tcp.SourcePort);
+        var destination = new Endpoint(IpAddressBytes.FromSpan(ip.Destination), tcp.DestinationPort);
+        var key = SubflowKey.Of(source, destination);
+        TcpFlags flags = tcp.Flags;
+        bool syn = (flags & TcpFlags.Syn) != 0;
+        bool ack = (flags & TcpFlags.Ack) != 0;
+
+        _subflows.TryGetValue(key, out Subflow? subflow);
+        if (syn && !ack)
+        {
+            if (subflow is null || subflow.Initiator != source || subflow.InitiatorIsn != tcp.SequenceNumber)
+            {
+                subflow = OpenSubflow(in tcp, source, destination, frame, timeNs);
+                _subflows[key] = subflow;
+            }
+        }
+        else if (subflow is null)
+        {
+            subflow = new Subflow(source, destination, SubflowRole.Unknown, frame, timeNs);
+            _subflows[key] = subflow;
+            _allSubflows.Add(subflow);
+        }
+        else if (syn && subflow.Responder == source)
+        {
+            AcceptSynAck(subflow, in tcp, frame);
+        }
+
+        subflow.Saw(frame, timeNs, interfaceIndex);
+        bool fromInitiator = subflow.FromInitiator(source);
+        if (!syn)
+        {
+            foreach (TcpOption option in tcp.ReadOptions())
+            {
+                if (option.Kind == TcpOptionKind.Mptcp && MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
+                {
+                    OnOption(subflow, in parsed, fromInitiator, frame);
+                }
+            }
+        }
+
+        FeedPayload(subflow, in tcp, fromInitiator);
+    }
+
+    /// <summary>Ends the analysis: mappings whose data never came are counted as unverifiable.</summary>
+    public void Finish()
+    {
+        foreach (Subflow subflow in _allSubflows)
+        {
+            subflow.Mappings[0]?.Finish(Checks);
+            subflow.Mappings[1]?.Finish(Checks);
+        }
+    }
+
+    private Subflow OpenSubflow(in TcpHeader tcp, Endpoint source, Endpoint destination, long frame, long timeNs)
+    {
+        var subflow = new Subflow(source, destination, SubflowRole.PlainTcp, frame, timeNs) { InitiatorIsn = tcp.SequenceNumber };
+        _allSubflows.Add(subflow);
+        foreach (TcpOption option in tcp.ReadOptions())
+        {
+            if (option.Kind != TcpOptionKind.Mptcp || !MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
+            {
+                continue;
+            }
+
+            if (parsed.Subtype == MptcpSubtype.MpCapable)
+            {
+                MpCapableOption capable = parsed.MpCapable;
+                var connection = new Connection(_connections.Count + 1, capable.Version == 0 ? MptcpVersion.V0 : MptcpVersion.V1);
+                connection.ChecksumsRequired = (capable.Flags & MpCapableFlags.ChecksumRequired) != 0;
+                if (capable.HasSenderKey)
+                {
+                    connection.LearnClientKey(capable.SenderKey);
+                    Index(connection);
+                }
+
+                _connections.Add(connection);
+                connection.Add(subflow);
+                subflow.Connection = connection;
+                subflow.Role = SubflowRole.Initial;
+            }
+            else if (parsed.Subtype == MptcpSubtype.MpJoin && parsed.MpJoin.Form == MpJoinForm.Syn)
+            {
+                MpJoinOption join = parsed.MpJoin;
+                subflow.Role = SubflowRole.Join;
+                subflow.JoinToken = join.ReceiverToken;
+                subflow.InitiatorNonce = join.SenderNonce;
+                subflow.InitiatorAddressId = join.AddressId;
+                if (_byToken.TryGetValue(join.ReceiverToken, out Connection? connection))
+                {
+                    Checks.Valid(CheckKind.JoinToken);
+                    subflow.Connection = connection;
+                    // A join towards the server carries the server's token: its initiator is the client side.
+                    subflow.InitiatorIsClient = connection.ServerToken == join.ReceiverToken;
+                    connection.Add(subflow);
+                }
+                else
+                {
+                    Checks.Record(frame, CheckKind.JoinToken, CheckStatus.Unverifiable, $"token {join.ReceiverToken:x8} is not the token of any key seen in MP_CAPABLE");
+                }
+            }
+        }
+
+        return subflow;
+    }
+
+    private void AcceptSynAck(Subflow subflow, in TcpHeader tcp, long frame)
+    {
+        subflow.ResponderIsn = tcp.SequenceNumber;
+        bool sawCapable = false;
+        bool sawJoin = false;
+        Span<byte> wire = stackalloc byte[8];
+        foreach (TcpOption option in tcp.ReadOptions())
+        {
+            if (option.Kind != TcpOptionKind.Mptcp || !MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
+            {
+                continue;
+            }
+
+            if (parsed.Subtype == MptcpSubtype.MpCapable && subflow.Role == SubflowRole.Initial && subflow.Connection is { } connection)
+            {
+                sawCapable = true;
+                MpCapableOption capable = parsed.MpCapable;
+                connection.ChecksumsRequired |= (capable.Flags & MpCapableFlags.ChecksumRequired) != 0;
+                if (capable.HasSenderKey)
+                {
+                    connection.LearnServerKey(capable.SenderKey);
+                    Index(connection);
+                }
+            }
+            else if (parsed.Subtype == MptcpSubtype.MpJoin && parsed.MpJoin.Form == MpJoinForm.SynAck && subflow.Role == SubflowRole.Join)
+            {
+                sawJoin = true;
+                MpJoinOption join = parsed.MpJoin;
+                subflow.ResponderNonce = join.SenderNonce;
+                subflow.ResponderAddressId = join.AddressId;
+                BinaryPrimitives.WriteUInt64BigEndian(wire, join.TruncatedHmac);
+                CheckJoinHmac(subflow, frame, CheckKind.JoinSynAckHmac, wire);
+            }
+        }
+
+        if (subflow.Role == SubflowRole.Initial && !sawCapable)
+        {
+            subflow.Role = SubflowRole.Fallback;
+        }
+        else if (subflow.Role == SubflowRole.Join && !sawJoin)
+        {
+            subflow.Role = SubflowRole.FailedJoin;
+        }
+    }
+
+    private void OnOption(Subflow subflow, in MptcpOption option, bool fromInitiator, long frame)
+    {
+        Connection? connection = subflow.Connection;
+        if (connection is null)
+        {
+            RecordUnverifiable(in option, frame, "the subflow's connection is not known: its handshake was not captured");
+            return;
+        }
+
+        bool senderIsClient = fromInitiator == subflow.InitiatorIsClient;
+        switch (option.Subtype)
+        {
+            case MptcpSubtype.MpCapable when subflow.Role == SubflowRole.Initial:
+            {
+                MpCapableOption capable = option.MpCapable;
+                if (capable.HasReceiverKey && fromInitiator)
+                {
+                    // The third ACK (and the first data) carry the client's key first.
+                    connection.LearnClientKey(capable.SenderKey);
+                    connection.LearnServerKey(capable.ReceiverKey);
+                    Index(connection);
+                }
+
+                if (capable.HasChecksum && connection.ClientIdsn is { } idsn && subflow.InitiatorIsn is not null)
+                {
+                    // RFC 8684 §3.1: the data of the fourth packet starts at DSN IDSN + 1 and SSN 1.
+                    Assembler(subflow, fromInitiator).Add(frame, idsn + 1, 1, capable.DataLevelLength, capable.Checksum, capable.DataLevelLength, Checks);
+                }
+
+                break;
+            }
+
+            case MptcpSubtype.MpJoin when option.MpJoin.Form == MpJoinForm.Ack && fromInitiator && subflow.Role == SubflowRole.Join:
+            {
+                Span<byte> wire = stackalloc byte[Hmac160.Length];
+                option.MpJoin.Hmac.CopyTo(wire);
+                CheckJoinHmac(subflow, frame, CheckKind.JoinAckHmac, wire);
+                break;
+            }
+
+            case MptcpSubtype.Dss:
+                OnDss(subflow, connection, option.Dss, fromInitiator, senderIsClient, frame);
+                break;
+
+            case MptcpSubtype.AddAddr:
+                CheckAddAddr(connection, option.AddAddr, senderIsClient, frame);
+                break;
+
+            case MptcpSubtype.MpFastClose:
+            {
+                ulong? receiverKey = connection.KeyOf(!senderIsClient);
+                if (receiverKey is null)
+                {
+                    Checks.Record(frame, CheckKind.FastCloseKey, CheckStatus.Unverifiable, "the receiver's key was not captured");
+                }
+                else if (receiverKey == option.MpFastClose.ReceiverKey)
+                {
+                    Checks.Valid(CheckKind.FastCloseKey);
+                }
+                else
+                {
+                    Checks.Record(frame, CheckKind.FastCloseKey, CheckStatus.Invalid, $"key {option.MpFastClose.ReceiverKey:x16} is not the receiver's key {receiverKey:x16}");
+                }
+
+                break;
+            }
+        }
+    }
+
+    private void RecordUnverifiable(in MptcpOption option, long frame, string why)
+    {
+        switch (option.Subtype)
+        {
+            case MptcpSubtype.Dss when option.Dss.HasChecksum:
+                Checks.Record(frame, CheckKind.DssChecksum, CheckStatus.Unverifiable, why);
+                break;
+            case MptcpSubtype.AddAddr when option.AddAddr.HasHmac:
+                Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Unverifiable, why);
+                break;
+            case MptcpSubtype.MpJoin when option.MpJoin.Form == MpJoinForm.Ack:
+                Checks.Record(frame, CheckKind.JoinAckHmac, CheckStatus.Unverifiable, why);
+                break;
+            case MptcpSubtype.MpFastClose:
+                Checks.Record(frame, CheckKind.FastCloseKey, CheckStatus.Unverifiable, why);
+                break;
+        }
+    }
+
+    private void OnDss(Subflow subflow, Connection connection, DssOption dss, bool fromInitiator, bool senderIsClient, long frame)
+    {
+        if (!dss.HasMapping)
+        {
+            return;
+        }
+
+        int side = senderIsClient ? 0 : 1;
+        ulong? idsn = connection.IdsnOf(senderIsClient);
+        ulong? reference = connection.LastDsn[side] ?? (idsn + 1);
+        ulong? dsn = dss.DsnIs64Bit ? dss.DataSequenceNumber : reference is { } r ? Widen((uint)dss.DataSequenceNumber, r) : null;
+        if (dsn is { } known)
+        {
+            connection.LastDsn[side] = known;
+        }
+
+        if (subflow.Role == SubflowRole.Initial && dss.SubflowSequenceNumber == 1 && idsn is { } i)
+        {
+            // RFC 8684 §3.3: the first data byte is IDSN + 1 (compared at the width the option carries).
+            ulong expected = dss.DsnIs64Bit ? i + 1 : (uint)(i + 1);
+            if (dss.DataSequenceNumber == expected)
+            {
+                Checks.Valid(CheckKind.Idsn);
+            }
+            else
+            {
+                Checks.Record(frame, CheckKind.Idsn, CheckStatus.Invalid, $"first DSN {dss.DataSequenceNumber} is not IDSN + 1 = {expected}");
+            }
+        }
+
+        if (!dss.HasChecksum)
+        {
+            return;
+        }
+
+        uint? isn = fromInitiator ? subflow.InitiatorIsn : subflow.ResponderIsn;
+        if (dsn is null || isn is null)
+        {
+            Checks.Record(frame, CheckKind.DssChecksum, CheckStatus.Unverifiable, dsn is null ? "the sender's key was not captured (32-bit DSN cannot be widened)" : "the subflow's handshake was not captured");
+            return;
+        }
+
+        // A DATA_FIN takes one octet of data-level length and no subflow octet (RFC 8684 §3.3.3).
+        int subflowBytes = dss.DataFin ? dss.DataLevelLength - 1 : dss.DataLevelLength;
+        if (dss.DataFin && dss.SubflowSequenceNumber == 0)
+        {
+            subflowBytes = 0;
+        }
+
+        Assembler(subflow, fromInitiator).Add(frame, dsn.Value, dss.SubflowSequenceNumber, dss.DataLevelLength, dss.Checksum, Math.Max(subflowBytes, 0), Checks);
+    }
+
+    private void CheckAddAddr(Connection connection, AddAddrOption addAddr, bool senderIsClient, long frame)
+    {
+        if (!addAddr.HasHmac)
+        {
+            return;
+        }
+
+        ulong? senderKey = connection.KeyOf(senderIsClient);
+        ulong? receiverKey = connection.KeyOf(!senderIsClient);
+        if (senderKey is null || receiverKey is null)
+        {
+            Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Unverifiable, "the keys were not captured");
+            return;
+        }
+
+        Span<byte> address = stackalloc byte[16];
+        address = address[..addAddr.Address.CopyTo(address)];
+        Span<byte> wire = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(wire, addAddr.TruncatedHmac);
+        ushort port = addAddr.HasPort ? addAddr.Port : (ushort)0;
+        if (AddAddrHmac.IsValid(senderKey.Value, receiverKey.Value, addAddr.AddressId, address, port, wire))
+        {
+            Checks.Valid(CheckKind.AddAddrHmac);
+        }
+        else if (AddAddrHmac.IsLeftmost64PreFixKernel(senderKey.Value, receiverKey.Value, addAddr.AddressId, address, port, wire))
+        {
+            Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Invalid,
+                "HMAC is the leftmost 64 bits, as Linux sent before its 2020 fix; RFC 8684 §3.4.1 takes the rightmost 64 bits");
+        }
+        else
+        {
+            Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Invalid,
+                $"HMAC {addAddr.TruncatedHmac:x16} is not {AddAddrHmac.Compute(senderKey.Value, receiverKey.Value, addAddr.AddressId, address, port):x16}");
+        }
+    }
+
+    private void CheckJoinHmac(Subflow subflow, long frame, CheckKind kind, ReadOnlySpan<byte> wire)
+    {
+        Connection? connection = subflow.Connection;
+        ulong? keyA = connection?.KeyOf(subflow.InitiatorIsClient);
+        ulong? keyB = connection?.KeyOf(!subflow.InitiatorIsClient);
+        if (connection is null || keyA is null || keyB is null || subflow.InitiatorNonce is null || subflow.ResponderNonce is null)
+        {
+            Checks.Record(frame, kind, CheckStatus.Unverifiable, "keys or nonces of this join were not captured");
+            return;
+        }
+
+        bool valid = kind == CheckKind.JoinSynAckHmac
+            ? JoinHmac.IsSynAckHmacValid(keyA.Value, keyB.Value, subflow.InitiatorNonce.Value, subflow.ResponderNonce.Value, connection.Version, wire)
+            : JoinHmac.IsAckHmacValid(keyA.Value, keyB.Value, subflow.InitiatorNonce.Value, subflow.ResponderNonce.Value, connection.Version, wire);
+        if (valid)
+        {
+            Checks.Valid(kind);
+        }
+        else
+        {
+            Checks.Record(frame, kind, CheckStatus.Invalid, $"HMAC {Convert.ToHexStringLower(wire)} does not verify with the connection's keys");
+        }
+    }
+
+    private void FeedPayload(Subflow subflow, in TcpHeader tcp, bool fromInitiator)
+    {
+        MappingAssembler? assembler = subflow.Mappings[fromInitiator ? 0 : 1];
+        uint? isn = fromInitiator ? subflow.InitiatorIsn : subflow.ResponderIsn;
+        if (assembler is not null && isn is { } start && !tcp.Payload.IsEmpty)
+        {
+            assembler.Feed(tcp.SequenceNumber - start, tcp.Payload, Checks);
+        }
+    }
+
+    private MappingAssembler Assembler(Subflow subflow, bool fromInitiator) =>
+        subflow.Mappings[fromInitiator ? 0 : 1] ??= new MappingAssembler();
+
+    private void Index(Connection connection)
+    {
+        if (connection.ClientToken is { } c) _byToken.TryAdd(c, connection);
+        if (connection.ServerToken is { } s) _byToken.TryAdd(s, connection);
+    }
+
+    /// <summary>The 64-bit value whose low 32 bits are <paramref name="low"/> nearest to <paramref name="reference"/>.</summary>
+    internal static ulong Widen(uint low, ulong reference)
+    {
+        ulong candidate = (reference & 0xFFFF_FFFF_0000_0000UL) | low;
+        long delta = unchecked((long)(candidate - reference));
+        if (delta > int.MaxValue && candidate >= 0x1_0000_0000UL) candidate -= 0x1_0000_0000UL;
+        else if (delta < int.MinValue) candidate += 0x1_0000_0000UL;
+        return candidate;
+    }
+}
