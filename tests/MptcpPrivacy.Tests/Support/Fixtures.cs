@@ -7,10 +7,9 @@ internal static class Fixtures
 
     public static string Path_(string relative) => Path.Combine(Root, relative);
 
-    /// <summary>Every capture file under a fixture folder, as theory data (relative paths).</summary>
-    public static TheoryData<string> CapturesIn(params string[] folders)
+    /// <summary>Every capture file under the fixture folders, as paths relative to <see cref="Root"/>, sorted.</summary>
+    public static IEnumerable<string> CaptureFiles(params string[] folders)
     {
-        var data = new TheoryData<string>();
         foreach (string folder in folders)
         {
             string dir = Path.Combine(Root, folder);
@@ -23,11 +22,12 @@ internal static class Fixtures
             {
                 if (file.EndsWith(".pcap", StringComparison.Ordinal) || file.EndsWith(".pcapng", StringComparison.Ordinal))
                 {
-                    data.Add(Path.GetRelativePath(Root, file));
+                    yield return Path.GetRelativePath(Root, file);
                 }
             }
         }
-
-        return data;
     }
+
+    /// <summary>Every capture file under the fixture folders, as theory data.</summary>
+    public static TheoryData<string> CapturesIn(params string[] folders) => new(CaptureFiles(folders));
 }

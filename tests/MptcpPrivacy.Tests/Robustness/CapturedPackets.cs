@@ -1,0 +1,26 @@
+using MptcpPrivacy.Capture;
+using MptcpPrivacy.Tests.Support;
+using WireLinkType = MptcpPrivacy.Wire.Link.LinkType;
+
+namespace MptcpPrivacy.Tests.Robustness;
+
+/// <summary>The frames of every fixture capture, as seeds for mutation.</summary>
+internal static class CapturedPackets
+{
+    public sealed record Frame(string Capture, long Number, WireLinkType LinkType, byte[] Data);
+
+    public static List<Frame> Load()
+    {
+        var frames = new List<Frame>();
+        foreach (string capture in Fixtures.CaptureFiles("tcpdump", "kernel", "capture"))
+        {
+            using CaptureReader reader = CaptureReader.Open(Fixtures.Path_(capture));
+            while (reader.TryReadNext(out CapturedFrame frame))
+            {
+                frames.Add(new Frame(capture, frame.Number, (WireLinkType)frame.LinkType, frame.Data.ToArray()));
+            }
+        }
+
+        return frames;
+    }
+}
