@@ -144,6 +144,16 @@ public class CaptureCorruptionTests
         Assert.True(stream.CanRead);
         CaptureReader.Open(stream).Dispose();
         Assert.False(stream.CanRead);
+
+        var output = new MemoryStream();
+        var pcap = new PcapWriter(output, LinkType.Raw, leaveOpen: true);
+        pcap.Dispose();
+        pcap.Dispose();
+        Assert.True(output.CanWrite);
+        var pcapng = new PcapngWriter(output);
+        pcapng.Dispose();
+        pcapng.Dispose();
+        Assert.False(output.CanWrite);
     }
 
     private static void AssertDamaged(byte[] file, long offset, string message, int delivered = 1)

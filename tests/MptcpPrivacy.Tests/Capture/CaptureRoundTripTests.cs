@@ -238,7 +238,7 @@ public class CaptureRoundTripTests
             .Section(bigEndian: true)
             .Interface(true, 1, 65535)
             .Enhanced(true, 0, 1, Hex("11"))
-            .Section(bigEndian: false, minor: 2)
+            .Section(bigEndian: false, minor: 2, sectionLength: 20 + 20 + 36 + 36) // a given section length, not -1
             .Interface(false, 101, 65535)
             .Interface(false, 113, 65535)
             .Enhanced(false, 1, 2, Hex("2222"))

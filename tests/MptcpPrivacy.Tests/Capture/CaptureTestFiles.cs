@@ -113,9 +113,9 @@ internal sealed class PcapngBuilder
 
     public long Length => file.Length;
 
-    public PcapngBuilder Section(bool bigEndian, ushort major = 1, ushort minor = 0, Action<ByteWriter>? options = null)
+    public PcapngBuilder Section(bool bigEndian, ushort major = 1, ushort minor = 0, Action<ByteWriter>? options = null, ulong sectionLength = ulong.MaxValue)
     {
-        var body = new ByteWriter(bigEndian).U32(0x1A2B3C4D).U16(major).U16(minor).U64(ulong.MaxValue);
+        var body = new ByteWriter(bigEndian).U32(0x1A2B3C4D).U16(major).U16(minor).U64(sectionLength);
         options?.Invoke(body);
         return Block(bigEndian, 0x0A0D0D0A, body.ToArray());
     }
