@@ -16,6 +16,9 @@ internal sealed class CaptureInput : IDisposable
 
     private const int InitialCapacity = 2048;
 
+    // A pcap record header (up to 24 bytes) sits in front of up to MaxRecordLength bytes of data.
+    private const int MaxHeaderSlack = 64;
+
     private readonly Stream stream;
     private readonly bool leaveOpen;
     private byte[] buffer = new byte[InitialCapacity];
@@ -48,7 +51,7 @@ internal sealed class CaptureInput : IDisposable
     /// </summary>
     public int Fill(int start, int count)
     {
-        if (start < 0 || count < 0 || (long)start + count > MaxRecordLength + 64L)
+        if (start < 0 || count < 0 || (long)start + count > MaxRecordLength + MaxHeaderSlack)
         {
             throw new ArgumentOutOfRangeException(nameof(count), "Readers must check record lengths before filling.");
         }
@@ -79,7 +82,7 @@ internal sealed class CaptureInput : IDisposable
             return;
         }
 
-        var grown = new byte[Math.Max(needed, buffer.Length + (buffer.Length / 2))];
+        var grown = new byte[Math.Max(needed, Math.Min(buffer.Length + (buffer.Length / 2), MaxRecordLength + MaxHeaderSlack))];
         buffer.AsSpan(0, keep).CopyTo(grown);
         buffer = grown;
     }

@@ -17,6 +17,20 @@ public sealed record CaptureInterface(LinkType LinkType, int SnapLength, string?
     /// <summary>Converts a timestamp in this interface's ticks to nanoseconds since the Unix epoch, saturating at the range of <see cref="long"/>.</summary>
     internal long ToNanoseconds(ulong ticks)
     {
+        // The resolutions writers actually use, without the wide arithmetic.
+        if (TimestampOffsetSeconds == 0)
+        {
+            if (TicksPerSecond == NanosecondsPerSecond && ticks <= long.MaxValue)
+            {
+                return (long)ticks;
+            }
+
+            if (TicksPerSecond == 1_000_000 && ticks <= long.MaxValue / 1000)
+            {
+                return (long)ticks * 1000;
+            }
+        }
+
         // Files may claim any resolution and any tick count: do the arithmetic wide, then clamp,
         // so that a silly timestamp is a silly value and never an overflow.
         Int128 seconds = ticks / TicksPerSecond;

@@ -13,6 +13,7 @@ public sealed class PcapWriter : IDisposable
 
     private readonly Stream stream;
     private readonly bool leaveOpen;
+    private bool disposed;
     private readonly int snapLength;
     private readonly bool nanosecond;
 
@@ -71,6 +72,12 @@ public sealed class PcapWriter : IDisposable
     /// <summary>Flushes, then closes the stream unless the writer was created with leaveOpen.</summary>
     public void Dispose()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         stream.Flush();
         if (!leaveOpen)
         {

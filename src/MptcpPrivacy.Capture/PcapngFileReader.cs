@@ -169,17 +169,17 @@ internal sealed class PcapngFileReader : CaptureFileReader
         var name = PcapngBlockType.NameOf(type);
         if (declared < minimum)
         {
-            return Failed(offset, $"block length {declared} is shorter than the {minimum} bytes a {name} needs");
+            return Failed(offset, $"block length {declared} is shorter than the {minimum} bytes the {name} needs");
         }
 
         if (declared % 4 != 0)
         {
-            return Failed(offset, $"block length {declared} of a {name} is not a multiple of 4");
+            return Failed(offset, $"block length {declared} of the {name} is not a multiple of 4");
         }
 
         if (declared > CaptureInput.MaxRecordLength)
         {
-            return Failed(offset, $"block length {declared} of a {name} is over the {CaptureInput.MaxRecordLength}-byte limit");
+            return Failed(offset, $"block length {declared} of the {name} is over the {CaptureInput.MaxRecordLength}-byte limit");
         }
 
         length = (int)declared;
@@ -192,7 +192,7 @@ internal sealed class PcapngFileReader : CaptureFileReader
         var trailing = order.UInt32(Input.Span(length - TrailerLength, TrailerLength));
         if (trailing != declared)
         {
-            return Failed(offset, $"trailing block length {trailing} of a {name} differs from the leading {declared}");
+            return Failed(offset, $"trailing block length {trailing} of the {name} differs from the leading {declared}");
         }
 
         return BlockStatus.Block;

@@ -17,6 +17,7 @@ public sealed class PcapngWriter : IDisposable
 
     private readonly Stream stream;
     private readonly bool leaveOpen;
+    private bool disposed;
     private readonly List<int> snapLengths = [];
 
     /// <summary>Writes the Section Header Block (version 1.0, section length unspecified) to <paramref name="stream"/>.</summary>
@@ -119,6 +120,12 @@ public sealed class PcapngWriter : IDisposable
     /// <summary>Flushes, then closes the stream unless the writer was created with leaveOpen.</summary>
     public void Dispose()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         stream.Flush();
         if (!leaveOpen)
         {
