@@ -4,7 +4,7 @@ using MptcpPrivacy.Wire;
 using MptcpPrivacy.Wire.Mptcp;
 using MptcpPrivacy.Wire.Packets;
 using MptcpPrivacy.Wire.Tcp;
-using WireLinkType = MptcpPrivacy.Wire.Link.LinkType;
+using MptcpPrivacy.Wire.Link;
 
 namespace MptcpPrivacy.Benchmarks;
 
@@ -17,7 +17,7 @@ namespace MptcpPrivacy.Benchmarks;
 public class DecodeBenchmarks
 {
     private byte[][] _frames = [];
-    private WireLinkType[] _linkTypes = [];
+    private LinkType[] _linkTypes = [];
 
     /// <summary>How many packets one benchmark invocation decodes.</summary>
     public int PacketCount => _frames.Length;
@@ -26,14 +26,14 @@ public class DecodeBenchmarks
     public void Setup()
     {
         var frames = new List<byte[]>();
-        var linkTypes = new List<WireLinkType>();
+        var linkTypes = new List<LinkType>();
         foreach (string path in FixturePaths.Captures())
         {
             using CaptureReader reader = CaptureReader.Open(path);
             while (reader.TryReadNext(out CapturedFrame frame))
             {
                 frames.Add(frame.Data.ToArray());
-                linkTypes.Add((WireLinkType)frame.LinkType);
+                linkTypes.Add(frame.LinkType);
             }
         }
 
@@ -57,7 +57,7 @@ public class DecodeBenchmarks
     }
 
     /// <summary>The per-packet work the benchmark measures: headers plus every MPTCP option parsed.</summary>
-    internal static ulong DecodeOne(WireLinkType linkType, ReadOnlySpan<byte> frame)
+    internal static ulong DecodeOne(LinkType linkType, ReadOnlySpan<byte> frame)
     {
         if (TcpPacket.TryDecode(linkType, frame, out TcpPacket packet, out _, out _) != PacketDecodeResult.Tcp)
         {

@@ -2,7 +2,7 @@ using MptcpPrivacy.Audit.Connections;
 using MptcpPrivacy.Capture;
 using MptcpPrivacy.Wire;
 using MptcpPrivacy.Wire.Packets;
-using WireLinkType = MptcpPrivacy.Wire.Link.LinkType;
+using MptcpPrivacy.Wire.Link;
 
 namespace MptcpPrivacy.Audit;
 
@@ -23,7 +23,7 @@ public static class CaptureAudit
         while (reader.TryReadNext(out CapturedFrame frame))
         {
             frames++;
-            switch (TcpPacket.TryDecode((WireLinkType)frame.LinkType, frame.Data, out TcpPacket packet, out PacketLayer layer, out WireError error))
+            switch (TcpPacket.TryDecode(frame.LinkType, frame.Data, out TcpPacket packet, out PacketLayer layer, out WireError error))
             {
                 case PacketDecodeResult.Tcp:
                     int interfaceIndex = packet.Link.InterfaceIndex >= 0 ? packet.Link.InterfaceIndex : pcapng ? frame.InterfaceId : -1;

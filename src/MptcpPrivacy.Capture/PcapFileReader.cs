@@ -1,3 +1,5 @@
+using MptcpPrivacy.Wire.Link;
+
 namespace MptcpPrivacy.Capture;
 
 /// <summary>

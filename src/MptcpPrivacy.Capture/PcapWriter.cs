@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 
+using MptcpPrivacy.Wire.Link;
+
 namespace MptcpPrivacy.Capture;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 
+using MptcpPrivacy.Wire.Link;
+
 namespace MptcpPrivacy.Capture;
 
 /// <summary>

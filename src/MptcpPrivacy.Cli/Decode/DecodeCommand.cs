@@ -7,7 +7,7 @@ using MptcpPrivacy.Wire.Ip;
 using MptcpPrivacy.Wire.Mptcp;
 using MptcpPrivacy.Wire.Packets;
 using MptcpPrivacy.Wire.Tcp;
-using WireLinkType = MptcpPrivacy.Wire.Link.LinkType;
+using MptcpPrivacy.Wire.Link;
 
 namespace MptcpPrivacy.Cli.Decode;
 
@@ -52,7 +52,7 @@ internal static class DecodeCommand
             while (reader.TryReadNext(out CapturedFrame frame))
             {
                 frames++;
-                PacketDecodeResult result = TcpPacket.TryDecode((WireLinkType)frame.LinkType, frame.Data, out TcpPacket packet, out PacketLayer layer, out WireError error);
+                PacketDecodeResult result = TcpPacket.TryDecode(frame.LinkType, frame.Data, out TcpPacket packet, out PacketLayer layer, out WireError error);
                 if (result == PacketDecodeResult.Malformed)
                 {
                     Warn(errors, ref warnings, $"frame {frame.Number} (byte offset {frame.ByteOffset}): {Describe(layer)} header: {error}");

@@ -1,6 +1,8 @@
 using MptcpPrivacy.Capture;
 using static MptcpPrivacy.Tests.Capture.CaptureTestFiles;
 
+using MptcpPrivacy.Wire.Link;
+
 namespace MptcpPrivacy.Tests.Capture;
 
 /// <summary>Damaged length fields and headers: each is reported at the right offset, after the good frames.</summary>

@@ -2,6 +2,8 @@ using MptcpPrivacy.Capture;
 using static MptcpPrivacy.Tests.Capture.CaptureTestFiles;
 using Link = MptcpPrivacy.Wire.Link;
 
+using MptcpPrivacy.Wire.Link;
+
 namespace MptcpPrivacy.Tests.Capture;
 
 /// <summary>Reads captures written by tcpdump and Wireshark tools; every expected value comes from tshark / capinfos.</summary>

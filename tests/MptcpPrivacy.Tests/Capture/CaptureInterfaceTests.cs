@@ -1,5 +1,7 @@
 using MptcpPrivacy.Capture;
 
+using MptcpPrivacy.Wire.Link;
+
 namespace MptcpPrivacy.Tests.Capture;
 
 public class CaptureInterfaceTests

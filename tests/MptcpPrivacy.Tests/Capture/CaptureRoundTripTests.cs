@@ -1,6 +1,8 @@
 using MptcpPrivacy.Capture;
 using static MptcpPrivacy.Tests.Capture.CaptureTestFiles;
 
+using MptcpPrivacy.Wire.Link;
+
 namespace MptcpPrivacy.Tests.Capture;
 
 public class CaptureRoundTripTests

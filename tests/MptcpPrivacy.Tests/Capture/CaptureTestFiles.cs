@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using MptcpPrivacy.Capture;
 
+using MptcpPrivacy.Wire.Link;
+
 namespace MptcpPrivacy.Tests.Capture;
 
 /// <summary>A packet copied out of a reader, so tests can look at it after the next read.</summary>

@@ -1,13 +1,13 @@
 using MptcpPrivacy.Capture;
 using MptcpPrivacy.Tests.Support;
-using WireLinkType = MptcpPrivacy.Wire.Link.LinkType;
+using MptcpPrivacy.Wire.Link;
 
 namespace MptcpPrivacy.Tests.Robustness;
 
 /// <summary>The frames of every fixture capture, as seeds for mutation.</summary>
 internal static class CapturedPackets
 {
-    public sealed record Frame(string Capture, long Number, WireLinkType LinkType, byte[] Data);
+    public sealed record Frame(string Capture, long Number, LinkType LinkType, byte[] Data);
 
     public static List<Frame> Load()
     {
@@ -17,7 +17,7 @@ internal static class CapturedPackets
             using CaptureReader reader = CaptureReader.Open(Fixtures.Path_(capture));
             while (reader.TryReadNext(out CapturedFrame frame))
             {
-                frames.Add(new Frame(capture, frame.Number, (WireLinkType)frame.LinkType, frame.Data.ToArray()));
+                frames.Add(new Frame(capture, frame.Number, frame.LinkType, frame.Data.ToArray()));
             }
         }
 
