@@ -28,20 +28,21 @@ SERVICE4, SERVICE6 = "192.0.2.1", "2001:db8::1"
 # Scenario -> (description, required subtypes, expected MPTCP connections (tshark mptcp.stream)).
 SCENARIOS = OrderedDict([
     ("join-3paths", ("Client opens MPTCP on path 1 and joins from paths 2 and 3 (subflow endpoints); "
-                     "echoed data; clean close with DATA_FIN.",
+                     "echoed data spread over the paths (1 and 2 shaped); clean close with DATA_FIN.",
                      ["MP_CAPABLE", "MP_JOIN", "DSS"], 1)),
     ("addaddr-server-v4", ("Server announces 192.0.2.2 (signal endpoint); client echoes it and joins "
                            "it over path 2.", ["MP_CAPABLE", "MP_JOIN", "DSS", "ADD_ADDR"], 1)),
     ("addaddr-server-port", ("Server announces 192.0.2.2 port %d (signal endpoint with port); the "
                              "client joins that address and port over path 2." % SIGNAL_PORT,
                              ["MP_CAPABLE", "MP_JOIN", "DSS", "ADD_ADDR"], 1)),
-    ("addaddr-client-v4", ("Client announces 203.0.113.2 (signal endpoint on the client); the "
-                           "server echoes it (the server's in-kernel PM opens no subflow).",
+    ("addaddr-client-v4", ("Client announces 203.0.113.2 (signal endpoint on the client); the server "
+                           "echoes it and its PM tries a join to 203.0.113.2 from 192.0.2.66, which "
+                           "the client (no listener there) refuses with a plain RST.",
                            ["MP_CAPABLE", "DSS", "ADD_ADDR"], 1)),
     ("addaddr-v6", ("IPv6 only: connection to 2001:db8::1, server announces 2001:db8::2, client "
                     "joins it over path 2.", ["MP_CAPABLE", "MP_JOIN", "DSS", "ADD_ADDR"], 1)),
-    ("remove-addr", ("Client joins from path 2, then deletes that endpoint: REMOVE_ADDR, the "
-                     "subflow closes, the transfer continues on path 1.",
+    ("remove-addr", ("Client joins from path 2 (data on both paths), then deletes that endpoint: "
+                     "REMOVE_ADDR, the subflow closes, the transfer continues on path 1.",
                      ["MP_CAPABLE", "MP_JOIN", "DSS", "REMOVE_ADDR"], 1)),
     ("mp-prio", ("Client joins from path 2, then marks that endpoint backup on the live "
                  "connection: MP_PRIO with B=1.", ["MP_CAPABLE", "MP_JOIN", "DSS", "MP_PRIO"], 1)),
@@ -269,6 +270,8 @@ def check(scenario, a, errors):
              % [len(v) for v in a.mconns.values()])
         need(len(a.joins_ok) == 2 and not a.joins_failed, "joins ok %d failed %d, expected 2/0"
              % (len(a.joins_ok), len(a.joins_failed)))
+        data_ifs = {p.ifindex for p in pkts if p.len > 0}
+        need(len(data_ifs) >= 2, "payload on interfaces %s only, expected at least 2" % sorted(data_ifs))
     elif scenario in ("addaddr-server-v4", "addaddr-server-port", "addaddr-v6"):
         v6 = scenario == "addaddr-v6"
         addr = "2001:db8::2" if v6 else "192.0.2.2"
@@ -290,11 +293,22 @@ def check(scenario, a, errors):
         need(any(p.out and p.has("ADD_ADDR") and 0 in p.echo and "203.0.113.2" in p.aa4 for p in pkts),
              "client sent no ADD_ADDR for 203.0.113.2")
         need(any(not p.out and p.has("ADD_ADDR") and 1 in p.echo for p in pkts), "server sent no echo")
+        # The server's PM answers the announcement with a join towards it; the client has no
+        # listener on that address and port, so TCP refuses it.
+        need(len(a.joins) == 1 and len(a.joins_failed) == 1, "expected one failed join, got %d/%d"
+             % (len(a.joins), len(a.joins_failed)))
+        for s in a.joins:
+            js = a.by_stream[s]
+            need(not js[0].out and js[0].dst == "203.0.113.2" and js[0].ifindex == 3,
+                 "the join is not the server's towards 203.0.113.2 on interface 3")
+            need(any(p.out and p.flags & RST for p in js), "the client did not refuse the join")
     elif scenario == "remove-addr":
         rm = [p for p in pkts if p.has("REMOVE_ADDR")]
         need(rm and rm[0].out, "the first REMOVE_ADDR is not the client's")
         need(len(a.joins_ok) == 1, "%d established joins, expected 1" % len(a.joins_ok))
         if rm:
+            need(any(p.ifindex == 3 and p.len > 0 for p in pkts if p.no < rm[0].no),
+                 "no data on interface 3 before REMOVE_ADDR")
             after = [p for p in pkts if p.no > rm[-1].no and p.len > 0]
             need(after, "no data after REMOVE_ADDR")
             need(all(p.ifindex == 2 for p in after), "data after REMOVE_ADDR not only on interface 2")
@@ -360,6 +374,11 @@ def entry(scenario, path, a, prefixes):
     e["ipVersions"] = sorted(fam)
     e["paths"] = paths
     e["serverAddresses"] = sorted({p.server for p in a.pkts})
+    pay = defaultdict(lambda: [0, 0])
+    for p in a.pkts:
+        pay[p.ifindex][0 if p.out else 1] += p.len
+    for d in paths:
+        d["payloadBytesSent"], d["payloadBytesReceived"] = pay[d["ifindex"]]
     e["requiredSubtypes"] = required
     e["observedSubtypes"] = [SUBTYPES[i] if i < len(SUBTYPES) else str(i) for i in a.observed]
     e["subtypePackets"] = a.subtype_packets()

@@ -51,10 +51,14 @@ fail() {
 
 # ---- peers --------------------------------------------------------------------------------------
 SERVER_PID="" CLIENT_PID=""
+# server_start: start the echo server (the MPTCP endpoints and limits must be set before, as the
+# in-kernel PM reads them per connection); server_ready: wait until it listens.
 server_start() {
   rm -f "$WORK/server.ready"
   nl_bg SERVER_PID timeout 60 ip netns exec "$NL_S" python3 "$PEER" server --port "$PORT" \
     --ready "$WORK/server.ready" >"$WORK/server.log" 2>&1
+}
+server_ready() {
   nl_wait_until 10 "server listening" test -e "$WORK/server.ready" || fail "server did not start"
 }
 # client_start ADDR [--conns N] STEP...: start the client in the background.
@@ -83,10 +87,13 @@ client_wait() {
 client_run() { client_start "$@"; client_wait; }
 
 # ---- scenario frame -----------------------------------------------------------------------------
-# begin NPATHS: topology, capture running, server listening.
-begin() {
-  nl_topology_up "$1" router
+# begin NPATHS: topology up (the scenario then configures it and calls server_start).
+begin() { nl_topology_up "$1" router; }
+# server_start ... then the capture: both start in parallel, the client starts once both are ready.
+server_start_and_capture() {
+  server_start
   nl_capture_start "$NL_C" "$WORK/capture.pcap" tcp "$WORK/tcpdump.log" || fail "tcpdump did not start"
+  server_ready
 }
 # finish: let the connections close, stop capture and server, remove the topology.
 finish() {
@@ -104,8 +111,9 @@ client_ep() {
   local id=$1 i=$2; shift 2
   nl_exec "$NL_C" ip mptcp endpoint add "${NL_C4[i]}" dev "c$i" id "$id" "$@"
 }
-mib_wait() { # NS COUNTER N
-  nl_wait_until 10 "$2 >= $3 in $1" nl_mib_at_least "$1" "$2" "$3" || fail "counter $2 never reached $3"
+mib_wait() { # NS COUNTER N [TABLE]
+  nl_wait_until 10 "$2 >= $3 in $1" nl_mib_at_least "$1" "$2" "$3" "${4:-}" \
+    || fail "counter ${4:-MPTcpExt}.$2 in $1 never reached $3"
 }
 
 set_backup() { nl_exec "$NL_C" ip mptcp endpoint change id "$1" backup && mib_wait "$NL_C" MPPrioTx 1; }
@@ -115,8 +123,10 @@ sc_join-3paths() {
   begin 3
   nl_mptcp_limits "$NL_C" 2 0; nl_mptcp_limits "$NL_S" 2 0
   client_ep 2 2 subflow; client_ep 3 3 subflow
-  server_start
-  client_run "$NL_SVC4" xchg:1000 estab:3 xchg:3000 close:clean
+  # Paths 1 and 2 slower than path 3, so back-to-back writes spread over all three subflows.
+  nl_shape "$NL_C" c1 2mbit; nl_shape "$NL_R" r1 2mbit; nl_shape "$NL_C" c2 4mbit; nl_shape "$NL_R" r2 4mbit
+  server_start_and_capture
+  client_run "$NL_SVC4" --chunk 2000 xchg:1000 estab:3 xchg:20000 close:clean
   finish
 }
 
@@ -125,7 +135,7 @@ sc_addaddr-server-v4() {
   nl_mptcp_limits "$NL_C" 1 1; nl_mptcp_limits "$NL_S" 1 0
   nl_server_addr 192.0.2.2; nl_client_route_via 2 192.0.2.2
   nl_exec "$NL_S" ip mptcp endpoint add 192.0.2.2 id 2 signal
-  server_start
+  server_start_and_capture
   client_run "$NL_SVC4" xchg:1000 estab:2 xchg:3000 close:clean
   finish
 }
@@ -135,18 +145,25 @@ sc_addaddr-server-port() {
   nl_mptcp_limits "$NL_C" 1 1; nl_mptcp_limits "$NL_S" 1 0
   nl_server_addr 192.0.2.2; nl_client_route_via 2 192.0.2.2
   nl_exec "$NL_S" ip mptcp endpoint add 192.0.2.2 id 2 port "$SIGNAL_PORT" signal
-  server_start
+  server_start_and_capture
   client_run "$NL_SVC4" xchg:1000 estab:2 xchg:3000 close:clean
   finish
 }
 
+# The endpoint is added once the server has accepted the connection: a server-side msk that no
+# socket owns yet cannot open the join the server's PM tries (MPJoinSynTxCreatSkErr).
+client_announce() {
+  client_ep 2 2 signal
+  mib_wait "$NL_C" EchoAdd 1          # the server echoed the ADD_ADDR
+  mib_wait "$NL_S" MPJoinSynTx 1      # the server's PM sent its join SYN to 203.0.113.2
+  mib_wait "$NL_C" OutRsts 1 Tcp      # which the client, not listening there, refused
+}
 sc_addaddr-client-v4() {
   begin 2
   nl_mptcp_limits "$NL_C" 1 0; nl_mptcp_limits "$NL_S" 1 1
-  client_ep 2 2 signal
-  server_start
-  client_start "$NL_SVC4" xchg:1000 sync:announced xchg:3000 close:clean
-  client_sync announced mib_wait "$NL_C" EchoAdd 1
+  server_start_and_capture
+  client_start "$NL_SVC4" xchg:1000 sync:announce xchg:3000 close:clean
+  client_sync announce client_announce
   client_wait
   finish
 }
@@ -156,7 +173,7 @@ sc_addaddr-v6() {
   nl_mptcp_limits "$NL_C" 1 1; nl_mptcp_limits "$NL_S" 1 0
   nl_server_addr 2001:db8::2; nl_client_route_via 2 2001:db8::2
   nl_exec "$NL_S" ip mptcp endpoint add 2001:db8::2 id 2 signal
-  server_start
+  server_start_and_capture
   client_run "$NL_SVC6" xchg:1000 estab:2 xchg:3000 close:clean
   finish
 }
@@ -165,8 +182,9 @@ sc_remove-addr() {
   begin 2
   nl_mptcp_limits "$NL_C" 1 0; nl_mptcp_limits "$NL_S" 1 0
   client_ep 2 2 subflow
-  server_start
-  client_start "$NL_SVC4" xchg:1000 estab:2 xchg:2000 sync:remove estab:1 xchg:3000 close:clean
+  nl_shape "$NL_C" c1 2mbit; nl_shape "$NL_R" r1 2mbit   # so that the join carries data too
+  server_start_and_capture
+  client_start "$NL_SVC4" --chunk 2000 xchg:1000 estab:2 xchg:10000 sync:remove estab:1 xchg:4000 close:clean
   client_sync remove nl_exec "$NL_C" ip mptcp endpoint del id 2
   client_wait
   finish
@@ -176,7 +194,7 @@ sc_mp-prio() {
   begin 2
   nl_mptcp_limits "$NL_C" 1 0; nl_mptcp_limits "$NL_S" 1 0
   client_ep 2 2 subflow
-  server_start
+  server_start_and_capture
   client_start "$NL_SVC4" xchg:1000 estab:2 xchg:2000 sync:prio xchg:2000 close:clean
   client_sync prio set_backup 2
   client_wait
@@ -187,7 +205,7 @@ sc_fastclose() {
   begin 2
   nl_mptcp_limits "$NL_C" 1 0; nl_mptcp_limits "$NL_S" 1 0
   client_ep 2 2 subflow
-  server_start
+  server_start_and_capture
   client_run "$NL_SVC4" xchg:1000 estab:2 xchg:2000 close:abort
   mib_wait "$NL_C" MPFastcloseTx 1
   finish
@@ -198,7 +216,7 @@ sc_checksum() {
   nl_mptcp_checksum "$NL_C" 1; nl_mptcp_checksum "$NL_S" 1
   nl_mptcp_limits "$NL_C" 1 0; nl_mptcp_limits "$NL_S" 1 0
   client_ep 2 2 subflow
-  server_start
+  server_start_and_capture
   client_run "$NL_SVC4" xchg:1000 estab:2 xchg:3000 close:clean
   finish
 }
@@ -208,7 +226,7 @@ sc_strip-joins() {
   nl_strip_mptcp "$NL_R" r2
   nl_mptcp_limits "$NL_C" 1 0; nl_mptcp_limits "$NL_S" 1 0
   client_ep 2 2 subflow
-  server_start
+  server_start_and_capture
   client_start "$NL_SVC4" xchg:1000 sync:joinfailed xchg:3000 close:clean
   client_sync joinfailed mib_wait "$NL_C" MPRstTx 1
   client_wait
@@ -220,7 +238,7 @@ sc_strip-all() {
   nl_strip_mptcp "$NL_R"
   nl_mptcp_limits "$NL_C" 1 0; nl_mptcp_limits "$NL_S" 1 0
   client_ep 2 2 subflow
-  server_start
+  server_start_and_capture
   client_run "$NL_SVC4" mptcp:0 xchg:4000 close:clean
   finish
 }
@@ -229,7 +247,7 @@ sc_many-connections() {
   begin 2
   nl_mptcp_limits "$NL_C" 1 0; nl_mptcp_limits "$NL_S" 1 0
   client_ep 2 2 subflow
-  server_start
+  server_start_and_capture
   client_run "$NL_SVC4" --conns 20 xchg:200 estab:2 xchg:300 close:clean
   finish
 }
@@ -240,15 +258,31 @@ for i in 1 2 3; do
   prefix_args+=(--prefix "${NL_C4[i]}=${NL_NET4[i]}" --prefix "${NL_C6[i]}=${NL_NET6[i]}")
 done
 
+# Each capture is checked in the background while the next scenario runs; results are collected
+# at the end (a failing check still names its scenario and fails the run).
 start=$(date +%s)
+declare -A CHECK_PID=()
 for SCENARIO in "${SCENARIOS[@]}"; do
-  t0=$(date +%s%N)
+  t0=${EPOCHREALTIME/./}
   rm -f "$WORK"/*.log "$WORK/capture.pcap"
   "sc_$SCENARIO"
-  python3 "$CHECK" check "$SCENARIO" "$WORK/capture.pcap" --entry "$WORK/$SCENARIO.json" \
-    "${prefix_args[@]}" || { cp "$WORK/capture.pcap" "$OUTDIR/$SCENARIO.failed.pcap"; fail "capture does not match the scenario's expectations (kept as $SCENARIO.failed.pcap)"; }
-  cp "$WORK/capture.pcap" "$OUTDIR/$SCENARIO.pcap"
-  echo "make-captures: $SCENARIO ok ($(( ($(date +%s%N) - t0) / 1000000 )) ms, $(stat -c %s "$OUTDIR/$SCENARIO.pcap") bytes)"
+  mv "$WORK/capture.pcap" "$WORK/$SCENARIO.pcap"
+  nl_bg "CHECK_PID[$SCENARIO]" python3 "$CHECK" check "$SCENARIO" "$WORK/$SCENARIO.pcap" \
+    --entry "$WORK/$SCENARIO.json" "${prefix_args[@]}" >"$WORK/$SCENARIO.check" 2>&1
+  echo "make-captures: $SCENARIO recorded ($(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms," \
+    "$(stat -c %s "$WORK/$SCENARIO.pcap") bytes)"
+done
+rm -f "$WORK"/*.log   # (peer logs of the last scenario; fail() would print them)
+for SCENARIO in "${SCENARIOS[@]}"; do
+  rc=0; wait "${CHECK_PID[$SCENARIO]}" || rc=$?
+  if [ "$rc" != 0 ]; then
+    cat "$WORK/$SCENARIO.check" >&2
+    cp "$WORK/$SCENARIO.pcap" "$OUTDIR/$SCENARIO.failed.pcap"
+    fail "capture does not match the scenario's expectations (kept as $OUTDIR/$SCENARIO.failed.pcap)"
+  fi
+  cp "$WORK/$SCENARIO.pcap" "$OUTDIR/$SCENARIO.pcap"
+  rm -f "$OUTDIR/$SCENARIO.failed.pcap"
+  echo "make-captures: $SCENARIO ok"
 done
 SCENARIO=manifest
 entries=()

@@ -6,11 +6,12 @@ server:  mptcp_peer.py server --port P [--ready FILE]
     byte back on each accepted connection; at EOF it closes its side too. Runs until SIGTERM.
     Prints one line per connection: "accept N mptcp=0|1 <peer>" and "done N <bytes>|reset".
 
-client:  mptcp_peer.py client --connect ADDR --port P [--conns N] [--ctl DIR] STEP...
+client:  mptcp_peer.py client --connect ADDR --port P [--conns N] [--ctl DIR] [--chunk B] STEP...
     Opens N connections one after the other and runs the steps on each:
       estab:K[:T]     wait (bounded, T s, default 10) until exactly K subflows are ESTABLISHED
                       (getsockopt SOL_MPTCP/MPTCP_TCPINFO)
-      xchg:B          send B bytes of a fixed text pattern and read the B echoed bytes back
+      xchg:B          send B bytes of a fixed text pattern (in --chunk sized writes, back to
+                      back) and read the B echoed bytes back
       mptcp:0|1       check getsockopt(SOL_TCP, TCP_IS_MPTCP) (0 = fell back to plain TCP)
       sync:NAME       create DIR/NAME.ready, then wait (bounded, 15 s) for DIR/NAME.go
       close:clean     shutdown(SHUT_WR) (DATA_FIN), read to EOF, close
@@ -135,7 +136,7 @@ def wait_file(path, timeout):
         time.sleep(0.02)
 
 
-def run_steps(sock, conn_idx, steps, ctl):
+def run_steps(sock, conn_idx, steps, ctl, chunk):
     sent = 0
     for step in steps:
         op, _, arg = step.partition(":")
@@ -155,7 +156,8 @@ def run_steps(sock, conn_idx, steps, ctl):
         elif op == "xchg":
             n = int(arg)
             data = pattern(conn_idx, n, sent)
-            sock.sendall(data)
+            for off in range(0, n, chunk):
+                sock.sendall(data[off:off + chunk])
             back = recv_exact(sock, n)
             if back != data:
                 raise RuntimeError("conn %d: echoed data differs" % conn_idx)
@@ -197,7 +199,7 @@ def run_client(args):
         sock.settimeout(10)
         sock.connect((args.connect, args.port))
         log("conn %d: connected from %s port %d" % (i, sock.getsockname()[0], sock.getsockname()[1]))
-        run_steps(sock, i, args.steps, args.ctl)
+        run_steps(sock, i, args.steps, args.ctl, args.chunk)
 
 
 def main():
@@ -211,6 +213,7 @@ def main():
     c.add_argument("--port", type=int, required=True)
     c.add_argument("--conns", type=int, default=1)
     c.add_argument("--ctl")
+    c.add_argument("--chunk", type=int, default=1 << 20, help="xchg writes B bytes per send call")
     c.add_argument("steps", nargs="+")
     args = p.parse_args()
     try:

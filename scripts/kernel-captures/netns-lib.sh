@@ -116,10 +116,12 @@ nl_cleanup() {
 # TIMEOUT_S seconds (returns 1 and logs DESCRIPTION).
 nl_wait_until() {
   local timeout=$1 desc=$2; shift 2
-  local deadline=$(( $(date +%s%N) + timeout * 1000000000 ))
+  local now=${EPOCHREALTIME/./}
+  local deadline=$(( now + timeout * 1000000 ))
   while :; do
     "$@" >/dev/null 2>&1 && return 0
-    [ "$(date +%s%N)" -lt "$deadline" ] || { nl_log "timeout (${timeout}s) waiting for: $desc"; return 1; }
+    now=${EPOCHREALTIME/./}
+    [ "$now" -lt "$deadline" ] || { nl_log "timeout (${timeout}s) waiting for: $desc"; return 1; }
     sleep 0.05
   done
 }
@@ -251,15 +253,17 @@ nl_strip_mptcp() {
   done
 }
 
-# nl_mib NS NAME: print the value of MPTcpExt counter NAME (e.g. MPJoinSynTx) in namespace NS.
+# nl_mib NS NAME [TABLE]: print counter NAME of TABLE (default MPTcpExt; also TcpExt, IpExt from
+# /proc/net/netstat, or Tcp, Ip, Udp... from /proc/net/snmp) in namespace NS.
 nl_mib() {
-  nl_exec "$1" cat /proc/net/netstat | awk -v want="$2" '
-    $1 == "MPTcpExt:" { if (!hdr) { for (i = 2; i <= NF; i++) name[i] = $i; hdr = 1 }
-                        else { for (i = 2; i <= NF; i++) if (name[i] == want) print $i } }'
+  local table=${3:-MPTcpExt}
+  nl_exec "$1" cat /proc/net/netstat /proc/net/snmp | awk -v want="$2" -v table="$table:" '
+    $1 == table { if (!hdr) { for (i = 2; i <= NF; i++) name[i] = $i; hdr = 1 }
+                  else { for (i = 2; i <= NF; i++) if (name[i] == want) print $i; hdr = 0 } }'
 }
 
-# nl_mib_at_least NS NAME N: true when counter NAME >= N.
-nl_mib_at_least() { local v; v=$(nl_mib "$1" "$2"); [ -n "$v" ] && [ "$v" -ge "$3" ]; }
+# nl_mib_at_least NS NAME N [TABLE]: true when counter NAME >= N.
+nl_mib_at_least() { local v; v=$(nl_mib "$1" "$2" "${4:-}"); [ -n "$v" ] && [ "$v" -ge "$3" ]; }
 
 # nl_capture_start NS FILE FILTER [LOG]: tcpdump -i any in NS (immediate mode, packet-buffered
 # output); returns once tcpdump is listening. tcpdump's stderr goes to LOG (default FILE.log).
