@@ -15,6 +15,7 @@ import datetime
 import json
 import os
 import platform
+import struct
 import subprocess
 import sys
 from collections import OrderedDict, defaultdict
@@ -38,7 +39,7 @@ SCENARIOS = OrderedDict([
     ("addaddr-client-v4", ("Client announces 203.0.113.2 (signal endpoint on the client); the server "
                            "echoes it and its PM tries a join to 203.0.113.2 from 192.0.2.66, which "
                            "the client (no listener there) refuses with a plain RST.",
-                           ["MP_CAPABLE", "DSS", "ADD_ADDR"], 1)),
+                           ["MP_CAPABLE", "MP_JOIN", "DSS", "ADD_ADDR"], 1)),
     ("addaddr-v6", ("IPv6 only: connection to 2001:db8::1, server announces 2001:db8::2, client "
                     "joins it over path 2.", ["MP_CAPABLE", "MP_JOIN", "DSS", "ADD_ADDR"], 1)),
     ("remove-addr", ("Client joins from path 2 (data on both paths), then deletes that endpoint: "
@@ -52,11 +53,11 @@ SCENARIOS = OrderedDict([
     ("checksum", ("net.mptcp.checksum_enabled=1 on both ends: MP_CAPABLE with A=1, DSS with "
                   "checksums, a join from path 2.", ["MP_CAPABLE", "MP_JOIN", "DSS"], 1)),
     ("strip-joins", ("A router strips option 30 on path 2 only: the join's SYN/ACK arrives without "
-                     "MP_JOIN, the client resets it, the connection carries on over path 1.",
-                     ["MP_CAPABLE", "MP_JOIN", "DSS"], 1)),
+                     "MP_JOIN, the client resets it (MP_TCPRST), the connection carries on over path 1.",
+                     ["MP_CAPABLE", "MP_JOIN", "DSS", "MP_TCPRST"], 1)),
     ("strip-all", ("A router strips option 30 from every segment: only the client's SYN carries "
                    "MP_CAPABLE, the connection falls back to plain TCP, the data still arrives.",
-                   ["MP_CAPABLE"], None)),
+                   ["MP_CAPABLE"], 0)),
     ("many-connections", ("20 sequential short MPTCP connections, each joined from path 2, echoed "
                           "data, clean close.", ["MP_CAPABLE", "MP_JOIN", "DSS"], 20)),
 ])
@@ -171,10 +172,13 @@ def read_packets(path):
 
 
 def link_type(path):
-    res = subprocess.run(["capinfos", "-E", "-T", "-r", path], capture_output=True, text=True)
-    if res.returncode == 0 and res.stdout.strip():
-        return res.stdout.strip().splitlines()[-1].split("\t")[-1]
-    return None
+    """Link type of a pcap file (global header), e.g. 276 = LINUX_SLL2."""
+    with open(path, "rb") as f:
+        hdr = f.read(24)
+    if len(hdr) < 24:
+        return None
+    order = "<" if hdr[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    return struct.unpack(order + "I", hdr[20:24])[0] & 0x0FFFFFFF
 
 
 class Analysis:
@@ -369,7 +373,8 @@ def entry(scenario, path, a, prefixes):
     e["file"] = scenario + ".pcap"
     e["scenario"] = scenario
     e["description"] = desc
-    e["linkType"] = link_type(path) or "LINUX_SLL2"
+    lt = link_type(path)
+    e["linkType"] = {276: "LINUX_SLL2", 113: "LINUX_SLL", 1: "EN10MB"}.get(lt, str(lt))
     e["packets"] = len(a.pkts)
     e["ipVersions"] = sorted(fam)
     e["paths"] = paths
@@ -425,6 +430,8 @@ def main():
     if os.path.exists(args.manifest):
         with open(args.manifest) as f:
             old = {e["scenario"]: e for e in json.load(f, object_pairs_hook=OrderedDict).get("captures", [])}
+        here = os.path.dirname(os.path.abspath(args.manifest))
+        old = {k: e for k, e in old.items() if os.path.exists(os.path.join(here, e["file"]))}
     old.update(new)
     order = args.order.split()
     caps = sorted(old.values(), key=lambda e: (order.index(e["scenario"]) if e["scenario"] in order else 99,

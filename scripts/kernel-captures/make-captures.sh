@@ -35,6 +35,8 @@ done
 for tool in ip tcpdump tshark ethtool iptables ip6tables python3 ss timeout; do
   command -v "$tool" >/dev/null || { echo "make-captures: missing tool: $tool" >&2; exit 1; }
 done
+# The real interpreter (a pyenv shim or similar wrapper costs a second per start on a busy machine).
+PY=$(python3 -c 'import sys; print(sys.executable)')
 mkdir -p "$OUTDIR"
 OUTDIR=$(cd "$OUTDIR" && pwd)
 
@@ -55,7 +57,7 @@ SERVER_PID="" CLIENT_PID=""
 # in-kernel PM reads them per connection); server_ready: wait until it listens.
 server_start() {
   rm -f "$WORK/server.ready"
-  nl_bg SERVER_PID timeout 60 ip netns exec "$NL_S" python3 "$PEER" server --port "$PORT" \
+  nl_bg SERVER_PID timeout 60 ip netns exec "$NL_S" "$PY" "$PEER" server --port "$PORT" \
     --ready "$WORK/server.ready" >"$WORK/server.log" 2>&1
 }
 server_ready() {
@@ -65,7 +67,7 @@ server_ready() {
 client_start() {
   local addr=$1; shift
   rm -rf "$WORK/ctl"; mkdir -p "$WORK/ctl"
-  nl_bg CLIENT_PID timeout 45 ip netns exec "$NL_C" python3 "$PEER" client --connect "$addr" \
+  nl_bg CLIENT_PID timeout 45 ip netns exec "$NL_C" "$PY" "$PEER" client --connect "$addr" \
     --port "$PORT" --ctl "$WORK/ctl" "$@" >"$WORK/client.log" 2>&1
 }
 # client_sync NAME CMD...: wait for the client to reach sync point NAME, run CMD, release it.
@@ -248,7 +250,7 @@ sc_many-connections() {
   nl_mptcp_limits "$NL_C" 1 0; nl_mptcp_limits "$NL_S" 1 0
   client_ep 2 2 subflow
   server_start_and_capture
-  client_run "$NL_SVC4" --conns 20 xchg:200 estab:2 xchg:300 close:clean
+  client_run "$NL_SVC4" --conns 20 xchg:100 estab:2 xchg:100 close:clean
   finish
 }
 
@@ -267,7 +269,7 @@ for SCENARIO in "${SCENARIOS[@]}"; do
   rm -f "$WORK"/*.log "$WORK/capture.pcap"
   "sc_$SCENARIO"
   mv "$WORK/capture.pcap" "$WORK/$SCENARIO.pcap"
-  nl_bg "CHECK_PID[$SCENARIO]" python3 "$CHECK" check "$SCENARIO" "$WORK/$SCENARIO.pcap" \
+  nl_bg "CHECK_PID[$SCENARIO]" "$PY" "$CHECK" check "$SCENARIO" "$WORK/$SCENARIO.pcap" \
     --entry "$WORK/$SCENARIO.json" "${prefix_args[@]}" >"$WORK/$SCENARIO.check" 2>&1
   echo "make-captures: $SCENARIO recorded ($(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms," \
     "$(stat -c %s "$WORK/$SCENARIO.pcap") bytes)"
@@ -287,6 +289,6 @@ done
 SCENARIO=manifest
 entries=()
 for s in "${SCENARIOS[@]}"; do entries+=("$WORK/$s.json"); done
-python3 "$CHECK" manifest "$OUTDIR/manifest.json" "${entries[@]}" --order "${ALL_SCENARIOS[*]}" \
+"$PY" "$CHECK" manifest "$OUTDIR/manifest.json" "${entries[@]}" --order "${ALL_SCENARIOS[*]}" \
   || fail "could not write the manifest"
 echo "make-captures: ${#SCENARIOS[@]} scenario(s) in $(( $(date +%s) - start )) s -> $OUTDIR"
