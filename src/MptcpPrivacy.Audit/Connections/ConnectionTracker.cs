@@ -63,6 +63,12 @@ public sealed class ConnectionTracker
 
         subflow.Saw(frame, timeNs, interfaceIndex);
         bool fromInitiator = subflow.FromInitiator(source);
+        if ((flags & TcpFlags.Rst) != 0 && !fromInitiator && subflow.Role == SubflowRole.Join && subflow.ResponderNonce is null)
+        {
+            // The join's SYN was answered with a reset, not a SYN/ACK: the peer refused the subflow.
+            subflow.Role = SubflowRole.FailedJoin;
+        }
+
         if (!syn)
         {
             foreach (TcpOption option in tcp.ReadOptions())
@@ -82,6 +88,12 @@ public sealed class ConnectionTracker
     {
         foreach (Subflow subflow in _allSubflows)
         {
+            if (subflow.Role == SubflowRole.Join && subflow.ResponderNonce is null)
+            {
+                // A join SYN never answered with MP_JOIN by the end of the capture did not join.
+                subflow.Role = SubflowRole.FailedJoin;
+            }
+
             subflow.Mappings[0]?.Finish(Checks);
             subflow.Mappings[1]?.Finish(Checks);
         }
