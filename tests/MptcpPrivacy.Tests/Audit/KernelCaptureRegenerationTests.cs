@@ -22,9 +22,10 @@ public class KernelCaptureRegenerationTests
         }
 
         string output = Path.Combine(Path.GetTempPath(), $"mptcp-kernel-captures-{Guid.NewGuid():n}");
+        int scriptPid = 0;
         try
         {
-            ExternalTool.Run("bash", [Path.Combine(Repository.Root, "scripts", "kernel-captures", "make-captures.sh"), output], TimeSpan.FromMinutes(6));
+            ExternalTool.Run("bash", [Path.Combine(Repository.Root, "scripts", "kernel-captures", "make-captures.sh"), output], TimeSpan.FromMinutes(6), pid => scriptPid = pid);
             List<Manifest.Capture> fresh = Manifest.Load(output);
             List<Manifest.Capture> committed = Manifest.Load(Fixtures.Path_("kernel"));
             Assert.Equal(committed.Select(c => c.Scenario).Order(), fresh.Select(c => c.Scenario).Order());
@@ -38,6 +39,20 @@ public class KernelCaptureRegenerationTests
         }
         finally
         {
+            // The script deletes its namespaces on exit; if it was killed (time limit), do it here.
+            // Its namespaces are named "mpk<its PID>-...".
+            if (scriptPid != 0)
+            {
+                foreach (string line in ExternalTool.Run("ip", ["netns", "list"]).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    string name = line.Split(' ')[0];
+                    if (name.StartsWith($"mpk{scriptPid}-", StringComparison.Ordinal))
+                    {
+                        ExternalTool.Run("ip", ["netns", "del", name]);
+                    }
+                }
+            }
+
             if (Directory.Exists(output))
             {
                 Directory.Delete(output, recursive: true);

@@ -29,7 +29,7 @@ internal static class ExternalTool
     }
 
     /// <summary>Runs a program to completion (at most <paramref name="timeout"/>) and returns its standard output; throws on a non-zero exit.</summary>
-    public static string Run(string program, IEnumerable<string> arguments, TimeSpan? timeout = null)
+    public static string Run(string program, IEnumerable<string> arguments, TimeSpan? timeout = null, Action<int>? started = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -43,6 +43,7 @@ internal static class ExternalTool
         }
 
         using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        started?.Invoke(process.Id);
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(5)))
