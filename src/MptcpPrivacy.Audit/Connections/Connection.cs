@@ -10,13 +10,33 @@ namespace MptcpPrivacy.Audit.Connections;
 /// </summary>
 public sealed class Connection
 {
-    private readonly List<Subflow> _subflows = [];
+    /// <summary>At most this many events are kept per connection (a bound on memory for hostile captures).</summary>
+    internal const int MaxEvents = 4096;
 
-    internal Connection(int id, MptcpVersion version)
+    private readonly List<Subflow> _subflows = [];
+    private readonly List<ConnectionEvent> _events = [];
+
+    internal Connection(int id, MptcpVersion version, bool fromJoinsOnly = false)
     {
         Id = id;
         Version = version;
+        FromJoinsOnly = fromJoinsOnly;
     }
+
+    /// <summary>
+    /// True when no MP_CAPABLE of this connection was seen: its subflows are grouped only because
+    /// their MP_JOINs carry the same token (<see cref="JoinToken"/>).
+    /// </summary>
+    public bool FromJoinsOnly { get; }
+
+    /// <summary>For a connection known from joins only, the token they share.</summary>
+    public uint? JoinToken { get; internal set; }
+
+    /// <summary>The frame where a key was first seen (the proof behind <see cref="SubflowGrouping.TokenOfSeenKey"/>).</summary>
+    public long KeyFrame { get; internal set; }
+
+    /// <summary>The signalling events, in capture order (at most <see cref="MaxEvents"/>).</summary>
+    public IReadOnlyList<ConnectionEvent> Events => _events;
 
     /// <summary>A number unique within one analysis, in order of first appearance.</summary>
     public int Id { get; }
@@ -52,6 +72,28 @@ public sealed class Connection
     internal ulong?[] LastDsn { get; } = new ulong?[2];
 
     internal void Add(Subflow subflow) => _subflows.Add(subflow);
+
+    internal void Record(ConnectionEvent e)
+    {
+        if (_events.Count >= MaxEvents)
+        {
+            return;
+        }
+
+        // Retransmitted signalling (the same option from the same address) adds nothing.
+        for (int i = _events.Count - 1; i >= 0 && i >= _events.Count - 16; i--)
+        {
+            ConnectionEvent old = _events[i];
+            if (old.Kind == e.Kind && old.FromClient == e.FromClient && old.SenderAddress == e.SenderAddress
+                && old.AddressId == e.AddressId && old.Address == e.Address && old.Port == e.Port && old.Echo == e.Echo
+                && old.RemovedIds.SequenceEqual(e.RemovedIds) && old.Detail == e.Detail)
+            {
+                return;
+            }
+        }
+
+        _events.Add(e);
+    }
 
     internal void LearnClientKey(ulong key)
     {

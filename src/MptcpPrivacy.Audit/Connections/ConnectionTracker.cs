@@ -17,6 +17,7 @@ public sealed class ConnectionTracker
 {
     private readonly Dictionary<SubflowKey, Subflow> _subflows = [];
     private readonly Dictionary<uint, Connection> _byToken = [];
+    private readonly Dictionary<uint, Connection> _byJoinToken = [];
     private readonly List<Connection> _connections = [];
     private readonly List<Subflow> _allSubflows = [];
 
@@ -28,6 +29,9 @@ public sealed class ConnectionTracker
 
     /// <summary>Every subflow found, MPTCP or not, in order of first appearance.</summary>
     public IReadOnlyList<Subflow> Subflows => _allSubflows;
+
+    /// <summary>The subflow a packet between these endpoints belongs to, if one was seen.</summary>
+    public bool TryGetSubflow(SubflowKey key, out Subflow subflow) => _subflows.TryGetValue(key, out subflow!);
 
     /// <summary>Takes in one TCP packet.</summary>
     public void Observe(in TcpPacket packet, long frame, long timeNs, int interfaceIndex)
@@ -58,7 +62,7 @@ public sealed class ConnectionTracker
         }
         else if (syn && subflow.Responder == source)
         {
-            AcceptSynAck(subflow, in tcp, frame);
+            AcceptSynAck(subflow, in tcp, frame, timeNs);
         }
 
         subflow.Saw(frame, timeNs, interfaceIndex);
@@ -75,7 +79,7 @@ public sealed class ConnectionTracker
             {
                 if (option.Kind == TcpOptionKind.Mptcp && MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
                 {
-                    OnOption(subflow, in parsed, fromInitiator, frame);
+                    OnOption(subflow, in parsed, fromInitiator, source.Address, frame, timeNs);
                 }
             }
         }
@@ -99,6 +103,18 @@ public sealed class ConnectionTracker
         }
     }
 
+    private void LearnedKey(Connection connection, Subflow subflow, bool fromClient, long frame, long timeNs)
+    {
+        if (connection.KeyFrame == 0)
+        {
+            connection.KeyFrame = frame;
+            connection.Record(new ConnectionEvent(ConnectionEventKind.KeysSeen, frame, timeNs, subflow, fromClient,
+                (fromClient ? subflow.Initiator : subflow.Responder).Address));
+        }
+
+        Index(connection);
+    }
+
     private Subflow OpenSubflow(in TcpHeader tcp, Endpoint source, Endpoint destination, long frame, long timeNs)
     {
         var subflow = new Subflow(source, destination, SubflowRole.PlainTcp, frame, timeNs) { InitiatorIsn = tcp.SequenceNumber };
@@ -118,13 +134,15 @@ public sealed class ConnectionTracker
                 if (capable.HasSenderKey)
                 {
                     connection.LearnClientKey(capable.SenderKey);
-                    Index(connection);
+                    LearnedKey(connection, subflow, fromClient: true, frame, timeNs);
                 }
 
                 _connections.Add(connection);
                 connection.Add(subflow);
                 subflow.Connection = connection;
                 subflow.Role = SubflowRole.Initial;
+                subflow.Grouping = SubflowGrouping.MpCapable;
+                subflow.GroupingFrame = frame;
             }
             else if (parsed.Subtype == MptcpSubtype.MpJoin && parsed.MpJoin.Form == MpJoinForm.Syn)
             {
@@ -139,19 +157,39 @@ public sealed class ConnectionTracker
                     subflow.Connection = connection;
                     // A join towards the server carries the server's token: its initiator is the client side.
                     subflow.InitiatorIsClient = connection.ServerToken == join.ReceiverToken;
+                    subflow.Grouping = SubflowGrouping.TokenOfSeenKey;
+                    subflow.GroupingFrame = connection.KeyFrame;
                     connection.Add(subflow);
                 }
                 else
                 {
                     Checks.Record(frame, CheckKind.JoinToken, CheckStatus.Unverifiable, $"token {join.ReceiverToken:x8} is not the token of any key seen in MP_CAPABLE");
+                    if (_byJoinToken.TryGetValue(join.ReceiverToken, out connection))
+                    {
+                        // No key seen, but an earlier join carried the same token: the same connection.
+                        subflow.Grouping = SubflowGrouping.EqualJoinToken;
+                        subflow.GroupingFrame = connection.Subflows[0].FirstFrame;
+                    }
+                    else
+                    {
+                        connection = new Connection(_connections.Count + 1, MptcpVersion.V1, fromJoinsOnly: true) { JoinToken = join.ReceiverToken };
+                        _connections.Add(connection);
+                        _byJoinToken[join.ReceiverToken] = connection;
+                    }
+
+                    // Which side the joiner is stays unknown without keys; the joiner is taken as the client.
+                    subflow.Connection = connection;
+                    connection.Add(subflow);
                 }
+
+                connection.Record(new ConnectionEvent(ConnectionEventKind.Join, frame, timeNs, subflow, subflow.InitiatorIsClient, source.Address) { AddressId = join.AddressId });
             }
         }
 
         return subflow;
     }
 
-    private void AcceptSynAck(Subflow subflow, in TcpHeader tcp, long frame)
+    private void AcceptSynAck(Subflow subflow, in TcpHeader tcp, long frame, long timeNs)
     {
         subflow.ResponderIsn = tcp.SequenceNumber;
         bool sawCapable = false;
@@ -172,7 +210,7 @@ public sealed class ConnectionTracker
                 if (capable.HasSenderKey)
                 {
                     connection.LearnServerKey(capable.SenderKey);
-                    Index(connection);
+                    LearnedKey(connection, subflow, fromClient: false, frame, timeNs);
                 }
             }
             else if (parsed.Subtype == MptcpSubtype.MpJoin && parsed.MpJoin.Form == MpJoinForm.SynAck && subflow.Role == SubflowRole.Join)
@@ -196,7 +234,7 @@ public sealed class ConnectionTracker
         }
     }
 
-    private void OnOption(Subflow subflow, in MptcpOption option, bool fromInitiator, long frame)
+    private void OnOption(Subflow subflow, in MptcpOption option, bool fromInitiator, IpAddressBytes sender, long frame, long timeNs)
     {
         Connection? connection = subflow.Connection;
         if (connection is null)
@@ -216,7 +254,7 @@ public sealed class ConnectionTracker
                     // The third ACK (and the first data) carry the client's key first.
                     connection.LearnClientKey(capable.SenderKey);
                     connection.LearnServerKey(capable.ReceiverKey);
-                    Index(connection);
+                    LearnedKey(connection, subflow, fromClient: true, frame, timeNs);
                 }
 
                 if (capable.HasChecksum && connection.ClientIdsn is { } idsn && subflow.InitiatorIsn is not null)
@@ -241,11 +279,46 @@ public sealed class ConnectionTracker
                 break;
 
             case MptcpSubtype.AddAddr:
-                CheckAddAddr(connection, option.AddAddr, senderIsClient, frame);
+            {
+                AddAddrOption addAddr = option.AddAddr;
+                CheckStatus? hmac = CheckAddAddr(connection, addAddr, senderIsClient, frame);
+                connection.Record(new ConnectionEvent(ConnectionEventKind.AddAddr, frame, timeNs, subflow, senderIsClient, sender)
+                {
+                    AddressId = addAddr.AddressId,
+                    Address = addAddr.Address,
+                    Port = addAddr.HasPort ? addAddr.Port : null,
+                    Echo = addAddr.Echo,
+                    Hmac = hmac,
+                });
+                break;
+            }
+
+            case MptcpSubtype.RemoveAddr:
+            {
+                RemoveAddrOption remove = option.RemoveAddr;
+                byte[] ids = new byte[remove.Count];
+                remove.CopyAddressIdsTo(ids);
+                connection.Record(new ConnectionEvent(ConnectionEventKind.RemoveAddr, frame, timeNs, subflow, senderIsClient, sender) { RemovedIds = ids });
+                break;
+            }
+
+            case MptcpSubtype.MpPrio:
+                connection.Record(new ConnectionEvent(ConnectionEventKind.MpPrio, frame, timeNs, subflow, senderIsClient, sender)
+                {
+                    Detail = option.MpPrio.Backup ? "backup" : "regular",
+                });
+                break;
+
+            case MptcpSubtype.MpTcpRst:
+                connection.Record(new ConnectionEvent(ConnectionEventKind.TcpRst, frame, timeNs, subflow, senderIsClient, sender)
+                {
+                    Detail = MpTcpRstOption.Describe(option.MpTcpRst.Reason),
+                });
                 break;
 
             case MptcpSubtype.MpFastClose:
             {
+                connection.Record(new ConnectionEvent(ConnectionEventKind.FastClose, frame, timeNs, subflow, senderIsClient, sender));
                 ulong? receiverKey = connection.KeyOf(!senderIsClient);
                 if (receiverKey is null)
                 {
@@ -286,6 +359,15 @@ public sealed class ConnectionTracker
 
     private void OnDss(Subflow subflow, Connection connection, DssOption dss, bool fromInitiator, bool senderIsClient, long frame)
     {
+        if (dss.HasDataAck)
+        {
+            int direction = fromInitiator ? 0 : 1;
+            ulong ack = dss.DataAck;
+            subflow.DataAcks[direction] = subflow.DataAcks[direction] is { } seen && seen.Is64 == dss.DataAckIs64Bit
+                ? (Math.Min(seen.Low, ack), Math.Max(seen.High, ack), seen.Is64)
+                : (ack, ack, dss.DataAckIs64Bit);
+        }
+
         if (!dss.HasMapping)
         {
             return;
@@ -336,11 +418,11 @@ public sealed class ConnectionTracker
         Assembler(subflow, fromInitiator).Add(frame, dsn.Value, dss.SubflowSequenceNumber, dss.DataLevelLength, dss.Checksum, Math.Max(subflowBytes, 0), Checks);
     }
 
-    private void CheckAddAddr(Connection connection, AddAddrOption addAddr, bool senderIsClient, long frame)
+    private CheckStatus? CheckAddAddr(Connection connection, AddAddrOption addAddr, bool senderIsClient, long frame)
     {
         if (!addAddr.HasHmac)
         {
-            return;
+            return null;
         }
 
         ulong? senderKey = connection.KeyOf(senderIsClient);
@@ -348,7 +430,7 @@ public sealed class ConnectionTracker
         if (senderKey is null || receiverKey is null)
         {
             Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Unverifiable, "the keys were not captured");
-            return;
+            return CheckStatus.Unverifiable;
         }
 
         Span<byte> address = stackalloc byte[16];
@@ -359,6 +441,7 @@ public sealed class ConnectionTracker
         if (AddAddrHmac.IsValid(senderKey.Value, receiverKey.Value, addAddr.AddressId, address, port, wire))
         {
             Checks.Valid(CheckKind.AddAddrHmac);
+            return CheckStatus.Valid;
         }
         else if (AddAddrHmac.IsLeftmost64PreFixKernel(senderKey.Value, receiverKey.Value, addAddr.AddressId, address, port, wire))
         {
@@ -370,6 +453,8 @@ public sealed class ConnectionTracker
             Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Invalid,
                 $"HMAC {addAddr.TruncatedHmac:x16} is not {AddAddrHmac.Compute(senderKey.Value, receiverKey.Value, addAddr.AddressId, address, port):x16}");
         }
+
+        return CheckStatus.Invalid;
     }
 
     private void CheckJoinHmac(Subflow subflow, long frame, CheckKind kind, ReadOnlySpan<byte> wire)
@@ -380,6 +465,7 @@ public sealed class ConnectionTracker
         if (connection is null || keyA is null || keyB is null || subflow.InitiatorNonce is null || subflow.ResponderNonce is null)
         {
             Checks.Record(frame, kind, CheckStatus.Unverifiable, "keys or nonces of this join were not captured");
+            SetJoinHmac(subflow, kind, CheckStatus.Unverifiable);
             return;
         }
 
@@ -393,6 +479,20 @@ public sealed class ConnectionTracker
         else
         {
             Checks.Record(frame, kind, CheckStatus.Invalid, $"HMAC {Convert.ToHexStringLower(wire)} does not verify with the connection's keys");
+        }
+
+        SetJoinHmac(subflow, kind, valid ? CheckStatus.Valid : CheckStatus.Invalid);
+    }
+
+    private static void SetJoinHmac(Subflow subflow, CheckKind kind, CheckStatus status)
+    {
+        if (kind == CheckKind.JoinSynAckHmac)
+        {
+            subflow.SynAckHmac = status;
+        }
+        else
+        {
+            subflow.AckHmac = status;
         }
     }
 

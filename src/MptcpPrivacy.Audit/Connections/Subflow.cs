@@ -52,6 +52,25 @@ public sealed class Subflow
     /// <summary>The address ID the responder gave in its MP_JOIN SYN/ACK.</summary>
     public byte? ResponderAddressId { get; internal set; }
 
+    /// <summary>How the capture shows this subflow belongs to its connection.</summary>
+    public SubflowGrouping Grouping { get; internal set; }
+
+    /// <summary>The frame that proves <see cref="Grouping"/>: the MP_CAPABLE key, or the first join with the same token.</summary>
+    public long GroupingFrame { get; internal set; }
+
+    /// <summary>The check of the MP_JOIN SYN/ACK's truncated HMAC, when there was one.</summary>
+    public CheckStatus? SynAckHmac { get; internal set; }
+
+    /// <summary>The check of the MP_JOIN third ACK's HMAC, when there was one.</summary>
+    public CheckStatus? AckHmac { get; internal set; }
+
+    /// <summary>
+    /// The lowest and highest Data ACK carried on the wire in each direction ([0] from the
+    /// initiator, [1] from the responder), as raw wire values: equal data-level numbers on two
+    /// subflows link them even without keys or tokens.
+    /// </summary>
+    internal (ulong Low, ulong High, bool Is64)?[] DataAcks { get; } = new (ulong, ulong, bool)?[2];
+
     /// <summary>Frame number of the first packet seen.</summary>
     public long FirstFrame { get; }
 
