@@ -44,8 +44,12 @@ WORK=$(mktemp -d /tmp/mptcp-captures.XXXXXX)
 nl_cleanup_hook() { rm -rf "$WORK"; }
 nl_init mpk
 SCENARIO=""
+# Any failing command (set -e) also names the scenario; the EXIT trap then cleans up.
+set -E
+trap 'fail "command failed (line $LINENO): $BASH_COMMAND"' ERR
 
 fail() {
+  trap - ERR
   echo "make-captures: scenario ${SCENARIO:-?} FAILED: $*" >&2
   for f in "$WORK"/*.log; do [ -s "$f" ] && { echo "--- $(basename "$f")" >&2; tail -n 20 "$f" >&2; }; done
   exit 1
