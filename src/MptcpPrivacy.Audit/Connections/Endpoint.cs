@@ -8,9 +8,7 @@ public readonly record struct Endpoint(IpAddressBytes Address, ushort Port) : IC
     /// <inheritdoc/>
     public int CompareTo(Endpoint other)
     {
-        int c = Address.Family.CompareTo(other.Address.Family);
-        if (c == 0) c = Address.High.CompareTo(other.Address.High);
-        if (c == 0) c = Address.Low.CompareTo(other.Address.Low);
+        int c = Address.CompareTo(other.Address);
         return c != 0 ? c : Port.CompareTo(other.Port);
     }
 

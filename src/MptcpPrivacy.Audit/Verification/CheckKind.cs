@@ -42,5 +42,5 @@ public enum CheckStatus : byte
 public sealed record CheckFinding(long Frame, CheckKind Kind, CheckStatus Status, string Detail)
 {
     /// <inheritdoc/>
-    public override string ToString() => $"frame {Frame}: {Kind} {Status}: {Detail}";
+    public override string ToString() => $"frame {FrameRef.Frame(Frame)}: {Kind} {Status}: {Detail}";
 }

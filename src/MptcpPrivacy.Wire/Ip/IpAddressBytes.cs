@@ -8,7 +8,7 @@ namespace MptcpPrivacy.Wire.Ip;
 /// An IPv4 or IPv6 address held by value (no heap object), so options and packets that carry
 /// addresses stay allocation-free. IPv4 addresses keep their four bytes in <see cref="Low"/>.
 /// </summary>
-public readonly record struct IpAddressBytes
+public readonly record struct IpAddressBytes : IComparable<IpAddressBytes>
 {
     private IpAddressBytes(ulong high, ulong low, AddressFamily family)
     {
@@ -88,6 +88,14 @@ public readonly record struct IpAddressBytes
         Span<byte> bytes = stackalloc byte[16];
         int n = CopyTo(bytes);
         return new IPAddress(bytes[..n]);
+    }
+
+    /// <summary>Orders by family, then by value (IPv4 before IPv6).</summary>
+    public int CompareTo(IpAddressBytes other)
+    {
+        int c = Family.CompareTo(other.Family);
+        if (c == 0) c = High.CompareTo(other.High);
+        return c != 0 ? c : Low.CompareTo(other.Low);
     }
 
     /// <inheritdoc/>

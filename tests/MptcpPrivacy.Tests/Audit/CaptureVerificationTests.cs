@@ -12,9 +12,9 @@ public class CaptureVerificationTests
 {
     private static CheckTally Verify(string capture)
     {
-        CaptureAudit.Result result = CaptureAudit.Read(Fixtures.Path_(capture));
-        Assert.Null(result.Damage);
-        return result.Tracker.Checks;
+        AuditReport report = AuditRun.Run([Fixtures.Path_(capture)], []);
+        Assert.True(report.Complete);
+        return report.Global.Checks;
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public class CaptureVerificationNegativeTests
         try
         {
             File.WriteAllBytes(path, bytes);
-            return CaptureAudit.Read(path).Tracker.Checks;
+            return AuditRun.Run([path], []).Global.Checks;
         }
         finally
         {

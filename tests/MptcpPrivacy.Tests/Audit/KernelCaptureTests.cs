@@ -29,10 +29,10 @@ internal static class KernelCaptureChecks
 {
     public static void Verify(string path, Manifest.Capture capture)
     {
-        CaptureAudit.Result result = CaptureAudit.Read(path);
-        Assert.Null(result.Damage);
-        Assert.Empty(result.Malformed);
-        ConnectionTracker tracker = result.Tracker;
+        AuditReport report = AuditRun.Run([path], []);
+        Assert.True(report.Complete);
+        Assert.Empty(report.Malformed);
+        ConnectionTracker tracker = report.Global;
         CheckTally t = tracker.Checks;
         string why = $"{capture.Scenario}:\n{TallyPrinter.Describe(t)}";
 
