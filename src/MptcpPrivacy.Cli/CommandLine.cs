@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MptcpPrivacy.Cli.Audit;
 using MptcpPrivacy.Cli.Decode;
 
 namespace MptcpPrivacy.Cli;
@@ -10,7 +11,26 @@ internal static class CommandLine
     {
         var root = new RootCommand("Private Multipath TCP: wire codec, capture audit, userspace stack and privacy lab.");
         root.Subcommands.Add(DecodeCommandLine());
+        root.Subcommands.Add(AuditCommandLine());
         return root.Parse(args).Invoke();
+    }
+
+    private static Command AuditCommandLine()
+    {
+        var files = new Argument<string[]>("FILE") { Description = "One or more pcap/pcapng captures (of the same traffic from several points, or of different traffic).", Arity = ArgumentArity.OneOrMore };
+        var observer = new Option<string[]>("--observer")
+        {
+            Description = "NAME=SPEC, repeatable: what one observer sees (if:N, if:FILE:N, net:PREFIX, file:N, all; ',' = or, '&' = and). Default: fully on-path, endpoint, one per path.",
+        };
+        var json = new Option<bool>("--json") { Description = "One JSON document (schema: docs/audit-json.md)." };
+        var svg = new Option<string?>("--svg") { Description = "Write one timeline picture per connection into this directory." };
+        var command = new Command("audit", "Rebuild MPTCP connections from captures and report what each observer learns.") { files, observer, json, svg };
+        command.SetAction(parse =>
+        {
+            using Stream stdout = Console.OpenStandardOutput();
+            return AuditCommand.Run(parse.GetValue(files)!, parse.GetValue(observer) ?? [], parse.GetValue(json), parse.GetValue(svg), stdout, Console.Error);
+        });
+        return command;
     }
 
     private static Command DecodeCommandLine()

@@ -1,0 +1,104 @@
+using MptcpPrivacy.Audit.Connections;
+using MptcpPrivacy.Audit.Linking;
+using MptcpPrivacy.Audit.Verification;
+using MptcpPrivacy.Wire.Ip;
+
+namespace MptcpPrivacy.Audit.Reporting;
+
+/// <summary>Writes an <see cref="AuditReport"/> as readable tables.</summary>
+public static class AuditText
+{
+    /// <summary>Writes the report to <paramref name="output"/>.</summary>
+    public static void Write(AuditReport report, TextWriter output)
+    {
+        foreach (AuditFile file in report.Files)
+        {
+            output.WriteLine($"File {file.Index}: {file.Path}: {file.Frames} frames" + (file.Error is { } e ? $"; DAMAGED at {e}" : ""));
+        }
+
+        output.WriteLine($"{report.TcpPackets} TCP packets, {report.Duplicates} duplicates merged, {report.MalformedCount} malformed");
+        foreach (string message in report.Malformed)
+        {
+            output.WriteLine($"  malformed: {message}");
+        }
+
+        output.WriteLine();
+        output.WriteLine("Connections");
+        var connections = new TextTable("id", "version", "subflows", "client addresses", "server addresses", "grouped by");
+        foreach (Connection c in report.Global.Connections)
+        {
+            connections.Add(
+                c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                c.FromJoinsOnly ? "?" : $"v{(int)c.Version}",
+                c.Subflows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Join(c.Subflows.Select(s => s.InitiatorIsClient ? s.Initiator.Address : s.Responder.Address)),
+                Join(c.Subflows.Select(s => s.InitiatorIsClient ? s.Responder.Address : s.Initiator.Address)),
+                c.FromJoinsOnly ? $"join token {c.JoinToken:x8} (no MP_CAPABLE seen)" : "keys and tokens");
+        }
+
+        connections.WriteTo(output);
+        output.WriteLine();
+        output.WriteLine("Subflows");
+        var subflows = new TextTable("conn", "role", "from (SYN sender)", "to", "first", "last", "if", "join HMACs");
+        foreach (Connection c in report.Global.Connections)
+        {
+            foreach (Subflow s in c.Subflows)
+            {
+                subflows.Add(
+                    c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    s.Role.Name(),
+                    s.Initiator.ToString(),
+                    s.Responder.ToString(),
+                    AuditNames.Seconds(s.FirstTimeNs),
+                    AuditNames.Seconds(s.LastTimeNs),
+                    string.Join(',', s.Interfaces.Order()),
+                    s.Role is SubflowRole.Join or SubflowRole.FailedJoin
+                        ? $"SYN/ACK {s.SynAckHmac?.Name() ?? "-"}, ACK {s.AckHmac?.Name() ?? "-"}"
+                        : "");
+            }
+        }
+
+        subflows.WriteTo(output);
+        output.WriteLine();
+        output.WriteLine("Checks");
+        CheckTally checks = report.Global.Checks;
+        var table = new TextTable("check", "valid", "invalid", "unverifiable");
+        foreach (CheckKind kind in Enum.GetValues<CheckKind>())
+        {
+            table.Add(kind.Name(), N(checks.Count(kind, CheckStatus.Valid)), N(checks.Count(kind, CheckStatus.Invalid)), N(checks.Count(kind, CheckStatus.Unverifiable)));
+        }
+
+        table.WriteTo(output);
+        foreach (CheckFinding finding in checks.Findings.Take(50))
+        {
+            output.WriteLine($"  {finding}");
+        }
+
+        output.WriteLine();
+        output.WriteLine("What each observer links (client addresses; a '+' joins addresses the observer ties together)");
+        var links = new TextTable("observer", "class", "conn", "subflows seen", "client addresses", "server addresses", "evidence");
+        foreach (ObserverReport observer in report.Observers)
+        {
+            foreach (ObservedConnection c in observer.Connections)
+            {
+                links.Add(
+                    observer.View.Spec.Name,
+                    observer.View.Spec.Class.Name(),
+                    c.ConnectionId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    c.SubflowsSeen.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Groups(c.ClientGroups),
+                    Groups(c.ServerGroups),
+                    string.Join(", ", c.Evidence.Select(e => e.Kind.Name()).Distinct()));
+            }
+        }
+
+        links.WriteTo(output);
+    }
+
+    private static string N(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Join(IEnumerable<IpAddressBytes> addresses) => string.Join(", ", addresses.Distinct().Select(a => a.ToString()));
+
+    private static string Groups(IReadOnlyList<IReadOnlyList<IpAddressBytes>> groups) =>
+        string.Join(" | ", groups.Select(g => string.Join(" + ", g.Select(a => a.ToString()))));
+}
