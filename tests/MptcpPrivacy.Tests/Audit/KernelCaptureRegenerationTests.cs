@@ -34,6 +34,7 @@ public class KernelCaptureRegenerationTests
                 string path = Path.Combine(output, capture.File);
                 Assert.True(CaptureRoundTripTests.CheckEveryOption(path, capture.File) > 0, capture.File);
                 TsharkAgreementTests.AssertAgrees(path, "fresh/" + capture.File);
+                TsharkGroupingTests.AssertSameGrouping([path], "fresh kernel/" + capture.File);
                 KernelCaptureChecks.Verify(path, capture);
             }
         }
