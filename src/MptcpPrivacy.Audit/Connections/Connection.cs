@@ -73,6 +73,18 @@ public sealed class Connection
 
     internal void Add(Subflow subflow) => _subflows.Add(subflow);
 
+    /// <summary>Moves a subflow, and the events it carried, to another connection.</summary>
+    internal void Move(Subflow subflow, Connection to)
+    {
+        _subflows.Remove(subflow);
+        to._subflows.Add(subflow);
+        foreach (ConnectionEvent e in _events.Where(e => ReferenceEquals(e.Subflow, subflow)).ToList())
+        {
+            _events.Remove(e);
+            to._events.Add(e);
+        }
+    }
+
     internal void Record(ConnectionEvent e)
     {
         if (_events.Count >= MaxEvents)

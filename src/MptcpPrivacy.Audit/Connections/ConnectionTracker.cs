@@ -16,13 +16,17 @@ namespace MptcpPrivacy.Audit.Connections;
 public sealed class ConnectionTracker
 {
     private readonly Dictionary<SubflowKey, Subflow> _subflows = [];
-    private readonly Dictionary<uint, Connection> _byToken = [];
+    private readonly Dictionary<uint, List<Connection>> _byToken = [];
+    private readonly List<string> _notes = [];
     private readonly Dictionary<uint, Connection> _byJoinToken = [];
     private readonly List<Connection> _connections = [];
     private readonly List<Subflow> _allSubflows = [];
 
     /// <summary>Every check made, counted, with the ones that failed.</summary>
     public CheckTally Checks { get; } = new();
+
+    /// <summary>Things worth telling that are not checks, such as two connections whose keys give the same token.</summary>
+    public IReadOnlyList<string> Notes => _notes;
 
     /// <summary>The connections found, in order of first appearance.</summary>
     public IReadOnlyList<Connection> Connections => _connections;
@@ -151,8 +155,17 @@ public sealed class ConnectionTracker
                 subflow.JoinToken = join.ReceiverToken;
                 subflow.InitiatorNonce = join.SenderNonce;
                 subflow.InitiatorAddressId = join.AddressId;
-                if (_byToken.TryGetValue(join.ReceiverToken, out Connection? connection))
+                if (_byToken.TryGetValue(join.ReceiverToken, out List<Connection>? candidates))
                 {
+                    // Several connections can own one token (keys of different hosts, or a reused key):
+                    // take the newest for now; the SYN/ACK's HMAC settles it (see ResolveCollision).
+                    Connection connection = candidates[^1];
+                    if (candidates.Count > 1)
+                    {
+                        subflow.TokenCandidates = candidates.ToArray();
+                        Note($"frame {FrameRef.Frame(frame)}: the MP_JOIN token {join.ReceiverToken:x8} is the token of keys of connections {string.Join(", ", candidates.Select(c => c.Id))}; the join's HMAC decides which");
+                    }
+
                     Checks.Valid(CheckKind.JoinToken);
                     subflow.Connection = connection;
                     // A join towards the server carries the server's token: its initiator is the client side.
@@ -160,9 +173,11 @@ public sealed class ConnectionTracker
                     subflow.Grouping = SubflowGrouping.TokenOfSeenKey;
                     subflow.GroupingFrame = connection.KeyFrame;
                     connection.Add(subflow);
+                    connection.Record(new ConnectionEvent(ConnectionEventKind.Join, frame, timeNs, subflow, subflow.InitiatorIsClient, source.Address) { AddressId = join.AddressId });
                 }
                 else
                 {
+                    Connection? connection;
                     Checks.Record(frame, CheckKind.JoinToken, CheckStatus.Unverifiable, $"token {join.ReceiverToken:x8} is not the token of any key seen in MP_CAPABLE");
                     if (_byJoinToken.TryGetValue(join.ReceiverToken, out connection))
                     {
@@ -178,11 +193,10 @@ public sealed class ConnectionTracker
                     }
 
                     // Which side the joiner is stays unknown without keys; the joiner is taken as the client.
-                    subflow.Connection = connection;
-                    connection.Add(subflow);
+                    subflow.Connection = connection!;
+                    connection!.Add(subflow);
+                    connection.Record(new ConnectionEvent(ConnectionEventKind.Join, frame, timeNs, subflow, subflow.InitiatorIsClient, source.Address) { AddressId = join.AddressId });
                 }
-
-                connection.Record(new ConnectionEvent(ConnectionEventKind.Join, frame, timeNs, subflow, subflow.InitiatorIsClient, source.Address) { AddressId = join.AddressId });
             }
         }
 
@@ -220,6 +234,7 @@ public sealed class ConnectionTracker
                 subflow.ResponderNonce = join.SenderNonce;
                 subflow.ResponderAddressId = join.AddressId;
                 BinaryPrimitives.WriteUInt64BigEndian(wire, join.TruncatedHmac);
+                ResolveCollision(subflow, wire, frame);
                 CheckJoinHmac(subflow, frame, CheckKind.JoinSynAckHmac, wire);
             }
         }
@@ -457,6 +472,45 @@ public sealed class ConnectionTracker
         return CheckStatus.Invalid;
     }
 
+    /// <summary>Moves a join whose token several connections own to the one whose keys its SYN/ACK HMAC verifies with.</summary>
+    private void ResolveCollision(Subflow subflow, ReadOnlySpan<byte> wire, long frame)
+    {
+        if (subflow.TokenCandidates is not { } candidates || subflow.InitiatorNonce is not { } nonceA || subflow.ResponderNonce is not { } nonceB)
+        {
+            return;
+        }
+
+        subflow.TokenCandidates = null;
+        foreach (Connection candidate in candidates)
+        {
+            bool initiatorIsClient = candidate.ServerToken == subflow.JoinToken;
+            if (candidate.KeyOf(initiatorIsClient) is { } keyA && candidate.KeyOf(!initiatorIsClient) is { } keyB
+                && JoinHmac.IsSynAckHmacValid(keyA, keyB, nonceA, nonceB, candidate.Version, wire))
+            {
+                if (!ReferenceEquals(candidate, subflow.Connection))
+                {
+                    subflow.Connection!.Move(subflow, candidate);
+                    subflow.Connection = candidate;
+                    subflow.InitiatorIsClient = initiatorIsClient;
+                    subflow.GroupingFrame = candidate.KeyFrame;
+                }
+
+                Note($"frame {FrameRef.Frame(frame)}: the join's HMAC verifies with the keys of connection {candidate.Id}: the join belongs there");
+                return;
+            }
+        }
+
+        Note($"frame {FrameRef.Frame(frame)}: the join's HMAC verifies with the keys of none of the connections that own its token");
+    }
+
+    private void Note(string note)
+    {
+        if (_notes.Count < CheckTally.MaxFindings)
+        {
+            _notes.Add(note);
+        }
+    }
+
     private void CheckJoinHmac(Subflow subflow, long frame, CheckKind kind, ReadOnlySpan<byte> wire)
     {
         Connection? connection = subflow.Connection;
@@ -511,8 +565,21 @@ public sealed class ConnectionTracker
 
     private void Index(Connection connection)
     {
-        if (connection.ClientToken is { } c) _byToken.TryAdd(c, connection);
-        if (connection.ServerToken is { } s) _byToken.TryAdd(s, connection);
+        if (connection.ClientToken is { } c) IndexToken(c, connection);
+        if (connection.ServerToken is { } s) IndexToken(s, connection);
+    }
+
+    private void IndexToken(uint token, Connection connection)
+    {
+        if (!_byToken.TryGetValue(token, out List<Connection>? owners))
+        {
+            _byToken[token] = [connection];
+        }
+        else if (!owners.Contains(connection))
+        {
+            owners.Add(connection);
+            Note($"connections {string.Join(", ", owners.Select(o => o.Id))} have keys with the same token {token:x8}");
+        }
     }
 
     /// <summary>The 64-bit value whose low 32 bits are <paramref name="low"/> nearest to <paramref name="reference"/>.</summary>

@@ -40,6 +40,9 @@ public sealed class Subflow
     /// <summary>The token an MP_JOIN SYN carried.</summary>
     public uint? JoinToken { get; internal set; }
 
+    /// <summary>While a join's token is owned by several connections: the candidates, until its SYN/ACK decides.</summary>
+    internal Connection[]? TokenCandidates { get; set; }
+
     /// <summary>The initiator's MP_JOIN nonce (R-A).</summary>
     public uint? InitiatorNonce { get; internal set; }
 

@@ -80,6 +80,13 @@ public static class AuditJson
         }
 
         w.WriteEndArray();
+        w.WriteStartArray("notes");
+        foreach (string note in report.Global.Notes)
+        {
+            w.WriteStringValue(note);
+        }
+
+        w.WriteEndArray();
 
         w.WriteStartArray("observers");
         foreach (ObserverReport observer in report.Observers)

@@ -74,6 +74,11 @@ public static class AuditText
             output.WriteLine($"  {finding}");
         }
 
+        foreach (string note in report.Global.Notes.Take(50))
+        {
+            output.WriteLine($"  note: {note}");
+        }
+
         output.WriteLine();
         output.WriteLine("What each observer links (client addresses; a '+' joins addresses the observer ties together)");
         var links = new TextTable("observer", "class", "conn", "subflows seen", "client addresses", "server addresses", "evidence");
