@@ -37,6 +37,13 @@ internal sealed class DuplicateFilter
 
         ulong signature = Signature(in packet);
         ref Entry entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_recent, signature, out seenBefore);
+        if (seenBefore && Math.Abs(timeNs - entry.TimeNs) > Window)
+        {
+            // The same bytes long before or after (time running backwards in a merged file, a replay):
+            // another packet, not a second sighting.
+            seenBefore = false;
+        }
+
         if (!seenBefore)
         {
             entry = new Entry(timeNs, 0);
