@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make-captures.sh OUTDIR [SCENARIO...]
+# make-captures.sh [--fixtures] OUTDIR [SCENARIO...]
 #
 # Records Linux's own MPTCP in network namespaces (client, router, server; see netns-lib.sh), one
 # small pcap per scenario (link type LINUX_SLL2, captured with `tcpdump -i any` in the client
@@ -14,21 +14,33 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/netns-lib.sh"
 
 ALL_SCENARIOS=(join-3paths addaddr-server-v4 addaddr-server-port addaddr-client-v4 addaddr-v6
-  remove-addr mp-prio fastclose checksum strip-joins strip-all many-connections)
+  remove-addr mp-prio fastclose checksum strip-joins strip-all many-connections
+  mobility ipv6-3paths strip-mixed two-vantage many-connections-large)
 PORT=10000         # server's listening port
 SIGNAL_PORT=10100  # port of the announced address in addaddr-server-port
 PEER="$HERE/mptcp_peer.py"
 CHECK="$HERE/check_capture.py"
 
+# Made by a full run (CI) but not committed to tests/fixtures/kernel: --fixtures leaves them out.
+CI_ONLY_SCENARIOS=(many-connections-large)
+
 usage() {
-  echo "usage: $0 OUTDIR [SCENARIO...]" >&2
+  echo "usage: $0 [--fixtures] OUTDIR [SCENARIO...]" >&2
   echo "scenarios: ${ALL_SCENARIOS[*]}" >&2
+  echo "--fixtures: all scenarios except the CI-only ones (${CI_ONLY_SCENARIOS[*]})" >&2
   exit 2
 }
+FIXTURES=0
+if [ "${1:-}" = --fixtures ]; then FIXTURES=1; shift; fi
 [ $# -ge 1 ] || usage
 OUTDIR=$1; shift
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=("${ALL_SCENARIOS[@]}")
+if [ ${#SCENARIOS[@]} = 0 ]; then
+  for s in "${ALL_SCENARIOS[@]}"; do
+    [ "$FIXTURES" = 1 ] && [[ " ${CI_ONLY_SCENARIOS[*]} " == *" $s "* ]] && continue
+    SCENARIOS+=("$s")
+  done
+fi
 for s in "${SCENARIOS[@]}"; do
   [[ " ${ALL_SCENARIOS[*]} " == *" $s "* ]] || { echo "unknown scenario: $s" >&2; usage; }
 done
@@ -59,9 +71,10 @@ fail() {
 SERVER_PID="" CLIENT_PID=""
 # server_start: start the echo server (the MPTCP endpoints and limits must be set before, as the
 # in-kernel PM reads them per connection); server_ready: wait until it listens.
+SERVER_PORTS=$PORT   # a scenario may set a comma-separated list before server_start
 server_start() {
   rm -f "$WORK/server.ready"
-  nl_bg SERVER_PID timeout 60 ip netns exec "$NL_S" "$PY" "$PEER" server --port "$PORT" \
+  nl_bg SERVER_PID timeout 60 ip netns exec "$NL_S" "$PY" "$PEER" server --port "$SERVER_PORTS" \
     --ready "$WORK/server.ready" >"$WORK/server.log" 2>&1
 }
 server_ready() {
@@ -249,6 +262,38 @@ sc_strip-all() {
   finish
 }
 
+# path_gone PATH ID: the client's address on PATH goes away the way a mobile host loses a network:
+# its endpoint is deleted (REMOVE_ADDR; ID 0 = the initial subflow's address), the subflow closes,
+# then the link goes down.
+no_subflow_from() { [ -z "$(nl_exec "$NL_C" ss -tanH exclude time-wait exclude listening src "$1")" ]; }
+path_gone() {
+  local i=$1 id=$2
+  if [ "$id" = 0 ]; then
+    nl_exec "$NL_C" ip mptcp endpoint delete id 0 "${NL_C4[i]}"
+  else
+    nl_exec "$NL_C" ip mptcp endpoint delete id "$id"
+  fi
+  nl_wait_until 10 "subflow from ${NL_C4[i]} closed" no_subflow_from "${NL_C4[i]}" || return 1
+  nl_exec "$NL_C" ip link set "c$i" down
+}
+sc_mobility() {
+  begin 3
+  nl_mptcp_limits "$NL_C" 2 0; nl_mptcp_limits "$NL_S" 2 0
+  # The older path is the slower one, so that a burst spreads over both paths while two are up.
+  nl_shape "$NL_C" c1 2mbit; nl_shape "$NL_R" r1 2mbit; nl_shape "$NL_C" c2 4mbit; nl_shape "$NL_R" r2 4mbit
+  server_start_and_capture
+  # Each phase: 6 small exchanges 100 ms apart; with two paths up, also a 10 kB burst.
+  local phase=pace:6:300:100 burst=xchg:10000
+  client_start "$NL_SVC4" --chunk 1000 "$phase" sync:up2 estab:2 "$phase" "$burst" sync:down1 estab:1 \
+    "$phase" sync:up3 estab:2 "$phase" "$burst" sync:down2 estab:1 "$phase" close:clean
+  client_sync up2 client_ep 2 2 subflow
+  client_sync down1 path_gone 1 0
+  client_sync up3 client_ep 3 3 subflow
+  client_sync down2 path_gone 2 2
+  client_wait
+  finish
+}
+
 sc_many-connections() {
   begin 2
   nl_mptcp_limits "$NL_C" 1 0; nl_mptcp_limits "$NL_S" 1 0
@@ -268,18 +313,36 @@ done
 # at the end (a failing check still names its scenario and fails the run).
 start=$(date +%s)
 declare -A CHECK_PID=()
+OUTPUTS=()   # file names (without .pcap) of the captures made, in order
 for SCENARIO in "${SCENARIOS[@]}"; do
   t0=${EPOCHREALTIME/./}
-  rm -f "$WORK"/*.log "$WORK/capture.pcap"
+  rm -f "$WORK"/*.log "$WORK/capture.pcap" "$WORK/capture-server.pcap"
   "sc_$SCENARIO"
-  mv "$WORK/capture.pcap" "$WORK/$SCENARIO.pcap"
-  nl_bg "CHECK_PID[$SCENARIO]" "$PY" "$CHECK" check "$SCENARIO" "$WORK/$SCENARIO.pcap" \
-    --entry "$WORK/$SCENARIO.json" "${prefix_args[@]}" >"$WORK/$SCENARIO.check" 2>&1
-  echo "make-captures: $SCENARIO recorded ($(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms," \
-    "$(stat -c %s "$WORK/$SCENARIO.pcap") bytes)"
+  if [ -e "$WORK/capture-server.pcap" ]; then
+    # Two vantage points: client namespace and server namespace, the same traffic.
+    c="$SCENARIO-client" s="$SCENARIO-server"
+    mv "$WORK/capture.pcap" "$WORK/$c.pcap"; mv "$WORK/capture-server.pcap" "$WORK/$s.pcap"
+    nl_bg "CHECK_PID[$c]" "$PY" "$CHECK" check "$SCENARIO" "$WORK/$c.pcap" --name "$c" --pair "$s" \
+      --entry "$WORK/$c.json" "${prefix_args[@]}" >"$WORK/$c.check" 2>&1
+    nl_bg "CHECK_PID[$s]" "$PY" "$CHECK" check "$SCENARIO" "$WORK/$s.pcap" --name "$s" --pair "$c" \
+      --server-side --same-traffic-as "$WORK/$c.pcap" --entry "$WORK/$s.json" "${prefix_args[@]}" \
+      >"$WORK/$s.check" 2>&1
+    OUTPUTS+=("$c" "$s")
+    files=("$c" "$s")
+  else
+    mv "$WORK/capture.pcap" "$WORK/$SCENARIO.pcap"
+    nl_bg "CHECK_PID[$SCENARIO]" "$PY" "$CHECK" check "$SCENARIO" "$WORK/$SCENARIO.pcap" \
+      --entry "$WORK/$SCENARIO.json" "${prefix_args[@]}" >"$WORK/$SCENARIO.check" 2>&1
+    OUTPUTS+=("$SCENARIO")
+    files=("$SCENARIO")
+  fi
+  for f in "${files[@]}"; do
+    echo "make-captures: $f recorded ($(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms," \
+      "$(stat -c %s "$WORK/$f.pcap") bytes)"
+  done
 done
 rm -f "$WORK"/*.log   # (peer logs of the last scenario; fail() would print them)
-for SCENARIO in "${SCENARIOS[@]}"; do
+for SCENARIO in "${OUTPUTS[@]}"; do
   rc=0; wait "${CHECK_PID[$SCENARIO]}" || rc=$?
   if [ "$rc" != 0 ]; then
     cat "$WORK/$SCENARIO.check" >&2
@@ -292,7 +355,7 @@ for SCENARIO in "${SCENARIOS[@]}"; do
 done
 SCENARIO=manifest
 entries=()
-for s in "${SCENARIOS[@]}"; do entries+=("$WORK/$s.json"); done
+for s in "${OUTPUTS[@]}"; do entries+=("$WORK/$s.json"); done
 "$PY" "$CHECK" manifest "$OUTDIR/manifest.json" "${entries[@]}" --order "${ALL_SCENARIOS[*]}" \
   || fail "could not write the manifest"
 echo "make-captures: ${#SCENARIOS[@]} scenario(s) in $(( $(date +%s) - start )) s -> $OUTDIR"
