@@ -449,6 +449,8 @@ def check(scenario, a, errors, server_side=False, other=None):
         for ifx in (3, 4):
             need(any(a.by_stream[st][0].ifindex == ifx and a.by_stream[st][0].server == SERVICE6
                      for st in a.joins_ok), "no established join to %s on interface %d" % (SERVICE6, ifx))
+        data_ifs = {p.ifindex for p in pkts if p.len > 0}
+        need(len(data_ifs) >= 2, "payload on interfaces %s only, expected at least 2" % sorted(data_ifs))
         rm_s = [p for p in pkts if not p.out and p.has("REMOVE_ADDR")]
         rm_c = [p for p in pkts if p.out and p.has("REMOVE_ADDR")]
         need(rm_s, "no REMOVE_ADDR from the server")
@@ -487,8 +489,10 @@ def check(scenario, a, errors, server_side=False, other=None):
              "client addresses %s" % sorted({p.client for p in pkts}))
         if not server_side:
             need(ifs == {2, 3, 4}, "interfaces %s, expected {2,3,4}" % ifs)
+            data_ifs = {p.ifindex for p in pkts if p.len > 0}
+            need(len(data_ifs) >= 2, "payload on interfaces %s only, expected at least 2" % sorted(data_ifs))
         else:
-            need(len(ifs) == 1, "server-side capture on interfaces %s, expected one" % sorted(ifs))
+            need(ifs == {10}, "server-side capture on interfaces %s, expected {10} (s0)" % sorted(ifs))
         if other is not None:
             mine, theirs = Counter(p.key for p in pkts), Counter(p.key for p in other.pkts)
             need(mine == theirs, "not the same packets as the client-side capture: %d only here, %d only there"

@@ -114,6 +114,16 @@ server_start_and_capture() {
   nl_capture_start "$NL_C" "$WORK/capture.pcap" tcp "$WORK/tcpdump.log" || fail "tcpdump did not start"
   server_ready
 }
+# A second capture in the server namespace (two-vantage): $WORK/capture-server.pcap.
+SERVER_CAPTURE_PID=""
+server_start_and_capture_both() {
+  server_start
+  nl_capture_start "$NL_S" "$WORK/capture-server.pcap" tcp "$WORK/tcpdump-server.log" \
+    || fail "tcpdump (server side) did not start"
+  SERVER_CAPTURE_PID=$NL_CAPTURE_PID
+  nl_capture_start "$NL_C" "$WORK/capture.pcap" tcp "$WORK/tcpdump.log" || fail "tcpdump did not start"
+  server_ready
+}
 # finish: let the connections close, stop capture and server, remove the topology.
 finish() {
   nl_wait_until 10 "client sockets closed" nl_no_open_tcp "$NL_C" \
@@ -121,6 +131,12 @@ finish() {
   sleep 0.3   # let tcpdump write the last segments it has already received
   nl_capture_stop
   grep -q "^0 packets dropped by kernel" "$WORK/tcpdump.log" || fail "tcpdump lost packets: $(grep dropped "$WORK/tcpdump.log")"
+  if [ -n "$SERVER_CAPTURE_PID" ]; then
+    nl_kill "$SERVER_CAPTURE_PID" TERM
+    SERVER_CAPTURE_PID=""
+    grep -q "^0 packets dropped by kernel" "$WORK/tcpdump-server.log" \
+      || fail "tcpdump (server side) lost packets: $(grep dropped "$WORK/tcpdump-server.log")"
+  fi
   [ -n "$SERVER_PID" ] && nl_kill "$SERVER_PID" TERM
   SERVER_PID=""
   nl_topology_down
@@ -129,6 +145,11 @@ finish() {
 client_ep() {
   local id=$1 i=$2; shift 2
   nl_exec "$NL_C" ip mptcp endpoint add "${NL_C4[i]}" dev "c$i" id "$id" "$@"
+}
+# client_ep6 ID PATH [FLAGS...]: the same for path PATH's IPv6 address.
+client_ep6() {
+  local id=$1 i=$2; shift 2
+  nl_exec "$NL_C" ip mptcp endpoint add "${NL_C6[i]}" dev "c$i" id "$id" "$@"
 }
 mib_wait() { # NS COUNTER N [TABLE]
   nl_wait_until 10 "$2 >= $3 in $1" nl_mib_at_least "$1" "$2" "$3" "${4:-}" \
@@ -291,6 +312,55 @@ sc_mobility() {
   client_sync up3 client_ep 3 3 subflow
   client_sync down2 path_gone 2 2
   client_wait
+  finish
+}
+
+# The server withdraws its announced address, then the client its path 3 (REMOVE_ADDR each way).
+withdraw_v6() {
+  nl_exec "$NL_S" ip mptcp endpoint delete id 2 || return 1
+  mib_wait "$NL_C" RmAddr 1                 # the client got the server's REMOVE_ADDR
+  nl_exec "$NL_C" ip mptcp endpoint delete id 3 || return 1
+  mib_wait "$NL_S" RmAddr 1
+}
+sc_ipv6-3paths() {
+  begin 3
+  nl_mptcp_limits "$NL_C" 3 1; nl_mptcp_limits "$NL_S" 3 0
+  client_ep6 2 2 subflow; client_ep6 3 3 subflow
+  # The announced address is reached over path 1 (the initial subflow's path), from its address.
+  nl_server_addr 2001:db8::2; nl_client_route_via 1 2001:db8::2
+  nl_exec "$NL_S" ip mptcp endpoint add 2001:db8::2 id 2 signal
+  nl_shape "$NL_C" c1 2mbit; nl_shape "$NL_R" r1 2mbit; nl_shape "$NL_C" c2 4mbit; nl_shape "$NL_R" r2 4mbit
+  server_start_and_capture
+  client_start "$NL_SVC6" --chunk 2000 xchg:1000 estab:4 xchg:16000 sync:withdraw estab:2 xchg:6000 close:clean
+  client_sync withdraw withdraw_v6
+  client_wait
+  finish
+}
+
+sc_strip-mixed() {
+  begin 2
+  nl_strip_mptcp_ports "$NL_R" r2 10001:10009
+  nl_mptcp_limits "$NL_C" 1 0; nl_mptcp_limits "$NL_S" 1 0
+  client_ep 2 2 subflow
+  SERVER_PORTS=$PORT,10001
+  server_start_and_capture
+  SERVER_PORTS=$PORT
+  # Connections alternate between port 10000 (join succeeds) and 10001 (join stripped, reset).
+  client_run "$NL_SVC4" --port "$PORT,10001" --conns 6 xchg:1000 @10000:estab:2 \
+    @10001:mibdelta:MPRstTx:1 xchg:2000 close:clean
+  finish
+}
+
+sc_two-vantage() {
+  begin 3
+  nl_mptcp_limits "$NL_C" 2 1; nl_mptcp_limits "$NL_S" 2 0
+  client_ep 2 2 subflow
+  nl_server_addr 192.0.2.2; nl_client_route_via 3 192.0.2.2
+  nl_exec "$NL_S" ip mptcp endpoint add 192.0.2.2 id 2 signal
+  # Paths 1 and 3 slower than path 2, so that the data spreads over the three subflows.
+  nl_shape "$NL_C" c1 2mbit; nl_shape "$NL_R" r1 2mbit; nl_shape "$NL_C" c3 4mbit; nl_shape "$NL_R" r3 4mbit
+  server_start_and_capture_both
+  client_run "$NL_SVC4" --chunk 2000 xchg:1000 estab:3 xchg:12000 close:clean
   finish
 }
 
