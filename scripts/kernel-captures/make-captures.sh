@@ -373,6 +373,31 @@ sc_many-connections() {
   finish
 }
 
+# large_batch FAMILY JOINPATH N: N sequential connections over IPv4 or IPv6 (FAMILY 4|6), each
+# joined from path JOINPATH (0: no join). The client's endpoints are set for the batch, once the
+# previous batch's subflows are gone (so that changing them touches no live connection).
+large_batch() {
+  local fam=$1 jp=$2 n=$3 dst=$NL_SVC4
+  [ "$fam" = 6 ] && dst=$NL_SVC6
+  nl_wait_until 10 "previous batch closed" nl_no_open_tcp "$NL_C" || fail "connections still open"
+  nl_exec "$NL_C" ip mptcp endpoint flush
+  if [ "$jp" = 0 ]; then
+    client_run "$dst" --conns "$n" xchg:40 xchg:40 close:clean
+  else
+    if [ "$fam" = 6 ]; then client_ep6 "$jp" "$jp" subflow; else client_ep "$jp" "$jp" subflow; fi
+    client_run "$dst" --conns "$n" xchg:40 estab:2 xchg:40 close:clean
+  fi
+}
+# Keep the totals in line with LARGE_BATCH_TOTALS in check_capture.py.
+sc_many-connections-large() {
+  begin 3
+  nl_mptcp_limits "$NL_C" 1 0; nl_mptcp_limits "$NL_S" 1 0
+  server_start_and_capture
+  large_batch 4 2 35; large_batch 4 3 35; large_batch 4 0 20; large_batch 6 2 10
+  large_batch 4 3 35; large_batch 6 0 10; large_batch 4 0 20; large_batch 4 2 35
+  finish
+}
+
 # ---- main ---------------------------------------------------------------------------------------
 prefix_args=()
 for i in 1 2 3; do
