@@ -2,8 +2,12 @@
 """Checks a kernel MPTCP capture against its scenario and describes it for manifest.json.
 
   check_capture.py check SCENARIO FILE.pcap --entry OUT.json [--prefix ADDR=PREFIX ...]
+                  [--name NAME] [--server-side] [--pair OTHER] [--same-traffic-as OTHER.pcap]
       Reads FILE with tshark, verifies the scenario's expectations (prints every failure, exit 1)
-      and writes the capture's manifest entry (computed from the capture) to OUT.json.
+      and writes the capture's manifest entry (computed from the capture) to OUT.json. NAME: file
+      name without .pcap (default SCENARIO); --server-side: captured in the server namespace;
+      --pair: the other vantage point's file name; --same-traffic-as: check that both files hold
+      exactly the same packets.
   check_capture.py manifest MANIFEST.json ENTRY.json... [--order "S1 S2 ..."]
       Merges the entries into MANIFEST.json (entries of other scenarios already there are kept).
 

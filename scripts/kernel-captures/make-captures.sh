@@ -3,8 +3,9 @@
 #
 # Records Linux's own MPTCP in network namespaces (client, router, server; see netns-lib.sh), one
 # small pcap per scenario (link type LINUX_SLL2, captured with `tcpdump -i any` in the client
-# namespace), checks each capture against its scenario's expectations with tshark, and writes
-# OUTDIR/manifest.json. Without SCENARIO arguments all scenarios run. Exits non-zero, naming the
+# namespace; two-vantage also in the server namespace, as two files), checks each capture against
+# its scenario's expectations with tshark, and writes OUTDIR/manifest.json. Without SCENARIO
+# arguments all scenarios run; with --fixtures all but the CI-only ones (not committed). Exits non-zero, naming the
 # scenario, when one did not produce what it should. Needs root, iproute2, tcpdump, tshark,
 # ethtool, iptables (TCPOPTSTRIP) and python3. See docs/kernel-captures.md.
 set -euo pipefail
