@@ -2,8 +2,12 @@
 """Checks a kernel MPTCP capture against its scenario and describes it for manifest.json.
 
   check_capture.py check SCENARIO FILE.pcap --entry OUT.json [--prefix ADDR=PREFIX ...]
+                  [--name NAME] [--server-side] [--pair OTHER] [--same-traffic-as OTHER.pcap]
       Reads FILE with tshark, verifies the scenario's expectations (prints every failure, exit 1)
-      and writes the capture's manifest entry (computed from the capture) to OUT.json.
+      and writes the capture's manifest entry (computed from the capture) to OUT.json. NAME: file
+      name without .pcap (default SCENARIO); --server-side: captured in the server namespace;
+      --pair: the other vantage point's file name; --same-traffic-as: check that both files hold
+      exactly the same packets.
   check_capture.py manifest MANIFEST.json ENTRY.json... [--order "S1 S2 ..."]
       Merges the entries into MANIFEST.json (entries of other scenarios already there are kept).
 
@@ -18,7 +22,7 @@ import platform
 import struct
 import subprocess
 import sys
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 
 SUBTYPES = ["MP_CAPABLE", "MP_JOIN", "DSS", "ADD_ADDR", "REMOVE_ADDR", "MP_PRIO", "MP_FAIL",
             "MP_FASTCLOSE", "MP_TCPRST"]
@@ -60,7 +64,32 @@ SCENARIOS = OrderedDict([
                    ["MP_CAPABLE"], 0)),
     ("many-connections", ("20 sequential short MPTCP connections, each joined from path 2, echoed "
                           "data, clean close.", ["MP_CAPABLE", "MP_JOIN", "DSS"], 20)),
+    ("mobility", ("One connection of a mobile client, data flowing throughout: starts on path 1; "
+                  "path 2 appears (join); path 1 goes away (REMOVE_ADDR id 0, subflow closed, link "
+                  "down); path 3 appears (join); path 2 goes away (REMOVE_ADDR, link down); ends on "
+                  "path 3 with DATA_FIN.", ["MP_CAPABLE", "MP_JOIN", "DSS", "REMOVE_ADDR"], 1)),
+    ("ipv6-3paths", ("IPv6 only: joins from paths 2 and 3 to 2001:db8::1; the server announces "
+                     "2001:db8::2 and the client joins it over path 1; then the server withdraws "
+                     "2001:db8::2 and the client path 3 (REMOVE_ADDR both ways); clean close.",
+                     ["MP_CAPABLE", "MP_JOIN", "DSS", "ADD_ADDR", "REMOVE_ADDR"], 1)),
+    ("strip-mixed", ("6 connections, alternately to server ports 10000 and 10001, each with a join "
+                     "from path 2; the router strips option 30 on path 2 for ports 10001-10009 only: "
+                     "3 joins succeed, 3 fail (client MP_TCPRST), all connections stay MPTCP.",
+                     ["MP_CAPABLE", "MP_JOIN", "DSS", "MP_TCPRST"], 6)),
+    ("two-vantage", ("The same traffic recorded at two points at once: in the client namespace "
+                     "(two-vantage-client.pcap) and in the server namespace (two-vantage-server.pcap). "
+                     "One connection, a join from path 2, and the server's ADD_ADDR 192.0.2.2 joined "
+                     "over path 3.", ["MP_CAPABLE", "MP_JOIN", "DSS", "ADD_ADDR"], 1)),
+    ("many-connections-large", ("200 short sequential MPTCP connections in batches: 70 joined from "
+                                "path 2, 70 from path 3, 40 without a join, and 20 over IPv6 (10 "
+                                "joined from path 2). Tiny payloads. Made in CI only, not committed.",
+                                ["MP_CAPABLE", "MP_JOIN", "DSS"], 200)),
 ])
+# Scenarios whose capture is not committed to tests/fixtures/kernel (too large); CI makes them.
+CI_ONLY = {"many-connections-large"}
+# many-connections-large: (IP version, interface of the join or None, connections) per batch,
+# run twice; make-captures.sh runs the same batches.
+LARGE_BATCH_TOTALS = {"joinIf3V4": 70, "joinIf4V4": 70, "noJoinV4": 40, "joinIf3V6": 10, "noJoinV6": 10}
 
 FIELDS = ["frame.number", "sll.ifindex", "sll.pkttype", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
           "tcp.stream", "tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.len", "tcp.option_kind",
@@ -69,7 +98,7 @@ FIELDS = ["frame.number", "sll.ifindex", "sll.pkttype", "ip.src", "ip.dst", "ipv
           "tcp.options.mptcp.ipv4", "tcp.options.mptcp.ipv6", "tcp.options.mptcp.port",
           "tcp.options.mptcp.echo", "tcp.options.mptcp.datafin.flag", "tcp.checksum.status",
           "tcp.options.mptcp.addrid", "frame.protocols", "frame.len", "frame.cap_len", "tcp.options",
-          "tcp.checksum", "tcp.checksum_calculated"]
+          "tcp.checksum", "tcp.checksum_calculated", "frame.time_relative", "tcp.seq_raw", "tcp.ack_raw"]
 
 SYN, ACK, RST, FIN = 0x02, 0x10, 0x04, 0x01
 OUTGOING = 4  # sll.pkttype of packets the client sent
@@ -113,7 +142,7 @@ def dss_has_checksum(opt):
 
 
 class Pkt:
-    def __init__(self, row):
+    def __init__(self, row, server_side=False):
         v = dict(zip(FIELDS, row))
 
         def lst(name):
@@ -124,7 +153,14 @@ class Pkt:
 
         self.no = int(v["frame.number"])
         self.ifindex = num(v["sll.ifindex"])
-        self.out = num(v["sll.pkttype"]) == OUTGOING
+        # out: sent by the client. In a capture taken in the server namespace, "outgoing" means
+        # sent by the server.
+        self.out = (num(v["sll.pkttype"]) == OUTGOING) != server_side
+        self.time = float(v["frame.time_relative"] or 0)
+        self.addrid = [int(x, 0) for x in lst("tcp.options.mptcp.addrid")]
+        self.key = (v["ip.src"], v["ip.dst"], v["ipv6.src"], v["ipv6.dst"], v["tcp.srcport"],
+                    v["tcp.dstport"], v["tcp.seq_raw"], v["tcp.ack_raw"], v["tcp.flags"], v["tcp.len"],
+                    v["tcp.options"])
         self.v6 = bool(v["ipv6.src"])
         self.src = v["ipv6.src"] or v["ip.src"]
         self.dst = v["ipv6.dst"] or v["ip.dst"]
@@ -164,7 +200,7 @@ class Pkt:
         return self.flags & (SYN | ACK) == SYN | ACK
 
 
-def read_packets(path):
+def read_packets(path, server_side=False):
     cmd = ["tshark", "-n", "-r", path, "-o", "tcp.check_checksum:TRUE", "-o", "mptcp.analyze_mptcp:TRUE",
            "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=|", "-E", "quote=n"]
     for f in FIELDS:
@@ -172,7 +208,7 @@ def read_packets(path):
     res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode != 0:
         sys.exit("check_capture: tshark failed on %s: %s" % (path, res.stderr.strip()))
-    return [Pkt(line.split("\t")) for line in res.stdout.splitlines() if line.strip()]
+    return [Pkt(line.split("\t"), server_side) for line in res.stdout.splitlines() if line.strip()]
 
 
 def link_type(path):
@@ -231,7 +267,10 @@ class Analysis:
         return out
 
 
-def check(scenario, a, errors):
+def check(scenario, a, errors, server_side=False, other=None):
+    """Appends to ERRORS what the capture A (an Analysis) lacks for SCENARIO. SERVER_SIDE: A was
+    taken in the server namespace; OTHER: the Analysis of the client-side capture of the same
+    traffic (two-vantage)."""
     def need(cond, msg):
         if not cond:
             errors.append(msg)
@@ -245,11 +284,14 @@ def check(scenario, a, errors):
     need(not bad, "TCP checksum not good in frames %s" % bad[:10])
     for name in required:
         need(SUB[name] in a.observed, "required subtype %s absent" % name)
-    # One client address per interface index and one interface per client address.
-    for ifx, addrs in a.if_addrs.items():
-        need(len(addrs) == 1, "interface %s carries several client addresses %s" % (ifx, sorted(addrs)))
+    # One client address per interface index and one interface per client address (in the client
+    # namespace: this confirms the policy routing; the server sees every path on one interface).
+    for ifx, addrs in ({} if server_side else a.if_addrs).items():
+        for fam in (4, 6):
+            same = [x for x in addrs if (":" in x) == (fam == 6)]
+            need(len(same) <= 1, "interface %s carries several client addresses %s" % (ifx, sorted(same)))
     seen = defaultdict(set)
-    for ifx, addrs in a.if_addrs.items():
+    for ifx, addrs in ({} if server_side else a.if_addrs).items():
         for ad in addrs:
             seen[ad].add(ifx)
     for ad, ifs in seen.items():
@@ -363,31 +405,171 @@ def check(scenario, a, errors):
         need(len(a.joins_ok) == 20 and not a.joins_failed, "joins ok %d failed %d, expected 20/0"
              % (len(a.joins_ok), len(a.joins_failed)))
         need(ifs == {2, 3}, "interfaces %s, expected {2,3}" % ifs)
+    elif scenario == "mobility":
+        a1, a2, a3 = "198.51.100.2", "203.0.113.2", "192.0.2.130"
+        need(ifs == {2, 3, 4}, "interfaces %s, expected {2,3,4}" % ifs)
+        need(len(a.joins_ok) == 2 and not a.joins_failed, "joins ok %d failed %d, expected 2/0"
+             % (len(a.joins_ok), len(a.joins_failed)))
+        first, last = {}, {}
+        for p in pkts:
+            first.setdefault(p.client, p.no)
+            last[p.client] = p.no
+        if {a1, a2, a3} <= set(first):
+            need(first[a1] < first[a2] < last[a1] < first[a3] < last[a2] < last[a3],
+                 "client addresses not seen in the order 1, 1+2, 2, 2+3, 3: first %s last %s"
+                 % (first, last))
+        else:
+            need(False, "client addresses seen: %s" % sorted(first))
+        rm = [p for p in pkts if p.has("REMOVE_ADDR")]
+        need(rm and all(p.out for p in rm), "REMOVE_ADDR missing or not only from the client")
+        need({0, 2} <= {i for p in rm for i in p.addrid}, "REMOVE_ADDR ids %s, expected 0 and 2"
+             % sorted({i for p in rm for i in p.addrid}))
+        data = [p for p in pkts if p.len > 0]
+        need({p.ifindex for p in data} == {2, 3, 4}, "payload on interfaces %s, expected {2,3,4}"
+             % sorted({p.ifindex for p in data}))
+        # Data keeps flowing once each path is gone: after path 1's last packet, on 2 and 3 only;
+        # after path 2's last packet, on 3 only.
+        # While two paths are up (paths 1+2, then 2+3), both carry payload.
+        if {a1, a2, a3} <= set(first):
+            for lo, hi, want in ((first[a2], last[a1], {2, 3}), (first[a3], last[a2], {3, 4})):
+                got = {p.ifindex for p in data if lo <= p.no <= hi}
+                need(got == want, "payload on interfaces %s while paths %s were up" % (sorted(got), sorted(want)))
+        for gone, rest in ((a1, {3, 4}), (a2, {4})):
+            if gone in last:
+                after = [p for p in data if p.no > last[gone]]
+                need(after and {p.ifindex for p in after} <= rest, "payload after %s left: interfaces %s"
+                     % (gone, sorted({p.ifindex for p in after})))
+        for ifx in (2, 3):
+            streams = {p.stream for p in pkts if p.ifindex == ifx}
+            need(streams and all(any(p.flags & (FIN | RST) for p in a.by_stream[st]) for st in streams),
+                 "a subflow on interface %d was not closed" % ifx)
+    elif scenario == "ipv6-3paths":
+        need(all(p.v6 for p in pkts), "IPv4 packets in the IPv6 scenario")
+        need(ifs == {2, 3, 4}, "interfaces %s, expected {2,3,4}" % ifs)
+        need(len(a.joins_ok) == 3 and not a.joins_failed, "joins ok %d failed %d, expected 3/0"
+             % (len(a.joins_ok), len(a.joins_failed)))
+        need(any(not p.out and p.has("ADD_ADDR") and 0 in p.echo and "2001:db8::2" in p.aa6 for p in pkts),
+             "no ADD_ADDR announcing 2001:db8::2 from the server")
+        need(any(p.out and p.has("ADD_ADDR") and 1 in p.echo for p in pkts), "client sent no ADD_ADDR echo")
+        need(established_join_to("2001:db8::2", 10000, 2), "no established join to 2001:db8::2 on interface 2")
+        for ifx in (3, 4):
+            need(any(a.by_stream[st][0].ifindex == ifx and a.by_stream[st][0].server == SERVICE6
+                     for st in a.joins_ok), "no established join to %s on interface %d" % (SERVICE6, ifx))
+        data_ifs = {p.ifindex for p in pkts if p.len > 0}
+        need(len(data_ifs) >= 2, "payload on interfaces %s only, expected at least 2" % sorted(data_ifs))
+        rm_s = [p for p in pkts if not p.out and p.has("REMOVE_ADDR")]
+        rm_c = [p for p in pkts if p.out and p.has("REMOVE_ADDR")]
+        need(rm_s, "no REMOVE_ADDR from the server")
+        need(rm_c, "no REMOVE_ADDR from the client")
+        if rm_s and rm_c:
+            to2 = [st for st in a.joins_ok if a.by_stream[st][0].server == "2001:db8::2"]
+            need(to2 and all(any(p.flags & (FIN | RST) for p in a.by_stream[st] if p.no > rm_s[0].no)
+                             for st in to2), "the subflow to 2001:db8::2 was not closed after REMOVE_ADDR")
+            on4 = {p.stream for p in pkts if p.ifindex == 4}
+            need(all(any(p.flags & (FIN | RST) for p in a.by_stream[st] if p.no > rm_c[0].no) for st in on4),
+                 "the subflow on interface 4 was not closed after the client's REMOVE_ADDR")
+            after = [p for p in pkts if p.no > max(rm_s[-1].no, rm_c[-1].no) and p.len > 0]
+            need(after, "no data after both REMOVE_ADDRs")
+            need(all(p.ifindex in (2, 3) and p.server == SERVICE6 for p in after),
+                 "data after REMOVE_ADDR on a withdrawn path or address")
+    elif scenario == "strip-mixed":
+        ok_ports = sorted(a.by_stream[st][0].dport for st in a.joins_ok)
+        bad_ports = sorted(a.by_stream[st][0].dport for st in a.joins_failed)
+        need(ok_ports == [10000] * 3, "established joins to ports %s, expected 3 x 10000" % ok_ports)
+        need(bad_ports == [10001] * 3, "failed joins to ports %s, expected 3 x 10001" % bad_ports)
+        need(all(a.by_stream[st][0].ifindex == 3 for st in a.joins), "a join not on interface 3")
+        for st in a.joins_failed:
+            need(any(p.out and p.flags & RST and p.has("MP_TCPRST") for p in a.by_stream[st]),
+                 "failed join (stream %d) not reset by the client with MP_TCPRST" % st)
+        need(not a.fallback, "a connection fell back")
+        caps = sorted(a.by_stream[st][0].dport for st in a.capable)
+        need(caps == [10000, 10000, 10000, 10001, 10001, 10001], "MP_CAPABLE connections to ports %s" % caps)
+    elif scenario == "two-vantage":
+        need(len(a.joins_ok) == 2 and not a.joins_failed, "joins ok %d failed %d, expected 2/0"
+             % (len(a.joins_ok), len(a.joins_failed)))
+        need(any(not p.out and p.has("ADD_ADDR") and 0 in p.echo and "192.0.2.2" in p.aa4 for p in pkts),
+             "no ADD_ADDR announcing 192.0.2.2 from the server")
+        need({a.by_stream[st][0].server for st in a.joins_ok} == {SERVICE4, "192.0.2.2"},
+             "joins to %s, expected 192.0.2.1 and 192.0.2.2" % sorted({a.by_stream[st][0].server for st in a.joins_ok}))
+        need({p.client for p in pkts} == {"198.51.100.2", "203.0.113.2", "192.0.2.130"},
+             "client addresses %s" % sorted({p.client for p in pkts}))
+        if not server_side:
+            need(ifs == {2, 3, 4}, "interfaces %s, expected {2,3,4}" % ifs)
+            data_ifs = {p.ifindex for p in pkts if p.len > 0}
+            need(len(data_ifs) >= 2, "payload on interfaces %s only, expected at least 2" % sorted(data_ifs))
+        else:
+            need(ifs == {10}, "server-side capture on interfaces %s, expected {10} (s0)" % sorted(ifs))
+        if other is not None:
+            mine, theirs = Counter(p.key for p in pkts), Counter(p.key for p in other.pkts)
+            need(mine == theirs, "not the same packets as the client-side capture: %d only here, %d only there"
+                 % (sum((mine - theirs).values()), sum((theirs - mine).values())))
+            need(all(p.out == q.out for p, q in zip(sorted(pkts, key=lambda x: x.key),
+                                                       sorted(other.pkts, key=lambda x: x.key))),
+                 "directions differ between the two vantage points")
+    elif scenario == "many-connections-large":
+        need(not a.joins_failed, "%d failed joins" % len(a.joins_failed))
+        need(not a.fallback, "%d connections fell back" % len(a.fallback))
+        joined = defaultdict(set)  # mptcp.stream -> interfaces of its joins
+        for st in a.joins_ok:
+            ms = {p.mstream for p in a.by_stream[st] if p.mstream is not None}
+            for m in ms:
+                joined[m].add(a.by_stream[st][0].ifindex)
+        tally = Counter()
+        for m, streams in a.mconns.items():
+            v = "v6" if any(a.by_stream[st][0].v6 for st in streams) else "v4"
+            j = joined.get(m, set())
+            need(len(j) <= 1, "connection %d joined on several interfaces %s" % (m, sorted(j)))
+            tally[("joinIf%d" % min(j) if j else "noJoin") + v.upper()] += 1
+        need(dict(tally) == LARGE_BATCH_TOTALS, "connections by kind %s, expected %s"
+             % (dict(tally), LARGE_BATCH_TOTALS))
 
 
-def entry(scenario, path, a, prefixes):
+def timeline(a):
+    """Client addresses in the order they were first seen, with first/last time (s) and interface."""
+    seen = OrderedDict()
+    for p in a.pkts:
+        d = seen.setdefault(p.client, OrderedDict([("clientAddress", p.client), ("ifindex", p.ifindex),
+                                                   ("firstSeen", p.time), ("lastSeen", p.time)]))
+        d["lastSeen"] = p.time
+    for d in seen.values():
+        d["firstSeen"], d["lastSeen"] = round(d["firstSeen"], 3), round(d["lastSeen"], 3)
+    return list(seen.values())
+
+
+def entry(scenario, path, a, prefixes, name=None, server_side=False, pair=None):
     desc, required, _ = SCENARIOS[scenario]
+    # One path per client interface and client address seen on it (an interface carries one
+    # address per IP version); in a server-side capture all have the server's interface index.
+    groups, first = defaultdict(list), {}
+    for p in a.pkts:
+        groups[(p.ifindex, p.client)].append(p)
+        first.setdefault((p.ifindex, p.client), p.no)
     paths = []
-    for ifx in sorted(a.if_addrs):
-        addrs = sorted(a.if_addrs[ifx])
-        paths.append(OrderedDict([("ifindex", ifx), ("clientAddress", addrs[0] if len(addrs) == 1 else addrs),
-                                  ("prefix", prefixes.get(addrs[0]))]))
+    for k in sorted(groups, key=lambda k: (k[0] if k[0] is not None else -1, first[k])):
+        ps = groups[k]
+        d = OrderedDict([("ifindex", k[0]), ("clientAddress", k[1]), ("prefix", prefixes.get(k[1]))])
+        d["payloadBytesSent"] = sum(p.len for p in ps if p.out)
+        d["payloadBytesReceived"] = sum(p.len for p in ps if not p.out)
+        paths.append(d)
     fam = {6 if p.v6 else 4 for p in a.pkts}
     e = OrderedDict()
-    e["file"] = scenario + ".pcap"
+    e["file"] = (name or scenario) + ".pcap"
     e["scenario"] = scenario
     e["description"] = desc
+    if pair:
+        e["vantageOf"] = scenario
+        e["vantage"] = "server" if server_side else "client"
+        e["sameTrafficAs"] = pair + ".pcap"
+    if scenario in CI_ONLY:
+        e["ciOnly"] = True
     lt = link_type(path)
     e["linkType"] = {276: "LINUX_SLL2", 113: "LINUX_SLL", 1: "EN10MB"}.get(lt, str(lt))
     e["packets"] = len(a.pkts)
     e["ipVersions"] = sorted(fam)
     e["paths"] = paths
     e["serverAddresses"] = sorted({p.server for p in a.pkts})
-    pay = defaultdict(lambda: [0, 0])
-    for p in a.pkts:
-        pay[p.ifindex][0 if p.out else 1] += p.len
-    for d in paths:
-        d["payloadBytesSent"], d["payloadBytesReceived"] = pay[d["ifindex"]]
+    if scenario == "mobility":
+        e["addressTimeline"] = timeline(a)
     e["requiredSubtypes"] = required
     e["observedSubtypes"] = [SUBTYPES[i] if i < len(SUBTYPES) else str(i) for i in a.observed]
     e["subtypePackets"] = a.subtype_packets()
@@ -408,6 +590,10 @@ def main():
     c.add_argument("pcap")
     c.add_argument("--entry", required=True)
     c.add_argument("--prefix", action="append", default=[])
+    c.add_argument("--name", help="file name without .pcap (default: the scenario)")
+    c.add_argument("--server-side", action="store_true", help="captured in the server namespace")
+    c.add_argument("--pair", help="file name (without .pcap) of the other vantage point's capture")
+    c.add_argument("--same-traffic-as", help="check that the capture holds exactly this pcap's packets")
     m = sub.add_parser("manifest")
     m.add_argument("manifest")
     m.add_argument("entries", nargs="+")
@@ -415,12 +601,14 @@ def main():
     args = ap.parse_args()
 
     if args.cmd == "check":
-        a = Analysis(read_packets(args.pcap))
+        a = Analysis(read_packets(args.pcap, args.server_side))
+        other = Analysis(read_packets(args.same_traffic_as)) if args.same_traffic_as else None
         errors = []
-        check(args.scenario, a, errors)
+        check(args.scenario, a, errors, args.server_side, other)
         prefixes = dict(x.split("=", 1) for x in args.prefix)
         with open(args.entry, "w") as f:
-            json.dump(entry(args.scenario, args.pcap, a, prefixes), f, indent=2)
+            json.dump(entry(args.scenario, args.pcap, a, prefixes, args.name, args.server_side, args.pair),
+                      f, indent=2)
         for e in errors:
             print("check_capture: %s: %s" % (args.scenario, e), file=sys.stderr)
         sys.exit(1 if errors else 0)
@@ -429,17 +617,17 @@ def main():
     for path in args.entries:
         with open(path) as f:
             e = json.load(f, object_pairs_hook=OrderedDict)
-        new[e["scenario"]] = e
+        new[e["file"]] = e
     old = {}
     if os.path.exists(args.manifest):
         with open(args.manifest) as f:
-            old = {e["scenario"]: e for e in json.load(f, object_pairs_hook=OrderedDict).get("captures", [])}
+            old = {e["file"]: e for e in json.load(f, object_pairs_hook=OrderedDict).get("captures", [])}
         here = os.path.dirname(os.path.abspath(args.manifest))
         old = {k: e for k, e in old.items() if os.path.exists(os.path.join(here, e["file"]))}
     old.update(new)
     order = args.order.split()
     caps = sorted(old.values(), key=lambda e: (order.index(e["scenario"]) if e["scenario"] in order else 99,
-                                               e["scenario"]))
+                                               e["scenario"], e["file"]))
     tv = subprocess.run(["dpkg-query", "-W", "-f=tshark ${Version}", "tshark"], capture_output=True,
                         text=True).stdout.splitlines()
     man = OrderedDict()

@@ -1,21 +1,27 @@
 #!/usr/bin/env python3
 """MPTCP peers for make-captures.sh: an echo server and a client driven by a list of steps.
 
-server:  mptcp_peer.py server --port P [--ready FILE]
-    Listens on the wildcard address (IPv6 socket, dual-stack) with IPPROTO_MPTCP and echoes every
-    byte back on each accepted connection; at EOF it closes its side too. Runs until SIGTERM.
-    Prints one line per connection: "accept N mptcp=0|1 <peer>" and "done N <bytes>|reset".
+server:  mptcp_peer.py server --port P[,P2...] [--ready FILE]
+    Listens on the wildcard address (IPv6 socket, dual-stack) of each port with IPPROTO_MPTCP and
+    echoes every byte back on each accepted connection; at EOF it closes its side too. Runs until
+    SIGTERM. Prints one line per connection: "accept N mptcp=0|1 <peer>" and "done N <bytes>|reset".
 
-client:  mptcp_peer.py client --connect ADDR --port P [--conns N] [--ctl DIR] [--chunk B] STEP...
-    Opens N connections one after the other and runs the steps on each:
+client:  mptcp_peer.py client --connect ADDR --port P[,P2...] [--conns N] [--ctl DIR] [--chunk B] STEP...
+    Opens N connections one after the other (connection i goes to the i-th port of the list,
+    cyclically) and runs the steps on each:
       estab:K[:T]     wait (bounded, T s, default 10) until exactly K subflows are ESTABLISHED
                       (getsockopt SOL_MPTCP/MPTCP_TCPINFO)
       xchg:B          send B bytes of a fixed text pattern (in --chunk sized writes, back to
                       back) and read the B echoed bytes back
+      pace:N:B:MS     N exchanges of B bytes each (as xchg), MS milliseconds apart (data that keeps
+                      flowing for about N*MS ms)
+      mibdelta:NAME:K[:T]  wait (bounded, T s, default 10) until counter MPTcpExt NAME of this
+                      network namespace has grown by at least K since this connection was opened
       mptcp:0|1       check getsockopt(SOL_TCP, TCP_IS_MPTCP) (0 = fell back to plain TCP)
       sync:NAME       create DIR/NAME.ready, then wait (bounded, 15 s) for DIR/NAME.go
       close:clean     shutdown(SHUT_WR) (DATA_FIN), read to EOF, close
       close:abort     SO_LINGER {1,0} and close (MP_FASTCLOSE)
+    A step written @PORT:STEP runs only on the connections to PORT.
     Exits non-zero with a message on the first failure.
 """
 import argparse
@@ -59,6 +65,17 @@ def established_subflows(sock):
         if buf.raw[16 + i * step] == TCP_ESTABLISHED:
             count += 1
     return count
+
+
+def mib(name):
+    """Counter MPTcpExt NAME of this process's network namespace (0 when absent)."""
+    with open("/proc/self/net/netstat") as f:
+        lines = f.read().splitlines()
+    for hdr, val in zip(lines[::2], lines[1::2]):
+        if hdr.startswith("MPTcpExt:"):
+            d = dict(zip(hdr.split()[1:], val.split()[1:]))
+            return int(d.get(name, 0))
+    return 0
 
 
 def pattern(conn, nbytes, start):
@@ -111,20 +128,32 @@ def serve_one(conn, peer, idx):
 
 def run_server(args):
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    ls = socket.socket(socket.AF_INET6, socket.SOCK_STREAM, IPPROTO_MPTCP)
-    ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("::", args.port))
-    ls.listen(64)
+    listeners = []
+    for port in args.ports:
+        ls = socket.socket(socket.AF_INET6, socket.SOCK_STREAM, IPPROTO_MPTCP)
+        ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind(("::", port))
+        ls.listen(256)
+        listeners.append(ls)
     if args.ready:
         with open(args.ready, "w") as f:
             f.write("listening\n")
-    log("listening on port %d" % args.port)
-    idx = 0
-    while True:
-        conn, peer = ls.accept()
-        threading.Thread(target=serve_one, args=(conn, peer, idx), daemon=True).start()
-        idx += 1
+    log("listening on port(s) %s" % ",".join(map(str, args.ports)))
+    lock = threading.Lock()
+    counter = [0]
+
+    def accept_loop(ls):
+        while True:
+            conn, peer = ls.accept()
+            with lock:
+                idx = counter[0]
+                counter[0] += 1
+            threading.Thread(target=serve_one, args=(conn, peer, idx), daemon=True).start()
+
+    for ls in listeners[1:]:
+        threading.Thread(target=accept_loop, args=(ls,), daemon=True).start()
+    accept_loop(listeners[0])
 
 
 # ---- client -------------------------------------------------------------------------------------
@@ -136,9 +165,22 @@ def wait_file(path, timeout):
         time.sleep(0.02)
 
 
-def run_steps(sock, conn_idx, steps, ctl, chunk):
+def exchange(sock, conn_idx, n, sent, chunk):
+    data = pattern(conn_idx, n, sent)
+    for off in range(0, n, chunk):
+        sock.sendall(data[off:off + chunk])
+    back = recv_exact(sock, n)
+    if back != data:
+        raise RuntimeError("conn %d: echoed data differs" % conn_idx)
+
+
+def run_steps(sock, conn_idx, port, steps, ctl, chunk, mib0):
     sent = 0
     for step in steps:
+        if step.startswith("@"):
+            only, _, step = step[1:].partition(":")
+            if int(only) != port:
+                continue
         op, _, arg = step.partition(":")
         if op == "estab":
             want, _, t = arg.partition(":")
@@ -155,14 +197,27 @@ def run_steps(sock, conn_idx, steps, ctl, chunk):
             log("conn %d: %d subflows established" % (conn_idx, have))
         elif op == "xchg":
             n = int(arg)
-            data = pattern(conn_idx, n, sent)
-            for off in range(0, n, chunk):
-                sock.sendall(data[off:off + chunk])
-            back = recv_exact(sock, n)
-            if back != data:
-                raise RuntimeError("conn %d: echoed data differs" % conn_idx)
+            exchange(sock, conn_idx, n, sent, chunk)
             sent += n
             log("conn %d: exchanged %d bytes" % (conn_idx, n))
+        elif op == "pace":
+            count, n, ms = (int(x) for x in arg.split(":"))
+            for k in range(min(count, 1000)):
+                if k:
+                    time.sleep(ms / 1000.0)
+                exchange(sock, conn_idx, n, sent, chunk)
+                sent += n
+            log("conn %d: exchanged %d x %d bytes, %d ms apart" % (conn_idx, count, n, ms))
+        elif op == "mibdelta":
+            name, want, t = (arg.split(":") + ["10"])[:3]
+            want, t = int(want), float(t)
+            deadline = time.monotonic() + t
+            while mib(name) - mib0.get(name, 0) < want:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("conn %d: MPTcpExt %s grew by %d, wanted %d (after %ss)"
+                                       % (conn_idx, name, mib(name) - mib0.get(name, 0), want, t))
+                time.sleep(0.01)
+            log("conn %d: MPTcpExt %s grew by %d" % (conn_idx, name, mib(name) - mib0.get(name, 0)))
         elif op == "mptcp":
             v = sock.getsockopt(socket.IPPROTO_TCP, TCP_IS_MPTCP)
             if v != int(arg):
@@ -194,28 +249,34 @@ def run_steps(sock, conn_idx, steps, ctl, chunk):
 
 def run_client(args):
     family = socket.AF_INET6 if ":" in args.connect else socket.AF_INET
+    # Counters named by mibdelta steps: read when each connection is opened.
+    names = sorted({st.split("mibdelta:", 1)[1].split(":")[0] for st in args.steps if "mibdelta:" in st})
     for i in range(args.conns):
+        port = args.ports[i % len(args.ports)]
+        mib0 = {n: mib(n) for n in names}
         sock = socket.socket(family, socket.SOCK_STREAM, IPPROTO_MPTCP)
         sock.settimeout(10)
-        sock.connect((args.connect, args.port))
-        log("conn %d: connected from %s port %d" % (i, sock.getsockname()[0], sock.getsockname()[1]))
-        run_steps(sock, i, args.steps, args.ctl, args.chunk)
+        sock.connect((args.connect, port))
+        log("conn %d: connected from %s port %d to port %d"
+            % (i, sock.getsockname()[0], sock.getsockname()[1], port))
+        run_steps(sock, i, port, args.steps, args.ctl, args.chunk, mib0)
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="mode", required=True)
     s = sub.add_parser("server")
-    s.add_argument("--port", type=int, required=True)
+    s.add_argument("--port", required=True, help="port or comma-separated ports")
     s.add_argument("--ready")
     c = sub.add_parser("client")
     c.add_argument("--connect", required=True)
-    c.add_argument("--port", type=int, required=True)
+    c.add_argument("--port", required=True, help="port or comma-separated ports (used in turn)")
     c.add_argument("--conns", type=int, default=1)
     c.add_argument("--ctl")
     c.add_argument("--chunk", type=int, default=1 << 20, help="xchg writes B bytes per send call")
     c.add_argument("steps", nargs="+")
     args = p.parse_args()
+    args.ports = [int(x) for x in args.port.split(",")]
     try:
         if args.mode == "server":
             run_server(args)

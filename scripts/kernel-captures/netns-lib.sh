@@ -17,6 +17,7 @@
 #   c2 203.0.113.2/24   2001:db8:2::2 ---- r2 .1 / 2001:db8:2::1    rs 192.0.2.65/30 ---- s0 192.0.2.66/30
 #   c3 192.0.2.130/25   2001:db8:3::2 ---- r3 .129 / 2001:db8:3::1     2001:db8:ff::1  ---- 2001:db8:ff::2
 #                                                                    lo: 192.0.2.1/32, 2001:db8::1/128
+#                                                                    (s0 has ifindex 10)
 #
 # Path i's client interface has ifindex i+1 (lo is 1), so in a `tcpdump -i any` capture taken in
 # the client namespace (link type LINUX_SLL2) the interface index tells which path a packet used.
@@ -181,7 +182,7 @@ nl_topology_up() {
   nl_exec "$NL_C" ip -6 route add default via "${NL_R6[1]}" dev c1
 
   if [ "$mode" = router ]; then
-    nl_veth "$NL_R" rs "$NL_S" s0
+    nl_veth "$NL_S" s0 "$NL_R" rs 10   # s0: ifindex 10 (not one of the client's path indexes)
     nl_exec "$NL_R" ip addr add "$NL_RS4_R/30" dev rs
     nl_exec "$NL_S" ip addr add "$NL_RS4_S/30" dev s0
     nl_exec "$NL_R" ip -6 addr add "$NL_RS6_R/64" dev rs nodad
@@ -250,6 +251,18 @@ nl_strip_mptcp() {
     else
       nl_exec "$ns" "$ipt" -t mangle -A FORWARD -p tcp -j TCPOPTSTRIP --strip-options 30
     fi || nl_die "$ipt TCPOPTSTRIP in $ns failed"
+  done
+}
+
+# nl_strip_mptcp_ports NS DEV PORTS: like nl_strip_mptcp NS DEV, but only for the segments of
+# connections to server ports PORTS (a port or a range FIRST:LAST): towards the server through DEV
+# (destination port), and back (source port).
+nl_strip_mptcp_ports() {
+  local ns=$1 dev=$2 ports=$3 ipt
+  for ipt in iptables ip6tables; do
+    nl_exec "$ns" "$ipt" -t mangle -A FORWARD -i "$dev" -p tcp --dport "$ports" -j TCPOPTSTRIP --strip-options 30 \
+      && nl_exec "$ns" "$ipt" -t mangle -A FORWARD -o "$dev" -p tcp --sport "$ports" -j TCPOPTSTRIP --strip-options 30 \
+      || nl_die "$ipt TCPOPTSTRIP (ports $ports) in $ns failed"
   done
 }
 
