@@ -82,7 +82,7 @@ internal static class KernelCaptureChecks
 internal static class Manifest
 {
     public sealed record Capture(
-        string File, string Scenario, int MptcpConnections, int JoinsAttempted, int FailedJoins, bool Fallback, IReadOnlyList<string> RequiredSubtypes);
+        string File, string Scenario, int MptcpConnections, int JoinsAttempted, int FailedJoins, bool Fallback, IReadOnlyList<string> RequiredSubtypes, bool CiOnly, string? VantageOf);
 
     public static List<Capture> Load(string directory)
     {
@@ -94,6 +94,8 @@ internal static class Manifest
             c.GetProperty("joinsAttempted").GetInt32(),
             c.GetProperty("failedJoins").GetInt32(),
             c.GetProperty("fallback").GetBoolean(),
-            c.GetProperty("requiredSubtypes").EnumerateArray().Select(s => s.GetString()!).ToList())).ToList();
+            c.GetProperty("requiredSubtypes").EnumerateArray().Select(s => s.GetString()!).ToList(),
+            c.TryGetProperty("ciOnly", out JsonElement ciOnly) && ciOnly.GetBoolean(),
+            c.TryGetProperty("vantageOf", out JsonElement vantageOf) ? vantageOf.GetString() : null)).ToList();
     }
 }

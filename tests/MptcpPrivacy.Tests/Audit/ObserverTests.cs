@@ -21,9 +21,12 @@ public class ObserverTests
 
     [Theory]
     [MemberData(nameof(Scenarios))]
-    public void FullyOnPathAndEndpointLinkEveryClientAddressOfAConnection(string file)
+    public void FullyOnPathAndEndpointLinkEveryClientAddressOfAConnection(string file) =>
+        AssertFullyOnPathAndEndpointLinkEverything(Fixtures.Path_(Path.Combine("kernel", file)));
+
+    internal static void AssertFullyOnPathAndEndpointLinkEverything(string path)
     {
-        AuditReport report = AuditRun.Run([Fixtures.Path_(Path.Combine("kernel", file))], []);
+        AuditReport report = AuditRun.Run([path], []);
         foreach (ObserverClass observerClass in new[] { ObserverClass.FullyOnPath, ObserverClass.Endpoint })
         {
             ObserverReport observer = report.Observers.Single(o => o.View.Spec.Class == observerClass);
@@ -39,16 +42,20 @@ public class ObserverTests
 
     [Theory]
     [MemberData(nameof(Scenarios))]
-    public void APathObserverLinksOnlyWhatPacketsOnItsPathReveal(string file)
+    public void APathObserverLinksOnlyWhatPacketsOnItsPathReveal(string file) =>
+        AssertObserversLinkOnlyWhatTheySaw(Fixtures.Path_(Path.Combine("kernel", file)), file);
+
+    /// <summary>Every path observer's evidence cites only frames of its own interface, and it reports only addresses it saw there.</summary>
+    internal static void AssertObserversLinkOnlyWhatTheySaw(string path, string file)
     {
-        string path = Fixtures.Path_(Path.Combine("kernel", file));
+        AssertFullyOnPathAndEndpointLinkEverything(path);
         Dictionary<long, int> interfaceOf = InterfaceOfEveryFrame(path);
         AuditReport report = AuditRun.Run([path], []);
         List<ObserverReport> paths = report.Observers.Where(o => o.View.Spec.Class == ObserverClass.PartiallyOnPath).ToList();
         Assert.NotEmpty(paths);
         foreach (ObserverReport observer in paths)
         {
-            int pathInterface = int.Parse(observer.View.Spec.Name["path-if".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            int pathInterface = int.Parse(observer.View.Spec.Name["path-if".Length..].Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
             Dictionary<long, int> frames = interfaceOf;
             foreach (ObservedConnection c in observer.Connections)
             {
@@ -160,5 +167,36 @@ public class ObserverTests
         }
 
         return addresses;
+    }
+}
+
+/// <summary>The same traffic captured at the client and at the server, audited together (issue: merged, not double-counted).</summary>
+public class TwoVantageTests
+{
+    [Fact]
+    public void TwoCapturesOfOneConnectionMergeIntoOne()
+    {
+        List<Manifest.Capture> pair = Manifest.Load(Fixtures.Path_("kernel")).Where(c => c.VantageOf == "two-vantage").ToList();
+        Assert.Equal(2, pair.Count);
+        string[] paths = pair.Select(c => Fixtures.Path_(Path.Combine("kernel", c.File))).ToArray();
+        AuditReport alone = AuditRun.Run([paths[0]], []);
+        AuditReport merged = AuditRun.Run(paths, []);
+
+        Assert.True(merged.Complete);
+        // Every packet was seen twice: the merged audit counts each once.
+        Assert.Equal(alone.TcpPackets, merged.TcpPackets - merged.Duplicates);
+        Assert.True(merged.Duplicates >= alone.TcpPackets * 9 / 10, $"{merged.Duplicates} duplicates of {alone.TcpPackets}");
+        Assert.Equal(alone.Global.Connections.Count, merged.Global.Connections.Count);
+        Assert.Equal(
+            alone.Global.Connections.Select(c => c.Subflows.Count),
+            merged.Global.Connections.Select(c => c.Subflows.Count));
+        Assert.Equal(alone.Global.Checks.Count(MptcpPrivacy.Audit.Verification.CheckKind.JoinSynAckHmac), merged.Global.Checks.Count(MptcpPrivacy.Audit.Verification.CheckKind.JoinSynAckHmac));
+        TsharkGroupingTests.AssertSameGrouping(paths, "two-vantage");
+
+        // Path observers of both files exist (one per interface of each file), and each saw its own packets.
+        List<ObserverReport> pathObservers = merged.Observers.Where(o => o.View.Spec.Class == ObserverClass.PartiallyOnPath).ToList();
+        Assert.Contains(pathObservers, o => o.View.Spec.Name.StartsWith("path-if1:", StringComparison.Ordinal));
+        Assert.Contains(pathObservers, o => o.View.Spec.Name.StartsWith("path-if2:", StringComparison.Ordinal));
+        Assert.All(pathObservers, o => Assert.True(o.View.Packets > 0));
     }
 }
