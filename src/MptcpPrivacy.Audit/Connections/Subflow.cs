@@ -95,12 +95,20 @@ public sealed class Subflow
     internal void Saw(long frame, long timeNs, int interfaceIndex)
     {
         LastFrame = frame;
-        LastTimeNs = Math.Max(LastTimeNs, timeNs);
-        if (interfaceIndex >= 0)
+        if (timeNs > LastTimeNs)
+        {
+            LastTimeNs = timeNs;
+        }
+
+        // Most packets of a subflow cross the interface the previous one did: skip the set then.
+        if (interfaceIndex >= 0 && interfaceIndex != _lastInterface)
         {
             _interfaces.Add(interfaceIndex);
+            _lastInterface = interfaceIndex;
         }
     }
+
+    private int _lastInterface = -1;
 
     /// <summary>True when a packet from <paramref name="source"/> travels from the initiator.</summary>
     internal bool FromInitiator(Endpoint source) => source == Initiator;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MptcpPrivacy.Audit.Connections;
 using MptcpPrivacy.Wire.Ip;
 using MptcpPrivacy.Wire.Packets;
@@ -20,7 +21,8 @@ public sealed class AuditSession
     private readonly List<ObserverView> _observers = [];
     private readonly Dictionary<(int File, int Interface), ObserverView> _pathsByInterface = [];
     private readonly Dictionary<(IpAddressBytes, IpAddressBytes), ObserverView> _pathsByAddresses = [];
-    private readonly DuplicateFilter _duplicates = new();
+    private readonly DuplicateFilter? _duplicates;
+    private ObserverView?[] _pathByInterface = new ObserverView?[64];
     private readonly bool _builtIns;
     private readonly bool _manyFiles;
 
@@ -33,6 +35,10 @@ public sealed class AuditSession
         }
 
         _manyFiles = manyFiles;
+        // One file shows each packet once per interface it crossed; several files may show it twice
+        // at two points, and then it must be counted once. Within one file, a second sighting on
+        // another interface changes no grouping (it is the same subflow), so the filter is not run.
+        _duplicates = manyFiles ? new DuplicateFilter() : null;
         _builtIns = observers.Count == 0;
         if (_builtIns)
         {
@@ -63,7 +69,15 @@ public sealed class AuditSession
     /// <summary>Takes in one TCP packet captured at <paramref name="vantage"/>.</summary>
     public void Observe(in TcpPacket packet, in PacketVantage vantage, long frame, long timeNs)
     {
-        ref DuplicateFilter.Entry entry = ref _duplicates.Sighting(in packet, timeNs, out bool seenBefore);
+        bool seenBefore = false;
+        ref DuplicateFilter.Entry entry = ref Unsafe.NullRef<DuplicateFilter.Entry>();
+        if (_duplicates is not null)
+        {
+            entry = ref _duplicates.Sighting(in packet, timeNs, out seenBefore);
+        }
+
+        ulong fed = Unsafe.IsNullRef(ref entry) ? 0 : entry.FedObservers;
+
         if (seenBefore)
         {
             Duplicates++;
@@ -82,18 +96,35 @@ public sealed class AuditSession
         {
             ObserverView observer = _observers[i];
             ulong bit = 1UL << i;
-            if ((entry.FedObservers & bit) != 0 || !observer.Spec.Sees(in vantage))
+            if ((fed & bit) != 0 || !Sees(observer, in vantage))
             {
                 continue;
             }
 
-            entry.FedObservers |= bit;
+            fed |= bit;
             observer.Packets++;
             if (!ReferenceEquals(observer.Tracker, Global))
             {
                 observer.Tracker.Observe(in packet, frame, timeNs, vantage.Interface);
             }
         }
+
+        if (!Unsafe.IsNullRef(ref entry))
+        {
+            // Nothing between the lookup and here touches the filter's table, so the reference still holds.
+            entry.FedObservers = fed;
+        }
+    }
+
+    private bool Sees(ObserverView observer, in PacketVantage vantage)
+    {
+        // Built-in path observers are indexed by interface: skip the spec walk for the common case.
+        if (_builtIns && observer.Spec.Class == ObserverClass.PartiallyOnPath && vantage.Interface >= 0 && !_manyFiles)
+        {
+            return (uint)vantage.Interface < (uint)_pathByInterface.Length && ReferenceEquals(_pathByInterface[vantage.Interface], observer);
+        }
+
+        return observer.Spec.Class is ObserverClass.FullyOnPath or ObserverClass.Endpoint || observer.Spec.Sees(in vantage);
     }
 
     /// <summary>Ends the audit: pending checks are settled in every tracker.</summary>
@@ -113,9 +144,24 @@ public sealed class AuditSession
     {
         if (vantage.Interface >= 0)
         {
-            if (!_pathsByInterface.ContainsKey((vantage.File, vantage.Interface)))
+            if (!_manyFiles && (uint)vantage.Interface < (uint)_pathByInterface.Length && _pathByInterface[vantage.Interface] is not null)
             {
-                _pathsByInterface[(vantage.File, vantage.Interface)] = Add(ObserverSpec.OnInterface(vantage.File, vantage.Interface, _manyFiles));
+                return;
+            }
+
+            if (!_pathsByInterface.TryGetValue((vantage.File, vantage.Interface), out ObserverView? view))
+            {
+                _pathsByInterface[(vantage.File, vantage.Interface)] = view = Add(ObserverSpec.OnInterface(vantage.File, vantage.Interface, _manyFiles));
+            }
+
+            if (!_manyFiles && vantage.Interface < 1 << 16)
+            {
+                if (vantage.Interface >= _pathByInterface.Length)
+                {
+                    Array.Resize(ref _pathByInterface, Math.Max(vantage.Interface + 1, _pathByInterface.Length * 2));
+                }
+
+                _pathByInterface[vantage.Interface] = view;
             }
 
             return;

@@ -24,7 +24,7 @@ internal sealed class DuplicateFilter
     /// Finds or makes the record of this packet; <paramref name="seenBefore"/> says whether it was
     /// seen within the window. The record holds a bit per observer (at most 64) already given it.
     /// </summary>
-    public ref Entry Sighting(in TcpPacket packet, long timeNs, out bool seenBefore)
+    public ref Entry Sighting(scoped in TcpPacket packet, long timeNs, out bool seenBefore)
     {
         while (_order.Count > 0 && _order.Peek().TimeNs < timeNs - Window)
         {
