@@ -65,6 +65,12 @@ public static class AuditRun
         }
 
         session.Finish();
+        foreach (string message in session.Global.MalformedOptions.Take(MaxMalformedMessages))
+        {
+            malformed.Add(message);
+        }
+
+        malformedCount += session.Global.MalformedOptionCount;
         var reports = session.Observers.Select(o => new ObserverReport(o, LinkAnalysis.Analyze(o, session.Global))).ToList();
         var files = input.Files.Select((f, i) => new AuditFile(i + 1, f.Path, f.Frames, f.Error)).ToList();
         return new AuditReport(files, session.Global, reports, malformed, malformedCount, tcpPackets, session.Duplicates);

@@ -71,6 +71,12 @@ public sealed class Connection
     /// <summary>The highest 64-bit DSN seen from each side, to widen 32-bit DSNs: [0] client, [1] server.</summary>
     internal ulong?[] LastDsn { get; } = new ulong?[2];
 
+    /// <summary>The lowest 64-bit DSN each side mapped data to, and where: [0] client, [1] server.</summary>
+    internal (ulong Dsn, long Frame)?[] FirstDsn { get; } = new (ulong, long)?[2];
+
+    /// <summary>The lowest 64-bit Data ACK each side's data got from its peer: [0] acks of the client's data.</summary>
+    internal (ulong Ack, long Frame)?[] LowestAck { get; } = new (ulong, long)?[2];
+
     internal void Add(Subflow subflow) => _subflows.Add(subflow);
 
     /// <summary>Moves a subflow, and the events it carried, to another connection.</summary>

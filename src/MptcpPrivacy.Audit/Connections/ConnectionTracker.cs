@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using MptcpPrivacy.Audit.Verification;
+using MptcpPrivacy.Wire;
 using MptcpPrivacy.Wire.Crypto;
 using MptcpPrivacy.Wire.Ip;
 using MptcpPrivacy.Wire.Mptcp;
@@ -18,12 +19,19 @@ public sealed class ConnectionTracker
     private readonly Dictionary<SubflowKey, Subflow> _subflows = [];
     private readonly Dictionary<uint, List<Connection>> _byToken = [];
     private readonly List<string> _notes = [];
+    private readonly List<string> _malformed = [];
     private readonly Dictionary<uint, Connection> _byJoinToken = [];
     private readonly List<Connection> _connections = [];
     private readonly List<Subflow> _allSubflows = [];
 
     /// <summary>Every check made, counted, with the ones that failed.</summary>
     public CheckTally Checks { get; } = new();
+
+    /// <summary>Malformed MPTCP options and options areas, with their frames (the first <see cref="CheckTally.MaxFindings"/>).</summary>
+    public IReadOnlyList<string> MalformedOptions => _malformed;
+
+    /// <summary>How many malformed MPTCP options and options areas there were.</summary>
+    public long MalformedOptionCount { get; private set; }
 
     /// <summary>Things worth telling that are not checks, such as two connections whose keys give the same token.</summary>
     public IReadOnlyList<string> Notes => _notes;
@@ -77,23 +85,53 @@ public sealed class ConnectionTracker
             subflow.Role = SubflowRole.FailedJoin;
         }
 
+        TcpOptionReader options = tcp.ReadOptions();
         if (!syn)
         {
-            foreach (TcpOption option in tcp.ReadOptions())
+            foreach (TcpOption option in options)
             {
-                if (option.Kind == TcpOptionKind.Mptcp && MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
+                if (option.Kind != TcpOptionKind.Mptcp)
+                {
+                    continue;
+                }
+
+                if (MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out WireError error))
                 {
                     OnOption(subflow, in parsed, fromInitiator, source.Address, frame, timeNs);
                 }
+                else
+                {
+                    Malformed(frame, $"MPTCP option {Convert.ToHexStringLower(option.Bytes)}: {error}");
+                }
             }
+        }
+        else
+        {
+            CheckOptionsOfSyn(in tcp, frame);
+        }
+
+        if (options.Error != WireError.None)
+        {
+            Malformed(frame, $"TCP options area: {options.Error}; options after the fault were not read");
         }
 
         FeedPayload(subflow, in tcp, fromInitiator);
     }
 
-    /// <summary>Ends the analysis: mappings whose data never came are counted as unverifiable.</summary>
+    /// <summary>
+    /// Ends the analysis: each side's first data byte is checked against its IDSN (RFC 8684 §3.3:
+    /// it is IDSN + 1), mappings whose data never came are counted as unverifiable.
+    /// </summary>
     public void Finish()
     {
+        foreach (Connection connection in _connections)
+        {
+            for (int side = 0; side < 2; side++)
+            {
+                CheckIdsn(connection, side);
+            }
+        }
+
         foreach (Subflow subflow in _allSubflows)
         {
             if (subflow.Role == SubflowRole.Join && subflow.ResponderNonce is null)
@@ -272,6 +310,12 @@ public sealed class ConnectionTracker
                     LearnedKey(connection, subflow, fromClient: true, frame, timeNs);
                 }
 
+                if (capable.HasDataLevelLength && fromInitiator && connection.ClientIdsn is { } first)
+                {
+                    // RFC 8684 §3.1: the data of the fourth packet starts at the client's IDSN + 1, implicitly.
+                    connection.FirstDsn[0] = (first + 1, frame);
+                }
+
                 if (capable.HasChecksum && connection.ClientIdsn is { } idsn && subflow.InitiatorIsn is not null)
                 {
                     // RFC 8684 §3.1: the data of the fourth packet starts at DSN IDSN + 1 and SSN 1.
@@ -353,6 +397,40 @@ public sealed class ConnectionTracker
         }
     }
 
+    /// <summary>
+    /// RFC 8684 §3.3: a side's data starts at its IDSN + 1, which its peer's first Data ACK also
+    /// names. Either showing it proves the IDSN; a lowest DSN a little above it means the start of
+    /// the data was not captured; anything else contradicts the key.
+    /// </summary>
+    private void CheckIdsn(Connection connection, int side)
+    {
+        if (connection.IdsnOf(side == 0) is not { } idsn || (connection.FirstDsn[side] is null && connection.LowestAck[side] is null))
+        {
+            return;
+        }
+
+        ulong expected = idsn + 1;
+        (ulong Dsn, long Frame)? first = connection.FirstDsn[side];
+        (ulong Ack, long Frame)? ack = connection.LowestAck[side];
+        if (first?.Dsn == expected || ack?.Ack == expected)
+        {
+            Checks.Valid(CheckKind.Idsn);
+            return;
+        }
+
+        string who = side == 0 ? "client" : "server";
+        ulong lowest = first?.Dsn ?? ack!.Value.Ack;
+        long frame = first?.Frame ?? ack!.Value.Frame;
+        if (lowest > expected && lowest - expected < 1UL << 31)
+        {
+            Checks.Record(frame, CheckKind.Idsn, CheckStatus.Unverifiable, $"the start of the {who}'s data was not captured (lowest DSN {lowest} is past IDSN + 1 = {expected})");
+        }
+        else
+        {
+            Checks.Record(frame, CheckKind.Idsn, CheckStatus.Invalid, $"the {who}'s data sequence numbers ({lowest}) do not start at IDSN + 1 = {expected}");
+        }
+    }
+
     private void RecordUnverifiable(in MptcpOption option, long frame, string why)
     {
         switch (option.Subtype)
@@ -376,6 +454,15 @@ public sealed class ConnectionTracker
     {
         if (dss.HasDataAck)
         {
+            // The Data ACK tells what the peer's data stream has reached; its lowest is the peer's IDSN + 1.
+            int acked = senderIsClient ? 1 : 0;
+            ulong? peerStart = connection.IdsnOf(acked == 0) + 1;
+            ulong? ack64 = dss.DataAckIs64Bit ? dss.DataAck : peerStart is { } p ? Widen((uint)dss.DataAck, p) : null;
+            if (ack64 is { } a && (connection.LowestAck[acked] is not { } lowestAck || a < lowestAck.Ack))
+            {
+                connection.LowestAck[acked] = (a, frame);
+            }
+
             int direction = fromInitiator ? 0 : 1;
             ulong ack = dss.DataAck;
             subflow.DataAcks[direction] = subflow.DataAcks[direction] is { } seen && seen.Is64 == dss.DataAckIs64Bit
@@ -397,18 +484,10 @@ public sealed class ConnectionTracker
             connection.LastDsn[side] = known;
         }
 
-        if (subflow.Role == SubflowRole.Initial && dss.SubflowSequenceNumber == 1 && idsn is { } i)
+        if (dsn is { } mapped && dss.DataLevelLength > 0 && (connection.FirstDsn[side] is not { } first || mapped < first.Dsn))
         {
-            // RFC 8684 §3.3: the first data byte is IDSN + 1 (compared at the width the option carries).
-            ulong expected = dss.DsnIs64Bit ? i + 1 : (uint)(i + 1);
-            if (dss.DataSequenceNumber == expected)
-            {
-                Checks.Valid(CheckKind.Idsn);
-            }
-            else
-            {
-                Checks.Record(frame, CheckKind.Idsn, CheckStatus.Invalid, $"first DSN {dss.DataSequenceNumber} is not IDSN + 1 = {expected}");
-            }
+            // The lowest DSN a side maps is its first data byte, whichever subflow carried it.
+            connection.FirstDsn[side] = (mapped, frame);
         }
 
         if (!dss.HasChecksum)
@@ -503,6 +582,25 @@ public sealed class ConnectionTracker
         Note($"frame {FrameRef.Frame(frame)}: the join's HMAC verifies with the keys of none of the connections that own its token");
     }
 
+    private void Malformed(long frame, string what)
+    {
+        if (++MalformedOptionCount <= CheckTally.MaxFindings)
+        {
+            _malformed.Add($"frame {FrameRef.Frame(frame)} (TCP options): {what}");
+        }
+    }
+
+    private void CheckOptionsOfSyn(in TcpHeader tcp, long frame)
+    {
+        foreach (TcpOption option in tcp.ReadOptions())
+        {
+            if (option.Kind == TcpOptionKind.Mptcp && !MptcpOption.TryParse(option.Bytes, out _, out WireError error))
+            {
+                Malformed(frame, $"MPTCP option {Convert.ToHexStringLower(option.Bytes)}: {error}");
+            }
+        }
+    }
+
     private void Note(string note)
     {
         if (_notes.Count < CheckTally.MaxFindings)
@@ -578,7 +676,7 @@ public sealed class ConnectionTracker
         else if (!owners.Contains(connection))
         {
             owners.Add(connection);
-            Note($"connections {string.Join(", ", owners.Select(o => o.Id))} have keys with the same token {token:x8}");
+            Note($"token {token:x8} collides: connections {string.Join(", ", owners.Select(o => o.Id))} have keys that give it");
         }
     }
 
