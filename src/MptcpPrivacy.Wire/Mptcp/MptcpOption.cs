@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace MptcpPrivacy.Wire.Mptcp;
@@ -122,57 +123,32 @@ public readonly struct MptcpOption
             return false;
         }
 
-        bool ok;
-        switch (subtype)
+        // Each parser writes straight into its variant's storage: no copies of the union on the
+        // per-packet path. The fields are readonly to everyone else; this is where the value is made.
+        ref MptcpOption v = ref value;
+        bool ok = subtype switch
         {
-            case MptcpSubtype.MpCapable:
-                ok = MpCapableOption.TryParse(option, out MpCapableOption mpCapable, out error);
-                value = new MptcpOption(mpCapable);
-                break;
-            case MptcpSubtype.MpJoin:
-                ok = MpJoinOption.TryParse(option, out MpJoinOption mpJoin, out error);
-                value = new MptcpOption(mpJoin);
-                break;
-            case MptcpSubtype.Dss:
-                ok = DssOption.TryParse(option, out DssOption dss, out error);
-                value = new MptcpOption(dss);
-                break;
-            case MptcpSubtype.AddAddr:
-                ok = AddAddrOption.TryParse(option, out AddAddrOption addAddr, out error);
-                value = new MptcpOption(addAddr);
-                break;
-            case MptcpSubtype.RemoveAddr:
-                ok = RemoveAddrOption.TryParse(option, out RemoveAddrOption removeAddr, out error);
-                value = new MptcpOption(removeAddr);
-                break;
-            case MptcpSubtype.MpPrio:
-                ok = MpPrioOption.TryParse(option, out MpPrioOption mpPrio, out error);
-                value = new MptcpOption(mpPrio);
-                break;
-            case MptcpSubtype.MpFail:
-                ok = MpFailOption.TryParse(option, out MpFailOption mpFail, out error);
-                value = new MptcpOption(mpFail);
-                break;
-            case MptcpSubtype.MpFastClose:
-                ok = MpFastCloseOption.TryParse(option, out MpFastCloseOption mpFastClose, out error);
-                value = new MptcpOption(mpFastClose);
-                break;
-            case MptcpSubtype.MpTcpRst:
-                ok = MpTcpRstOption.TryParse(option, out MpTcpRstOption mpTcpRst, out error);
-                value = new MptcpOption(mpTcpRst);
-                break;
-            default:
-                ok = MpExperimentalOption.TryParse(option, out MpExperimentalOption mpExperimental, out error);
-                value = new MptcpOption(mpExperimental);
-                break;
-        }
+            MptcpSubtype.MpCapable => MpCapableOption.TryParse(option, out Unsafe.AsRef(in v._mpCapable), out error),
+            MptcpSubtype.MpJoin => MpJoinOption.TryParse(option, out Unsafe.AsRef(in v._mpJoin), out error),
+            MptcpSubtype.Dss => DssOption.TryParse(option, out Unsafe.AsRef(in v._dss), out error),
+            MptcpSubtype.AddAddr => AddAddrOption.TryParse(option, out Unsafe.AsRef(in v._addAddr), out error),
+            MptcpSubtype.RemoveAddr => RemoveAddrOption.TryParse(option, out Unsafe.AsRef(in v._removeAddr), out error),
+            MptcpSubtype.MpPrio => MpPrioOption.TryParse(option, out Unsafe.AsRef(in v._mpPrio), out error),
+            MptcpSubtype.MpFail => MpFailOption.TryParse(option, out Unsafe.AsRef(in v._mpFail), out error),
+            MptcpSubtype.MpFastClose => MpFastCloseOption.TryParse(option, out Unsafe.AsRef(in v._mpFastClose), out error),
+            MptcpSubtype.MpTcpRst => MpTcpRstOption.TryParse(option, out Unsafe.AsRef(in v._mpTcpRst), out error),
+            _ => MpExperimentalOption.TryParse(option, out Unsafe.AsRef(in v._mpExperimental), out error),
+        };
 
         if (!ok)
         {
             value = default;
+            return false;
         }
 
-        return ok;
+        Unsafe.AsRef(in v._subtype) = subtype;
+        Unsafe.AsRef(in v._isSet) = true;
+        return true;
     }
 
     /// <summary>Writes the option and returns the bytes written.</summary>

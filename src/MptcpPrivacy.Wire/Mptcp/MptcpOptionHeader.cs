@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
 namespace MptcpPrivacy.Wire.Mptcp;
 
 /// <summary>
@@ -47,6 +50,7 @@ public static class MptcpOptionHeader
     /// Checks kind and length and returns the option's own bytes (as many as its length byte says)
     /// when the subtype is <paramref name="expected"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryGetOption(ReadOnlySpan<byte> option, MptcpSubtype expected, out ReadOnlySpan<byte> bytes, out WireError error)
     {
         if (!TrySlice(option, out bytes, out error))
@@ -57,12 +61,13 @@ public static class MptcpOptionHeader
         if ((MptcpSubtype)(bytes[2] >> 4) != expected)
         {
             // Our bug: the caller dispatches on the subtype before calling a parser.
-            throw new ArgumentException($"option has subtype {bytes[2] >> 4:x}, not {expected}", nameof(option));
+            ThrowWrongSubtype(bytes[2] >> 4, expected);
         }
 
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TrySlice(ReadOnlySpan<byte> option, out ReadOnlySpan<byte> bytes, out WireError error)
     {
         bytes = default;
@@ -74,7 +79,7 @@ public static class MptcpOptionHeader
 
         if (option[0] != Kind)
         {
-            throw new ArgumentException($"option kind {option[0]} is not MPTCP ({Kind})", nameof(option));
+            ThrowNotMptcp(option[0]);
         }
 
         int length = option[1];
@@ -95,6 +100,17 @@ public static class MptcpOptionHeader
         error = WireError.None;
         return true;
     }
+
+    // Throws live apart so the checks above stay small enough to inline into every parser.
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowWrongSubtype(int found, MptcpSubtype expected) =>
+        throw new ArgumentException($"option has subtype {found:x}, not {expected}", "option");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotMptcp(byte kind) =>
+        throw new ArgumentException($"option kind {kind} is not MPTCP ({Kind})", "option");
 
     /// <summary>Writes kind, length and the subtype byte (subtype in the high nibble).</summary>
     internal static void Write(Span<byte> destination, int length, MptcpSubtype subtype, int lowNibble)
