@@ -65,15 +65,5 @@ public static class AuditNames
     };
 
     /// <summary>Unix nanoseconds as seconds with nine decimals.</summary>
-    public static string Seconds(long ns)
-    {
-        long seconds = Math.DivRem(ns, 1_000_000_000L, out long fraction);
-        if (fraction < 0)
-        {
-            seconds--;
-            fraction += 1_000_000_000L;
-        }
-
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{seconds}.{fraction:D9}");
-    }
+    public static string Seconds(long ns) => MptcpPrivacy.Capture.UnixTime.Format(ns);
 }

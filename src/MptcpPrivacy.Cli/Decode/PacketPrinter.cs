@@ -1,4 +1,5 @@
 using System.Text;
+using MptcpPrivacy.Capture;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using MptcpPrivacy.Wire;
@@ -78,7 +79,7 @@ internal sealed class PacketPrinter
         w.WriteNumber("frame", frameNumber);
         Span<char> text = stackalloc char[48];
         w.WritePropertyName("time");
-        w.WriteRawValue(text[..FormatTime(timestampNs, text)], skipInputValidation: true);
+        w.WriteRawValue(text[..UnixTime.Format(timestampNs, text)], skipInputValidation: true);
         if (hasInterface)
         {
             w.WriteNumber("interface", interfaceIndex);
@@ -150,7 +151,7 @@ internal sealed class PacketPrinter
     {
         StringBuilder line = _line.Clear();
         Span<char> text = stackalloc char[48];
-        line.Append(frameNumber).Append(' ').Append(text[..FormatTime(timestampNs, text)]).Append(' ');
+        line.Append(frameNumber).Append(' ').Append(text[..UnixTime.Format(timestampNs, text)]).Append(' ');
         IpPacket ip = packet.Ip;
         TcpHeader tcp = packet.Tcp;
         line.Append(text[..IpAddressFormatter.Format(ip.Source, text)]).Append('.').Append(tcp.SourcePort).Append(" > ");
@@ -193,21 +194,5 @@ internal sealed class PacketPrinter
 
         _text!.WriteLine(line);
         return options.Error;
-    }
-
-    /// <summary>Unix time in seconds with nanoseconds, e.g. 1589400000.123456789.</summary>
-    private static int FormatTime(long nanoseconds, Span<char> destination)
-    {
-        long seconds = Math.DivRem(nanoseconds, 1_000_000_000L, out long fraction);
-        if (fraction < 0)
-        {
-            seconds--;
-            fraction += 1_000_000_000L;
-        }
-
-        seconds.TryFormat(destination, out int n);
-        destination[n++] = '.';
-        fraction.TryFormat(destination[n..], out int m, "D9");
-        return n + m;
     }
 }
