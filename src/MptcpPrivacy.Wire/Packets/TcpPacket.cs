@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MptcpPrivacy.Wire.Ip;
 using MptcpPrivacy.Wire.Link;
 using MptcpPrivacy.Wire.Tcp;
@@ -36,21 +37,18 @@ public enum PacketDecodeResult : byte
 /// </summary>
 public readonly ref struct TcpPacket
 {
-    private TcpPacket(LinkFrame link, IpPacket ip, TcpHeader tcp)
-    {
-        Link = link;
-        Ip = ip;
-        Tcp = tcp;
-    }
+    private readonly LinkFrame _link;
+    private readonly IpPacket _ip;
+    private readonly TcpHeader _tcp;
 
     /// <summary>The link-layer view (interface index of SLL2 captures, EtherType, ...).</summary>
-    public LinkFrame Link { get; }
+    public LinkFrame Link => _link;
 
     /// <summary>The IP view: addresses, protocol, payload.</summary>
-    public IpPacket Ip { get; }
+    public IpPacket Ip => _ip;
 
     /// <summary>The TCP view: ports, sequence numbers, flags, options, payload.</summary>
-    public TcpHeader Tcp { get; }
+    public TcpHeader Tcp => _tcp;
 
     /// <summary>
     /// Reads the link, IP and TCP headers of <paramref name="frame"/>. On
@@ -59,36 +57,43 @@ public readonly ref struct TcpPacket
     /// </summary>
     public static PacketDecodeResult TryDecode(LinkType linkType, ReadOnlySpan<byte> frame, out TcpPacket packet, out PacketLayer failedLayer, out WireError error)
     {
+        // Each layer parses straight into its field: this runs once per packet, and copying the
+        // three views into a new value afterwards cost as much as parsing them.
         packet = default;
+        ref TcpPacket p = ref packet;
         failedLayer = PacketLayer.Link;
-        if (!LinkFrame.TryParse(linkType, frame, out LinkFrame link, out error))
+        if (!LinkFrame.TryParse(linkType, frame, out Unsafe.AsRef(in p._link), out error))
         {
+            packet = default;
             return PacketDecodeResult.Malformed;
         }
 
-        if (link.NetworkProtocol == NetworkProtocol.Other)
+        if (p._link.NetworkProtocol == NetworkProtocol.Other)
         {
+            packet = default;
             return PacketDecodeResult.NotTcp;
         }
 
         failedLayer = PacketLayer.Network;
-        if (!IpPacket.TryParse(link.Payload, out IpPacket ip, out error))
+        if (!IpPacket.TryParse(p._link.Payload, out Unsafe.AsRef(in p._ip), out error))
         {
+            packet = default;
             return PacketDecodeResult.Malformed;
         }
 
-        if (ip.Protocol != IpProtocol.Tcp || ip.IsFragment)
+        if (p._ip.Protocol != IpProtocol.Tcp || p._ip.IsFragment)
         {
+            packet = default;
             return PacketDecodeResult.NotTcp;
         }
 
         failedLayer = PacketLayer.Transport;
-        if (!TcpHeader.TryParse(ip.Payload, out TcpHeader tcp, out error))
+        if (!TcpHeader.TryParse(p._ip.Payload, out Unsafe.AsRef(in p._tcp), out error))
         {
+            packet = default;
             return PacketDecodeResult.Malformed;
         }
 
-        packet = new TcpPacket(link, ip, tcp);
         return PacketDecodeResult.Tcp;
     }
 }
