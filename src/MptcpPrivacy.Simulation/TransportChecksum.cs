@@ -1,0 +1,38 @@
+using System.Buffers.Binary;
+using MptcpPrivacy.Wire.Checksums;
+using MptcpPrivacy.Wire.Ip;
+
+namespace MptcpPrivacy.Simulation;
+
+/// <summary>Recomputes the checksums a middlebox breaks when it rewrites a packet in place.</summary>
+internal static class TransportChecksum
+{
+    /// <summary>The UDP checksum's offset in its header (RFC 768).</summary>
+    private const int UdpChecksumOffset = 6;
+
+    /// <summary>Recomputes the IPv4 Header Checksum over <paramref name="header"/> (RFC 791 §3.1).</summary>
+    public static void WriteIpv4Header(Span<byte> header)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(header[10..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(header[10..], InternetChecksum.Compute(header));
+    }
+
+    /// <summary>Recomputes the TCP or UDP checksum of <paramref name="segment"/>; other protocols are left alone.</summary>
+    public static void WriteTransport(IpProtocol protocol, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, Span<byte> segment)
+    {
+        if (protocol == IpProtocol.Tcp)
+        {
+            TcpChecksum.Write(source, destination, segment);
+        }
+        else if (protocol == IpProtocol.Udp && segment.Length >= 8
+            && (source.Length == 16 || BinaryPrimitives.ReadUInt16BigEndian(segment[UdpChecksumOffset..]) != 0))
+        {
+            // Over IPv4 a zero UDP checksum means "none" and stays none (RFC 768).
+            InternetChecksum sum = PseudoHeader.Start(source, destination, (byte)IpProtocol.Udp, segment.Length);
+            sum.Add(segment[..UdpChecksumOffset]);
+            sum.Add(segment[(UdpChecksumOffset + 2)..]);
+            ushort value = sum.Finish();
+            BinaryPrimitives.WriteUInt16BigEndian(segment[UdpChecksumOffset..], value == 0 ? (ushort)0xFFFF : value);
+        }
+    }
+}
