@@ -355,5 +355,33 @@ public sealed class TcpSubflowScriptedTests
         Assert.Null(s.Subflow.NextDeadline);
     }
 
+    [Fact]
+    public void Rfc5681_3_2_ThreeDuplicateAcksTriggerFastRetransmit()
+    {
+        var s = Established(peerMss: 500);
+        s.Subflow.Send(new byte[2000]);
+        for (int i = 0; i < 4; i++)
+        {
+            s.Expect(Ms(110), new Seg { Seq = 1001 + (uint)(500 * i), PayloadLength = 500 });
+        }
+
+        s.ExpectNothing(Ms(110)); // initial window of 4 segments (RFC 5681 §3.1)
+        s.Send(Ms(200), new Seg { Flags = Ack, Seq = 5001, Ack = 1001 });
+        s.Send(Ms(201), new Seg { Flags = Ack, Seq = 5001, Ack = 1001 });
+        s.ExpectNothing(Ms(201));
+        s.Send(Ms(202), new Seg { Flags = Ack, Seq = 5001, Ack = 1001 });
+        s.Expect(Ms(202), new Seg { Seq = 1001, PayloadLength = 500 });
+        var reno = Assert.IsType<NewReno>(s.Subflow.CongestionControl);
+        Assert.True(reno.InFastRecovery);
+        Assert.Equal(1000, reno.SlowStartThreshold);
+
+        // RFC 6582: a partial ACK retransmits the next hole; the full ACK ends recovery.
+        s.Send(Ms(250), new Seg { Flags = Ack, Seq = 5001, Ack = 1501 });
+        s.Expect(Ms(250), new Seg { Seq = 1501, PayloadLength = 500 });
+        s.Send(Ms(300), new Seg { Flags = Ack, Seq = 5001, Ack = 3001 });
+        Assert.False(reno.InFastRecovery);
+        Assert.Null(s.Subflow.NextDeadline);
+    }
+
     private readonly record struct SeqNumView(uint Value);
 }
