@@ -1,0 +1,73 @@
+using MptcpPrivacy.Stack.Tcp;
+using MptcpPrivacy.Wire;
+using MptcpPrivacy.Wire.Tcp;
+
+namespace MptcpPrivacy.Tests.Stack.Scripted;
+
+/// <summary>
+/// Drives one <see cref="TcpSubflow"/> as a packetimpact-style script: the test plays the peer with
+/// <see cref="Send"/>, and checks what the subflow emits with <see cref="Expect"/> and <see cref="ExpectNothing"/>.
+/// Before each step, every timer due by then fires at its own deadline.
+/// </summary>
+internal sealed class SubflowScript
+{
+    public const ushort LocalPort = 80;
+    public const ushort PeerPort = 40000;
+
+    private readonly byte[] _buffer = new byte[65_536];
+
+    public SubflowScript(TcpSubflowOptions? options = null, uint iss = 1000)
+    {
+        Subflow = new TcpSubflow(
+            (options ?? new TcpSubflowOptions()) with { LocalPort = LocalPort, RemotePort = PeerPort },
+            new FixedRandom(iss, 0));
+    }
+
+    public TcpSubflow Subflow { get; }
+
+    public TimeSpan Now { get; private set; }
+
+    public static TimeSpan Ms(double ms) => TimeSpan.FromMilliseconds(ms);
+
+    public void Send(TimeSpan at, Seg segment)
+    {
+        Advance(at);
+        byte[] bytes = segment.Encode(PeerPort, LocalPort);
+        Assert.True(TcpHeader.TryParse(bytes, out TcpHeader header, out WireError error), error.ToString());
+        Subflow.OnSegment(at, header);
+    }
+
+    public Seg Expect(TimeSpan at, Seg matcher)
+    {
+        Advance(at);
+        int n = Subflow.PollTransmit(at, _buffer);
+        Assert.True(n > 0, $"Expected a segment at {at.TotalMilliseconds} ms matching {matcher}, got nothing (state {Subflow.State}).");
+        Assert.True(TcpHeader.TryParse(_buffer.AsSpan(0, n), out TcpHeader header, out _));
+        Seg actual = Seg.Decode(header);
+        string[] mismatches = actual.Mismatches(matcher).ToArray();
+        Assert.True(mismatches.Length == 0, $"At {at.TotalMilliseconds} ms: {string.Join("; ", mismatches)} in {actual}");
+        return actual;
+    }
+
+    public void ExpectNothing(TimeSpan at)
+    {
+        Advance(at);
+        int n = Subflow.PollTransmit(at, _buffer);
+        if (n > 0)
+        {
+            TcpHeader.TryParse(_buffer.AsSpan(0, n), out TcpHeader header, out _);
+            Assert.Fail($"Expected nothing at {at.TotalMilliseconds} ms, got {Seg.Decode(header)}");
+        }
+    }
+
+    private void Advance(TimeSpan at)
+    {
+        Assert.True(at >= Now, "Script steps go forward in time.");
+        for (int guard = 0; guard < 1000 && Subflow.NextDeadline is { } deadline && deadline <= at; guard++)
+        {
+            Subflow.OnTimer(deadline);
+        }
+
+        Now = at;
+    }
+}
