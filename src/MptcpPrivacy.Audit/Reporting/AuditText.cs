@@ -71,7 +71,8 @@ public static class AuditText
         table.WriteTo(output);
         foreach (CheckFinding finding in checks.Findings.Take(50))
         {
-            output.WriteLine($"  {finding}");
+            // The same words as the JSON (dss-checksum invalid), not the enum names.
+            output.WriteLine($"  frame {FrameRef.Frame(finding.Frame)}: {finding.Kind.Name()} {finding.Status.Name()}: {finding.Detail}");
         }
 
         foreach (string note in report.Global.Notes.Take(50))

@@ -48,9 +48,14 @@ internal static class AuditCommand
         {
             report = AuditRun.Run(paths, observers);
         }
+        catch (FileNotFoundException e)
+        {
+            errors.WriteLine($"audit: cannot open {e.FileName}: no such file");
+            return ExitCannotRun;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            errors.WriteLine($"audit: cannot open {e.Message}");
+            errors.WriteLine($"audit: cannot open a capture: {e.Message}");
             return ExitCannotRun;
         }
 

@@ -89,30 +89,36 @@ public class CaptureReaderPropertyTests
         {
             var file = ManyPackets(pcapng);
 
-            // A full pass first, so that JIT tiering and on-stack replacement happen before measuring.
-            using (var warmUp = CaptureReader.Open(new MemoryStream(file)))
+            // The runtime may allocate on this thread while it tiers up or switches a running loop to
+            // optimised code (on-stack replacement), once; a reader that allocates per packet does so
+            // on every pass. So: several passes, and the quietest must allocate nothing.
+            long fewest = long.MaxValue;
+            for (var pass = 0; pass < 5; pass++)
             {
-                while (warmUp.TryReadNext(out _))
-                {
-                }
+                fewest = Math.Min(fewest, AllocatedWhileReading(file));
             }
 
-            using var reader = CaptureReader.Open(new MemoryStream(file));
-
-            // The first packet pays for the interface description; every later one must be free.
-            Assert.True(reader.TryReadNext(out _));
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            long bytes = 0;
-            while (reader.TryReadNext(out var frame))
-            {
-                bytes += frame.Data.Length + frame.TimestampNanoseconds;
-            }
-
-            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.Null(reader.Error);
-            Assert.True(bytes > 0);
-            Assert.Equal(0, allocated);
+            Assert.Equal(0, fewest);
         }
+    }
+
+    private static long AllocatedWhileReading(byte[] file)
+    {
+        using var reader = CaptureReader.Open(new MemoryStream(file));
+
+        // The first packet pays for the interface description; every later one must be free.
+        Assert.True(reader.TryReadNext(out _));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        long bytes = 0;
+        while (reader.TryReadNext(out var frame))
+        {
+            bytes += frame.Data.Length + frame.TimestampNanoseconds;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Null(reader.Error);
+        Assert.True(bytes > 0);
+        return allocated;
     }
 
     [Fact]
@@ -127,9 +133,9 @@ public class CaptureReaderPropertyTests
         pcap.Write(1, data);
         pcapng.WriteEnhancedPacket(id, 1, data);
 
-        // The first round lets JIT tiering and on-stack replacement happen; the second is measured.
-        long allocated = 0;
-        for (var round = 0; round < 2; round++)
+        // As for reading: the runtime may allocate once while tiering up; the quietest of several rounds must be free.
+        long allocated = long.MaxValue;
+        for (var round = 0; round < 5; round++)
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
             for (var i = 0; i < 1000; i++)
@@ -138,7 +144,7 @@ public class CaptureReaderPropertyTests
                 pcapng.WriteEnhancedPacket(id, i, data.AsSpan(0, i % 100));
             }
 
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
         Assert.Equal(0, allocated);

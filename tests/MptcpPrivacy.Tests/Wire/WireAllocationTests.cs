@@ -48,14 +48,20 @@ public class WireAllocationTests
         ReadPacket(v4);
         ReadPacket(v6);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        // The runtime may allocate once while it tiers the loop up; the quietest of several rounds must be free.
+        long allocated = long.MaxValue;
         int work = 0;
-        for (int i = 0; i < 100; i++)
+        for (int round = 0; round < 5; round++)
         {
-            work += ReadPacket(v4) + ReadPacket(v6);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                work += ReadPacket(v4) + ReadPacket(v6);
+            }
+
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.NotEqual(0, work);
         Assert.Equal(0, allocated);
     }

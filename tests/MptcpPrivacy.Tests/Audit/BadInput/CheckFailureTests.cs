@@ -97,7 +97,7 @@ public class CheckFailureTests
         }, json: false);
 
         Assert.True(outcome.ExitCode == AuditCommand.ExitOk, outcome.ToString());
-        Assert.Contains($"frame {frame}: DssChecksum Invalid: checksum 0x", outcome.Output, StringComparison.Ordinal);
+        Assert.Contains($"frame {frame}: dss-checksum invalid: checksum 0x", outcome.Output, StringComparison.Ordinal);
     }
 
     [Theory]
