@@ -12,6 +12,11 @@ namespace MptcpPrivacy.Simulation;
 internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection direction, LinkConfig config, Action<long, byte[]> deliver)
 {
     private readonly LossProcess _loss = new(config.Loss);
+
+    // Each direction draws from its own generator, seeded from the simulator's when the link is
+    // made: traffic on one link then never changes the losses, jitter or reordering of another, so
+    // two runs that differ on one path (say, a second subflow) see the same impairments on the others.
+    private readonly Random _random = new(simulator.Random.Next());
     private readonly Queue<byte[]> _queue = new();
     private bool _transmitting;
     private long _nextSequence;
@@ -46,7 +51,7 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
         {
             Statistics.DroppedOverMtu++;
         }
-        else if (_loss.NextIsLost(simulator.Random))
+        else if (_loss.NextIsLost(_random))
         {
             Statistics.DroppedLoss++;
         }
@@ -92,7 +97,7 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
 
     private void Propagate(long now, byte[] packet, long sequence)
     {
-        Random random = simulator.Random;
+        Random random = _random;
         long arrival = now + Config.DelayNs;
         if (Config.JitterNs > 0)
         {

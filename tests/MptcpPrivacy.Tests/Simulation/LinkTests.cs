@@ -190,4 +190,43 @@ public class LinkTests
         Assert.Equal(RunOutcome.EventLimit, sim.RunUntilIdle(long.MaxValue, 3));
         Assert.Equal(RunOutcome.Idle, sim.RunUntilIdle(long.MaxValue, 1_000));
     }
+
+    [Fact]
+    public void Traffic_on_one_link_does_not_change_the_losses_of_another()
+    {
+        // Which packets path 1 loses must not depend on how much went over path 2: runs that differ
+        // only on one path (say, a second subflow) must see the same impairments on the others.
+        IReadOnlyList<int> LostOnPathOne(int packetsOnPathTwo)
+        {
+            var sim = new Simulator(new Random(99));
+            var a = new DatagramNode("a");
+            var b = new DatagramNode("b");
+            a.AddInterface(A4);
+            a.AddInterface(A4);
+            b.AddInterface(B4);
+            b.AddInterface(B4);
+            sim.AddNode(a);
+            sim.AddNode(b);
+            var lossy = new LinkConfig { DelayNs = 1_000_000, Loss = new BernoulliLoss(0.3) };
+            sim.Connect(a, 0, b, 0, lossy, "path1");
+            sim.Connect(a, 1, b, 1, lossy, "path2");
+            for (int i = 0; i < 200; i++)
+            {
+                a.SendPacketAt(i * 10_000L, 0, Numbered(i));
+            }
+
+            for (int i = 0; i < packetsOnPathTwo; i++)
+            {
+                a.SendPacketAt(i * 7_000L, 1, Numbered(1000 + i));
+            }
+
+            sim.RunUntilIdle(long.MaxValue, 1_000_000);
+            var arrived = b.Received.Where(r => r.InterfaceIndex == 0).Select(r => NumberOf(r.Packet)).ToHashSet();
+            return Enumerable.Range(0, 200).Where(i => !arrived.Contains(i)).ToList();
+        }
+
+        IReadOnlyList<int> quiet = LostOnPathOne(0);
+        Assert.NotEmpty(quiet);
+        Assert.Equal(quiet, LostOnPathOne(500));
+    }
 }
