@@ -48,7 +48,7 @@ public static class AuditRun
             if (result == PacketDecodeResult.Tcp)
             {
                 tcpPackets++;
-                int interfaceIndex = packet.Link.InterfaceIndex >= 0 ? packet.Link.InterfaceIndex : frame.HasInterfaces ? frame.InterfaceId : -1;
+                int interfaceIndex = FrameInterface.Of(packet.Link.InterfaceIndex, frame.HasInterfaces, frame.InterfaceId);
                 var vantage = new PacketVantage(frame.File, interfaceIndex, IpAddressBytes.FromSpan(packet.Ip.Source), IpAddressBytes.FromSpan(packet.Ip.Destination));
                 session.Observe(in packet, in vantage, FrameRef.Make(frame.File, frame.Number), frame.TimestampNs);
             }

@@ -51,8 +51,8 @@ internal sealed class PacketPrinter
             return false;
         }
 
-        int interfaceIndex = packet.Link.InterfaceIndex >= 0 ? packet.Link.InterfaceIndex : captureInterfaceId;
-        bool hasInterface = packet.Link.InterfaceIndex >= 0 || _framesHaveInterfaces;
+        int interfaceIndex = FrameInterface.Of(packet.Link.InterfaceIndex, _framesHaveInterfaces, captureInterfaceId);
+        bool hasInterface = interfaceIndex >= 0;
         if (_json)
         {
             optionsError = WriteJson(frameNumber, timestampNs, in packet, hasInterface, interfaceIndex);
