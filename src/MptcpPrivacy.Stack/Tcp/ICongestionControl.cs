@@ -25,4 +25,9 @@ public interface ICongestionControl
 
     /// <summary>Takes an expiry of the retransmission timer with <paramref name="flightSize"/> bytes outstanding.</summary>
     void OnRetransmissionTimeout(int flightSize);
+
+    /// <summary>Takes the smoothed round-trip time after each new sample (coupled controllers compare subflows by it, RFC 6356 §3).</summary>
+    void OnRttSample(TimeSpan smoothedRtt)
+    {
+    }
 }

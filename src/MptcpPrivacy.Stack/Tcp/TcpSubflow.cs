@@ -802,6 +802,11 @@ public sealed class TcpSubflow
             _rttTiming = false;
         }
 
+        if (RetransmissionTimeout.SmoothedRtt is { } srtt)
+        {
+            _congestion.OnRttSample(srtt);
+        }
+
         // RFC 6298 §5.2-5.3.
         _retransmitDeadline = _sndUna == _sndMax ? null : now + RetransmissionTimeout.Current;
         if (IsSynchronized && State != TcpState.SynReceived && _congestion.OnAck(ack, dataAcked, flightBefore))
