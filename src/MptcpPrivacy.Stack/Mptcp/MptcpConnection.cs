@@ -1,0 +1,1164 @@
+using MptcpPrivacy.Stack.Sequencing;
+using MptcpPrivacy.Stack.Tcp;
+using MptcpPrivacy.Wire.Crypto;
+using MptcpPrivacy.Wire.Ip;
+using MptcpPrivacy.Wire.Mptcp;
+using MptcpPrivacy.Wire.Tcp;
+
+namespace MptcpPrivacy.Stack.Mptcp;
+
+/// <summary>Where an MPTCP connection stands as a whole.</summary>
+public enum MptcpConnectionState
+{
+    /// <summary>The first subflow's handshake is under way.</summary>
+    Connecting,
+
+    /// <summary>Data can flow.</summary>
+    Established,
+
+    /// <summary>Both DATA_FINs are exchanged (or the fallback connection is closing); subflows are closing.</summary>
+    Closing,
+
+    /// <summary>Closed: normally, by reset, or by MP_FASTCLOSE.</summary>
+    Closed,
+}
+
+/// <summary>
+/// One MPTCP connection (RFC 8684), sans-I/O: the data level above its subflows. It keeps the data
+/// sequence space in both directions, hands data to subflows through a scheduler with one DSS
+/// mapping per segment, reassembles what arrives from every subflow, reinjects data from failed
+/// subflows, and runs the key exchange, joins, address signalling, fast close and fallback.
+/// The host (<see cref="MptcpEndpoint"/>) feeds it segments and polls it; it never reads a clock.
+/// </summary>
+public sealed class MptcpConnection
+{
+    private readonly MptcpEndpoint _endpoint;
+    private readonly MptcpOptions _options;
+    private readonly List<MptcpSubflow> _subflows = [];
+    private readonly List<MptcpEvent> _events = [];
+    private readonly Queue<(DataSeqNum Dsn, int Length)> _reinject = new();
+    private readonly List<Announcement> _announcements = [];
+    private readonly List<AddAddrOption> _echoes = [];
+    private readonly List<byte> _removals = [];
+    private readonly Dictionary<byte, (IpAddressBytes Address, ushort Port)> _remoteAddresses = [];
+    private readonly byte[] _scratch = new byte[65536];
+    private readonly ByteRing _sendBuffer;
+    private DataReassembly? _reassembly;
+    private DataSeqNum _dataUna;
+    private DataSeqNum _dataNxt;
+    private DataSeqNum _peerEdge;
+    private DataSeqNum? _dataFin;
+    private bool _dataFinAcked;
+    private TimeSpan? _dataFinDeadline;
+    private DataSeqNum? _peerFinDsn;
+    private int _pollCursor;
+    private int _lastAdvertisedWindow;
+    private bool _joinsStarted;
+    private bool _peerConfirmedKeys;
+    private int _addAddrAccepted;
+    private (MptcpSubflow Subflow, DataSeqNum Dsn)? _pendingFail;
+
+    internal MptcpConnection(MptcpEndpoint endpoint, MptcpOptions options, bool isClient)
+    {
+        _endpoint = endpoint;
+        _options = options;
+        IsClient = isClient;
+        _sendBuffer = new ByteRing(options.SendBufferSize);
+        IsFallback = !options.Enabled;
+    }
+
+    /// <summary>Raised for every event, as it happens.</summary>
+    public event Action<MptcpConnection, MptcpEvent>? EventRaised;
+
+    /// <summary>Gets whether this host opened the connection.</summary>
+    public bool IsClient { get; }
+
+    /// <summary>Gets the connection's state.</summary>
+    public MptcpConnectionState State { get; private set; }
+
+    /// <summary>Gets this host's key, token and IDSN.</summary>
+    public LocalKey LocalKey { get; private set; }
+
+    /// <summary>Gets the peer's key (valid once <see cref="HasRemoteKey"/>).</summary>
+    public ulong RemoteKey { get; private set; }
+
+    /// <summary>Gets whether the peer's key is known.</summary>
+    public bool HasRemoteKey { get; private set; }
+
+    /// <summary>Gets the peer's token, which this host's joins carry.</summary>
+    public uint RemoteToken { get; private set; }
+
+    /// <summary>Gets whether DSS checksums are in use (RFC 8684 §3.3.1).</summary>
+    public bool Checksums { get; private set; }
+
+    /// <summary>Gets whether the connection runs as plain TCP (RFC 8684 §3.7).</summary>
+    public bool IsFallback { get; private set; }
+
+    /// <summary>Gets every subflow, open or closed, in the order they were made.</summary>
+    public IReadOnlyList<MptcpSubflow> Subflows => _subflows;
+
+    /// <summary>Gets every event so far, in order.</summary>
+    public IReadOnlyList<MptcpEvent> Events => _events;
+
+    /// <summary>Gets what was refused or noticed.</summary>
+    public MptcpCounters Counters { get; } = new();
+
+    /// <summary>Gets the bytes ready for <see cref="Read"/>.</summary>
+    public int Readable => _reassembly?.Readable ?? 0;
+
+    /// <summary>Gets whether the peer has closed its direction and every byte before its DATA_FIN was read.</summary>
+    public bool ReadCompleted => PeerFinished && Readable == 0;
+
+    /// <summary>Gets the room left in the send buffer.</summary>
+    public int WriteSpace => _sendBuffer.Free;
+
+    /// <summary>Gets the bytes written and not yet acknowledged at the data level.</summary>
+    public int Unacknowledged => _sendBuffer.Count;
+
+    /// <summary>Gets whether the peer's DATA_FIN (or FIN, after fallback) has arrived in order.</summary>
+    public bool PeerFinished { get; private set; }
+
+    /// <summary>Gets the data sequence number of the oldest byte not acknowledged by the peer.</summary>
+    public DataSeqNum DataUnacknowledged => _dataUna;
+
+    /// <summary>Gets the earliest time the connection wants <see cref="MptcpEndpoint.PollTransmit"/> called, or null.</summary>
+    public TimeSpan? NextDeadline
+    {
+        get
+        {
+            TimeSpan? earliest = _dataFinDeadline;
+            foreach (MptcpSubflow sf in _subflows)
+            {
+                earliest = Min(earliest, sf.Tcp.NextDeadline);
+                if (sf.JoinAckDeadline is { } j)
+                {
+                    earliest = Min(earliest, j);
+                }
+            }
+
+            foreach (Announcement a in _announcements)
+            {
+                if (!a.Echoed && a.Transmissions < _options.AddAddrMaxTransmissions)
+                {
+                    earliest = Min(earliest, a.Due);
+                }
+            }
+
+            return earliest;
+        }
+    }
+
+    internal Span<byte> Scratch => _scratch;
+
+    internal MpCapableFlags CapableFlags => MpCapableFlags.HmacSha256 | (Checksums || _options.RequireChecksums ? MpCapableFlags.ChecksumRequired : MpCapableFlags.None);
+
+    internal bool PeerConfirmedKeys
+    {
+        get => _peerConfirmedKeys;
+        set
+        {
+            _peerConfirmedKeys = value;
+            if (value)
+            {
+                StartPathManager(TimeSpan.Zero);
+            }
+        }
+    }
+
+    internal bool FastClosing { get; private set; }
+
+    internal bool CanSendDataAck => HasRemoteKey && _reassembly is not null;
+
+    internal DataSeqNum DataAckValue => _reassembly is null ? default : _reassembly.Next + (PeerFinished && !IsFallback ? 1UL : 0UL);
+
+    internal long ReceiveWindowFree => _reassembly?.WindowFree ?? _options.ReceiveBufferSize;
+
+    internal DataSeqNum? DataFinToSend => _dataFin is { } fin && !_dataFinAcked && _dataNxt == fin && !IsFallback ? fin : null;
+
+    /// <summary>Queues bytes to send; returns how many fit.</summary>
+    /// <exception cref="InvalidOperationException">The connection was closed for writing.</exception>
+    public int Write(ReadOnlySpan<byte> data)
+    {
+        if (_dataFin is not null || State == MptcpConnectionState.Closed)
+        {
+            throw new InvalidOperationException("The connection is closed for writing.");
+        }
+
+        return _sendBuffer.Write(data);
+    }
+
+    /// <summary>Moves received bytes into <paramref name="destination"/>; returns how many (0 with <see cref="ReadCompleted"/> is the end of the stream).</summary>
+    public int Read(Span<byte> destination)
+    {
+        if (_reassembly is null)
+        {
+            return 0;
+        }
+
+        int n = _reassembly.Read(destination);
+        if (n > 0 && _reassembly.WindowFree - _lastAdvertisedWindow >= Math.Min(_options.ReceiveBufferSize / 4, 64 * 1024))
+        {
+            // The window reopened: tell the peer (RFC 9293 §3.8.6.2.2, at the data level).
+            _lastAdvertisedWindow = _reassembly.WindowFree;
+            BestSubflow()?.Tcp.RequestAcknowledgment();
+        }
+
+        return n;
+    }
+
+    /// <summary>Closes this direction: a DATA_FIN (a FIN after fallback) follows the queued data (RFC 8684 §3.3.3).</summary>
+    public void Close()
+    {
+        _dataFin ??= _dataUna + (ulong)_sendBuffer.Count;
+        if (State == MptcpConnectionState.Connecting && _subflows.All(s => s.Tcp.State is TcpState.SynSent or TcpState.Closed))
+        {
+            foreach (MptcpSubflow sf in _subflows)
+            {
+                sf.Tcp.Close();
+            }
+        }
+    }
+
+    /// <summary>Aborts the connection with MP_FASTCLOSE on every subflow's reset (RFC 8684 §3.5).</summary>
+    public void Abort(TimeSpan now)
+    {
+        if (State == MptcpConnectionState.Closed)
+        {
+            return;
+        }
+
+        FastClosing = true;
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            if (sf.Phase != SubflowPhase.Closed)
+            {
+                sf.Reset(MpTcpRstReason.Unspecified);
+            }
+        }
+
+        EnterClosed(now, "aborted with MP_FASTCLOSE");
+    }
+
+    /// <summary>Changes a subflow's priority and tells the peer with MP_PRIO (RFC 8684 §3.3.8).</summary>
+    public void SetBackup(MptcpSubflow subflow, bool backup, TimeSpan now)
+    {
+        subflow.SetBackup(backup);
+        Raise(new MptcpEvent(now, MptcpEventKind.PriorityChanged, subflow.Tuple, subflow.LocalAddressId, Detail: backup ? "backup" : "regular"));
+    }
+
+    internal bool Accepted { get; set; }
+
+    internal void UseLocalKey(LocalKey key)
+    {
+        LocalKey = key;
+        _dataUna = new DataSeqNum(key.Idsn + 1);
+        _dataNxt = _dataUna;
+        _peerEdge = _dataUna;
+    }
+
+    internal void AddSubflow(MptcpSubflow subflow)
+    {
+        _subflows.Add(subflow);
+        subflow.UseChecksums(Checksums);
+    }
+
+    internal void OnSegment(TimeSpan now, MptcpSubflow subflow, in TcpHeader segment)
+    {
+        subflow.OnSegment(now, segment);
+        AfterInput(now);
+    }
+
+    /// <summary>Runs due timers, schedules data and returns the next segment to send, if any.</summary>
+    internal int PollTransmit(TimeSpan now, Span<byte> buffer, out MptcpSubflow? from)
+    {
+        RunTimers(now);
+        Schedule(now);
+        int count = _subflows.Count;
+        for (int i = 0; i < count; i++)
+        {
+            int index = (_pollCursor + i) % count;
+            MptcpSubflow sf = _subflows[index];
+            int length = sf.Tcp.PollTransmit(now, buffer);
+            if (length > 0)
+            {
+                _pollCursor = index + 1;
+                from = sf;
+                AfterInput(now);
+                return length;
+            }
+        }
+
+        AfterInput(now);
+        RemoveFinishedSubflows();
+        from = null;
+        return 0;
+    }
+
+    internal void OnCapableSynAck(TimeSpan now, MptcpSubflow subflow, MpCapableOption option)
+    {
+        LearnRemoteKey(option.SenderKey);
+        Checksums = _options.RequireChecksums || (option.Flags & MpCapableFlags.ChecksumRequired) != 0;
+        subflow.UseChecksums(Checksums);
+        State = MptcpConnectionState.Established;
+        Raise(new MptcpEvent(now, MptcpEventKind.Established, subflow.Tuple));
+    }
+
+    internal void SetChecksumsFromSyn(bool peerAsked)
+    {
+        Checksums = _options.RequireChecksums || peerAsked;
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            sf.UseChecksums(Checksums);
+        }
+    }
+
+    /// <summary>Takes the MP_CAPABLE of the third ACK or of the first data segment at the passive side.</summary>
+    internal bool OnCapableAck(TimeSpan now, MptcpSubflow subflow, MpCapableOption option, int payloadLength)
+    {
+        if (!option.HasReceiverKey || option.ReceiverKey != LocalKey.Key)
+        {
+            // Not our key echoed: not the peer we answered; treat the segment as not received.
+            return false;
+        }
+
+        if (!HasRemoteKey)
+        {
+            LearnRemoteKey(option.SenderKey);
+            State = MptcpConnectionState.Established;
+            Raise(new MptcpEvent(now, MptcpEventKind.Established, subflow.Tuple));
+            StartPathManager(now);
+        }
+        else if (option.SenderKey != RemoteKey)
+        {
+            return false;
+        }
+
+        if (option.HasDataLevelLength && payloadLength > 0)
+        {
+            // RFC 8684 §3.1: the data of the "fourth packet" starts the peer's data sequence space at IDSN + 1, SSN 1.
+            DataSeqNum dsn = new(MptcpKeys.Idsn(RemoteKey, MptcpVersion.V1) + 1);
+            ushort? checksum = option.HasChecksum ? option.Checksum : null;
+            if (!subflow.AddReceiveMapping(dsn, 1, option.DataLevelLength, Checksums ? checksum : null))
+            {
+                subflow.Reset(MpTcpRstReason.MptcpSpecific);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    internal bool OnDss(TimeSpan now, MptcpSubflow subflow, in DssOption dss, in TcpHeader segment)
+    {
+        if (dss.HasDataAck)
+        {
+            DataSeqNum ack = dss.DataAckIs64Bit ? new DataSeqNum(dss.DataAck) : DataSeqNum.Expand((uint)dss.DataAck, _dataUna);
+            OnDataAck(ack, (long)segment.Window << subflow.Tcp.SendWindowShift);
+        }
+
+        if (!dss.HasMapping)
+        {
+            return true;
+        }
+
+        DataSeqNum reference = _reassembly?.Next ?? (HasRemoteKey ? new DataSeqNum(MptcpKeys.Idsn(RemoteKey, MptcpVersion.V1) + 1) : default);
+        DataSeqNum dsn = dss.DsnIs64Bit ? new DataSeqNum(dss.DataSequenceNumber) : DataSeqNum.Expand((uint)dss.DataSequenceNumber, reference);
+        if (dss.DataLevelLength == 0)
+        {
+            // RFC 8684 §3.7: the infinite mapping; from this segment on, subflow bytes are data bytes.
+            if (!dss.DataFin)
+            {
+                uint ssn = (uint)subflow.Tcp.InitialReceiveSequence.DistanceTo(new SeqNum32(segment.SequenceNumber));
+                subflow.OnInfiniteMappingReceived(ssn, dsn);
+                FallBack(now, "the peer sent the infinite mapping");
+            }
+
+            return true;
+        }
+
+        int length = dss.DataLevelLength;
+        if (dss.DataFin)
+        {
+            OnPeerDataFin(now, dsn + (ulong)(length - 1));
+            length = segment.Payload.Length == 0 && dss.SubflowSequenceNumber == 0 ? 0 : length - 1;
+        }
+
+        if (length == 0)
+        {
+            return true;
+        }
+
+        if (_reassembly is not null && ((dsn + (ulong)length) - _reassembly.Next > 2L * _options.ReceiveBufferSize || _reassembly.Next - dsn > 2L * _options.ReceiveBufferSize))
+        {
+            Counters.MappingsOutOfWindow++;
+            return true;
+        }
+
+        ushort? checksum = Checksums && dss.HasChecksum ? dss.Checksum : null;
+        if (!subflow.AddReceiveMapping(dsn, dss.SubflowSequenceNumber, (ushort)length, checksum))
+        {
+            subflow.Reset(MpTcpRstReason.MptcpSpecific);
+            return false;
+        }
+
+        return true;
+    }
+
+    internal void DeliverMapped(DataSeqNum dsn, ReadOnlyMemory<byte> data) => DeliverData(dsn, data.Span);
+
+    internal void DeliverData(DataSeqNum dsn, ReadOnlySpan<byte> data)
+    {
+        if (_reassembly is null)
+        {
+            return;
+        }
+
+        _reassembly.Accept(dsn, data);
+        CheckPeerFinished(TimeSpan.Zero);
+    }
+
+    internal void DeliverFallback(ReadOnlySpan<byte> data)
+    {
+        _reassembly ??= new DataReassembly(default, _options.ReceiveBufferSize);
+        _reassembly.Accept(_reassembly.Next, data);
+    }
+
+    internal void OnUnmappedData(MptcpSubflow subflow)
+    {
+        // RFC 8684 §3.7: data without a mapping on a lone first subflow that never saw one means a
+        // middlebox removed the options: fall back. Anywhere else the subflow is reset.
+        subflow.Reset(MpTcpRstReason.MiddleboxInterference);
+    }
+
+    internal void OnChecksumFailure(MptcpSubflow subflow)
+    {
+        Counters.ChecksumFailures++;
+        if (LiveSubflows == 1 && _reassembly is not null)
+        {
+            // RFC 8684 §3.7: MP_FAIL on the lone subflow; the peer answers with the infinite mapping.
+            _pendingFail = (subflow, _reassembly.Next);
+            subflow.Tcp.RequestAcknowledgment();
+        }
+        else
+        {
+            subflow.Reset(MpTcpRstReason.MiddleboxInterference);
+        }
+    }
+
+    internal void OnMpFail(TimeSpan now, MptcpSubflow subflow, ulong dsn)
+    {
+        DataSeqNum at = new(dsn);
+        if (LiveSubflows == 1 && at >= _dataUna && at <= _dataNxt)
+        {
+            _dataNxt = at;
+            _reinject.Clear();
+            subflow.BeginInfiniteMapping(at);
+        }
+        else
+        {
+            subflow.Reset(MpTcpRstReason.MiddleboxInterference);
+        }
+    }
+
+    internal void OnAddAddr(TimeSpan now, in AddAddrOption option)
+    {
+        if (!HasRemoteKey)
+        {
+            return;
+        }
+
+        Span<byte> address = stackalloc byte[16];
+        int length = option.Address.CopyTo(address);
+        ushort port = option.HasPort ? option.Port : (ushort)0;
+        if (option.Echo)
+        {
+            foreach (Announcement a in _announcements)
+            {
+                if (a.Id == option.AddressId && a.Address == option.Address)
+                {
+                    a.Echoed = true;
+                }
+            }
+
+            return;
+        }
+
+        Span<byte> wire = stackalloc byte[AddAddrHmac.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(wire, option.TruncatedHmac);
+        if (!option.HasHmac || !AddAddrHmac.IsValid(RemoteKey, LocalKey.Key, option.AddressId, address[..length], port, wire))
+        {
+            Counters.AddAddrHmacFailures++;
+            return;
+        }
+
+        _echoes.Add(AddAddrOption.EchoOf(option.AddressId, option.Address, option.HasPort ? option.Port : null));
+        BestSubflow()?.Tcp.RequestAcknowledgment();
+        if (_remoteAddresses.ContainsKey(option.AddressId))
+        {
+            return;
+        }
+
+        if (_addAddrAccepted >= _options.MaxAddAddrAccepted)
+        {
+            Counters.AddAddrOverLimit++;
+            return;
+        }
+
+        _addAddrAccepted++;
+        ushort remotePort = option.HasPort ? option.Port : InitialSubflow.Tuple.RemotePort;
+        _remoteAddresses[option.AddressId] = (option.Address, remotePort);
+        Raise(new MptcpEvent(now, MptcpEventKind.AddressAnnounced, null, option.AddressId, option.Address));
+        if (IsClient && _joinsStarted)
+        {
+            OpenJoin(now, InitialSubflow.Tuple.LocalAddress, 0, option.Address, remotePort);
+        }
+    }
+
+    internal void OnRemoveAddr(TimeSpan now, in RemoveAddrOption option)
+    {
+        for (int i = 0; i < option.Count; i++)
+        {
+            byte id = option[i];
+            _remoteAddresses.Remove(id);
+            foreach (MptcpSubflow sf in _subflows)
+            {
+                if (sf.RemoteAddressId == id && sf.Phase != SubflowPhase.Closed)
+                {
+                    sf.Reset(MpTcpRstReason.Unspecified);
+                }
+            }
+
+            Raise(new MptcpEvent(now, MptcpEventKind.AddressRemoved, null, id));
+        }
+    }
+
+    internal void OnPriorityChanged(TimeSpan now, MptcpSubflow subflow) =>
+        Raise(new MptcpEvent(now, MptcpEventKind.PriorityChanged, subflow.Tuple, subflow.RemoteAddressId, Detail: subflow.PeerBackup ? "peer set backup" : "peer set regular"));
+
+    internal void OnFastClose(TimeSpan now, ulong key)
+    {
+        if (key != LocalKey.Key)
+        {
+            Counters.FastCloseWrongKey++;
+            return;
+        }
+
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            if (sf.Tcp.State != TcpState.Closed)
+            {
+                sf.Tcp.Abort();
+            }
+        }
+
+        EnterClosed(now, "MP_FASTCLOSE received");
+    }
+
+    internal void OnSubflowEstablished(MptcpSubflow subflow) =>
+        Raise(new MptcpEvent(_endpoint.LastNow, MptcpEventKind.SubflowEstablished, subflow.Tuple, subflow.LocalAddressId));
+
+    internal void FallBack(TimeSpan now, string reason)
+    {
+        if (IsFallback)
+        {
+            return;
+        }
+
+        IsFallback = true;
+        _reassembly ??= new DataReassembly(default, _options.ReceiveBufferSize);
+        if (State == MptcpConnectionState.Connecting)
+        {
+            State = MptcpConnectionState.Established;
+        }
+
+        Raise(new MptcpEvent(now, MptcpEventKind.FellBack, InitialSubflow.Tuple, Detail: reason));
+    }
+
+    internal int WriteSignal(TimeSpan now, MptcpSubflow subflow, Span<byte> destination)
+    {
+        if (_pendingFail is { } fail && fail.Subflow == subflow && destination.Length >= MpFailOption.Length)
+        {
+            _pendingFail = null;
+            return new MpFailOption(fail.Dsn.Value).Encode(destination);
+        }
+
+        if (_echoes.Count > 0 && _echoes[0].EncodedLength <= destination.Length)
+        {
+            AddAddrOption echo = _echoes[0];
+            _echoes.RemoveAt(0);
+            return echo.Encode(destination);
+        }
+
+        foreach (Announcement a in _announcements)
+        {
+            if (!a.Echoed && a.Transmissions < _options.AddAddrMaxTransmissions && a.Due <= now)
+            {
+                Span<byte> address = stackalloc byte[16];
+                int length = a.Address.CopyTo(address);
+                ulong hmac = AddAddrHmac.Compute(LocalKey.Key, RemoteKey, a.Id, address[..length], a.Port ?? 0);
+                AddAddrOption option = AddAddrOption.Announce(a.Id, a.Address, a.Port, hmac);
+                if (option.EncodedLength > destination.Length)
+                {
+                    continue;
+                }
+
+                a.Transmissions++;
+                a.Due = now + _options.AddAddrTimeout;
+                return option.Encode(destination);
+            }
+        }
+
+        if (_removals.Count > 0 && destination.Length >= 3 + _removals.Count)
+        {
+            var option = new RemoveAddrOption(_removals.ToArray());
+            _removals.Clear();
+            return option.Encode(destination);
+        }
+
+        return 0;
+    }
+
+    internal void OnLocalAddressRemoved(TimeSpan now, IpAddressBytes address, byte addressId)
+    {
+        bool any = false;
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            if (sf.Tuple.LocalAddress == address && sf.Phase != SubflowPhase.Closed)
+            {
+                any = true;
+                sf.Reset(MpTcpRstReason.Unspecified);
+            }
+        }
+
+        if (any && !IsFallback && HasRemoteKey)
+        {
+            _removals.Add(addressId);
+            BestSubflow()?.Tcp.RequestAcknowledgment();
+        }
+    }
+
+    internal void OnLocalAddressAdded(TimeSpan now, IpAddressBytes address, byte addressId)
+    {
+        if (!IsClient || !_joinsStarted || IsFallback || State != MptcpConnectionState.Established)
+        {
+            return;
+        }
+
+        FourTuple initial = InitialSubflow.Tuple;
+        if (address.Family == initial.RemoteAddress.Family)
+        {
+            OpenJoin(now, address, addressId, initial.RemoteAddress, initial.RemotePort);
+        }
+    }
+
+    private MptcpSubflow InitialSubflow => _subflows[0];
+
+    private int LiveSubflows => _subflows.Count(s => s.Phase != SubflowPhase.Closed);
+
+    private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => (a, b) switch
+    {
+        ({ } x, { } y) => x < y ? x : y,
+        ({ } x, null) => x,
+        (null, var y) => y,
+    };
+
+    private void LearnRemoteKey(ulong key)
+    {
+        RemoteKey = key;
+        HasRemoteKey = true;
+        (uint token, ulong idsn) = MptcpKeys.TokenAndIdsn(key, MptcpVersion.V1);
+        RemoteToken = token;
+        _reassembly = new DataReassembly(new DataSeqNum(idsn + 1), _options.ReceiveBufferSize);
+        _lastAdvertisedWindow = _reassembly.WindowFree;
+        _peerEdge = _dataNxt + (ulong)Math.Max(InitialSubflow.Tcp.SendWindow, 1);
+    }
+
+    private void StartPathManager(TimeSpan now)
+    {
+        if (_joinsStarted || IsFallback)
+        {
+            return;
+        }
+
+        _joinsStarted = true;
+        now = now == TimeSpan.Zero ? _endpoint.LastNow : now;
+        if (IsClient)
+        {
+            FourTuple initial = InitialSubflow.Tuple;
+            foreach ((IpAddressBytes address, byte id) in _endpoint.LocalAddresses)
+            {
+                if (address != initial.LocalAddress && address.Family == initial.RemoteAddress.Family)
+                {
+                    OpenJoin(now, address, id, initial.RemoteAddress, initial.RemotePort);
+                }
+            }
+        }
+        else
+        {
+            foreach ((byte id, IpAddressBytes address, ushort? port) in _endpoint.Announcements)
+            {
+                _announcements.Add(new Announcement(id, address, port) { Due = now });
+            }
+
+            if (_announcements.Count > 0)
+            {
+                BestSubflow()?.Tcp.RequestAcknowledgment();
+            }
+        }
+    }
+
+    private void OpenJoin(TimeSpan now, IpAddressBytes local, byte localId, IpAddressBytes remote, ushort remotePort)
+    {
+        if (_subflows.Count(s => s.Phase != SubflowPhase.Closed) - 1 >= _options.MaxSubflows)
+        {
+            Counters.JoinsOverLimit++;
+            return;
+        }
+
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            if (sf.Phase != SubflowPhase.Closed && sf.Tuple.LocalAddress == local && sf.Tuple.RemoteAddress == remote && sf.Tuple.RemotePort == remotePort)
+            {
+                return;
+            }
+        }
+
+        _endpoint.OpenJoin(now, this, local, localId, remote, remotePort);
+    }
+
+    private void OnDataAck(DataSeqNum ack, long window)
+    {
+        DataSeqNum sentMax = _dataNxt;
+
+        if (_dataFin is { } fin && _dataNxt == fin)
+        {
+            sentMax = fin + 1UL;
+        }
+
+        if (ack < _dataUna || ack > sentMax)
+        {
+            Counters.DataAcksOutOfWindow++;
+            return;
+        }
+
+        if (ack > _dataUna)
+        {
+            long acked = Math.Min(ack - _dataUna, _sendBuffer.Count);
+            _sendBuffer.Discard((int)acked);
+            _dataUna += (ulong)acked;
+            if (_dataFin is { } f && ack == f + 1UL)
+            {
+                _dataFinAcked = true;
+                _dataFinDeadline = null;
+            }
+        }
+
+        DataSeqNum edge = ack + (ulong)window;
+        if (edge > _peerEdge)
+        {
+            _peerEdge = edge;
+        }
+    }
+
+    private void OnPeerDataFin(TimeSpan now, DataSeqNum finDsn)
+    {
+        if (_peerFinDsn is not null || _reassembly is null)
+        {
+            return;
+        }
+
+        if (finDsn < _reassembly.Next || finDsn - _reassembly.Next > _options.ReceiveBufferSize)
+        {
+            Counters.MappingsOutOfWindow++;
+            return;
+        }
+
+        _peerFinDsn = finDsn;
+        CheckPeerFinished(now);
+    }
+
+    private void CheckPeerFinished(TimeSpan now)
+    {
+        if (!PeerFinished && _peerFinDsn is { } fin && _reassembly is not null && _reassembly.Next == fin)
+        {
+            PeerFinished = true;
+            Raise(new MptcpEvent(now == TimeSpan.Zero ? _endpoint.LastNow : now, MptcpEventKind.PeerClosed));
+            BestSubflow()?.Tcp.RequestAcknowledgment();
+        }
+    }
+
+    private void RunTimers(TimeSpan now)
+    {
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            if (sf.Tcp.NextDeadline is { } d && d <= now)
+            {
+                sf.Tcp.OnTimer(now);
+            }
+
+            if (sf.JoinAckDeadline is { } j && j <= now)
+            {
+                sf.OnJoinAckTimer();
+                sf.JoinAckDeadline = sf.Phase == SubflowPhase.JoinPending ? now + sf.Tcp.RetransmissionTimeout.Current : null;
+            }
+        }
+
+        foreach (Announcement a in _announcements)
+        {
+            if (!a.Echoed && a.Transmissions < _options.AddAddrMaxTransmissions && a.Due <= now)
+            {
+                BestSubflow()?.Tcp.RequestAcknowledgment();
+                break;
+            }
+        }
+
+        if (_dataFinDeadline is { } fd && fd <= now)
+        {
+            _dataFinDeadline = null;
+        }
+
+        if (DataFinToSend is not null && _dataFinDeadline is null)
+        {
+            MptcpSubflow? best = BestSubflow();
+            if (best is not null)
+            {
+                best.Tcp.RequestAcknowledgment();
+                _dataFinDeadline = now + best.Tcp.RetransmissionTimeout.Current;
+            }
+        }
+    }
+
+    private void AfterInput(TimeSpan now)
+    {
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            TcpState tcp = sf.Tcp.State;
+            if (sf.Phase == SubflowPhase.Handshake && tcp is TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.FinWait2)
+            {
+                sf.OnTcpEstablished();
+                if (sf.Phase == SubflowPhase.JoinPending)
+                {
+                    sf.JoinAckDeadline = now + sf.Tcp.RetransmissionTimeout.Current;
+                }
+            }
+
+            if (sf.Phase == SubflowPhase.Established && sf.JoinAckDeadline is not null)
+            {
+                sf.JoinAckDeadline = null;
+            }
+
+            DataSeqNum? ackedEnd = sf.AcknowledgeMappings();
+            if (IsFallback && ackedEnd is { } end && end > _dataUna)
+            {
+                long acked = Math.Min(end - _dataUna, _sendBuffer.Count);
+                _sendBuffer.Discard((int)acked);
+                _dataUna += (ulong)acked;
+            }
+
+            if (sf.Phase != SubflowPhase.Closed && tcp is TcpState.Closed or TcpState.TimeWait)
+            {
+                bool wasLive = sf.Phase != SubflowPhase.Closed;
+                sf.MarkClosed();
+                if (wasLive)
+                {
+                    OnSubflowClosed(now, sf);
+                }
+            }
+
+            if (IsFallback && sf.Tcp.ReceivedFin && sf.Tcp.BytesAvailable == 0 && !PeerFinished)
+            {
+                PeerFinished = true;
+                Raise(new MptcpEvent(now, MptcpEventKind.PeerClosed, sf.Tuple));
+            }
+
+            if (!IsFallback && sf.Tcp.State == TcpState.CloseWait)
+            {
+                // The peer closed this subflow (after REMOVE_ADDR, or at the end): close ours too.
+                sf.Tcp.Close();
+            }
+        }
+
+        if (State == MptcpConnectionState.Established)
+        {
+            bool ourSideDone = _dataFin is not null && (IsFallback ? _dataNxt == _dataFin : _dataFinAcked);
+            if (ourSideDone && IsFallback)
+            {
+                InitialSubflow.Tcp.Close();
+            }
+
+            if (ourSideDone && PeerFinished)
+            {
+                State = MptcpConnectionState.Closing;
+                foreach (MptcpSubflow sf in _subflows)
+                {
+                    sf.Tcp.Close();
+                }
+            }
+        }
+
+        if (State is MptcpConnectionState.Connecting or MptcpConnectionState.Established or MptcpConnectionState.Closing
+            && _subflows.Count > 0 && _subflows.All(s => s.Phase == SubflowPhase.Closed))
+        {
+            EnterClosed(now, State == MptcpConnectionState.Closing ? "closed" : "every subflow closed");
+        }
+    }
+
+    private void OnSubflowClosed(TimeSpan now, MptcpSubflow subflow)
+    {
+        if (!IsFallback)
+        {
+            Reinject(subflow);
+        }
+
+        Raise(new MptcpEvent(now, MptcpEventKind.SubflowClosed, subflow.Tuple, subflow.LocalAddressId, Detail: subflow.Tcp.CloseReason.ToString())
+        {
+            ResetReason = subflow.ResetReason,
+        });
+    }
+
+    private void Reinject(MptcpSubflow subflow)
+    {
+        SendMappings mappings = subflow.SentMappings;
+        for (int i = 0; i < mappings.Count; i++)
+        {
+            SendMapping m = mappings[i];
+            if (m.DsnEnd > _dataUna)
+            {
+                _reinject.Enqueue((m.Dsn, m.Length));
+            }
+        }
+    }
+
+    private void Schedule(TimeSpan now)
+    {
+        if (State is not (MptcpConnectionState.Established or MptcpConnectionState.Closing))
+        {
+            return;
+        }
+
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            bool stale = sf.CanSend && sf.Tcp.RetransmissionTimeout.BackoffCount >= _options.StaleAfterTimeouts && sf.Queued > 0;
+            if (stale && !sf.IsStale && !sf.ReinjectedAfterFailure && !IsFallback)
+            {
+                sf.ReinjectedAfterFailure = true;
+                Reinject(sf);
+            }
+
+            if (!stale && sf.Tcp.RetransmissionTimeout.BackoffCount == 0)
+            {
+                sf.ReinjectedAfterFailure = false;
+            }
+
+            sf.IsStale = stale;
+        }
+
+        Span<byte> chunk = _scratch;
+        for (int guard = 0; guard < 4096; guard++)
+        {
+            bool reinjecting = false;
+            DataSeqNum dsn;
+            long length;
+            while (_reinject.Count > 0)
+            {
+                (DataSeqNum d, int l) = _reinject.Peek();
+                if (d + (ulong)l <= _dataUna || d + (ulong)l > _dataNxt)
+                {
+                    _reinject.Dequeue();
+                    continue;
+                }
+
+                break;
+            }
+
+            if (_reinject.Count > 0)
+            {
+                (DataSeqNum d, int l) = _reinject.Peek();
+                long skip = Math.Max(0, _dataUna - d);
+                dsn = d + (ulong)skip;
+                length = l - skip;
+                reinjecting = true;
+            }
+            else
+            {
+                dsn = _dataNxt;
+                length = (_dataUna + (ulong)_sendBuffer.Count) - _dataNxt;
+                if (!IsFallback)
+                {
+                    length = Math.Min(length, _peerEdge - _dataNxt);
+                }
+            }
+
+            if (length <= 0)
+            {
+                return;
+            }
+
+            MptcpSubflow? sf = IsFallback ? FallbackSubflow() : PickSubflow();
+            if (sf is null)
+            {
+                return;
+            }
+
+            int n = (int)Math.Min(length, IsFallback ? Math.Min(sf.Tcp.SendBufferFree, ushort.MaxValue) : sf.PayloadMss);
+            if (n <= 0)
+            {
+                return;
+            }
+
+            _sendBuffer.Peek((int)(dsn - _dataUna), chunk[..n]);
+            sf.Push(dsn, chunk[..n]);
+            if (reinjecting)
+            {
+                Counters.BytesReinjected += n;
+                (DataSeqNum d, int l) = _reinject.Dequeue();
+                DataSeqNum end = d + (ulong)l;
+                DataSeqNum next = dsn + (ulong)n;
+                if (next < end)
+                {
+                    // Put the rest back at the head: rebuild the queue with it first.
+                    var rest = _reinject.ToArray();
+                    _reinject.Clear();
+                    _reinject.Enqueue((next, (int)(end - next)));
+                    foreach (var r in rest)
+                    {
+                        _reinject.Enqueue(r);
+                    }
+                }
+            }
+            else
+            {
+                _dataNxt += (ulong)n;
+            }
+        }
+    }
+
+    private MptcpSubflow? FallbackSubflow()
+    {
+        MptcpSubflow sf = InitialSubflow;
+        return sf.Tcp.State is TcpState.Established or TcpState.CloseWait && sf.Tcp.SendBufferFree > 0 ? sf : null;
+    }
+
+    private MptcpSubflow? PickSubflow()
+    {
+        bool regularWorks = false;
+        bool backupWorks = false;
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            if (sf.CanSend && !sf.IsStale)
+            {
+                if (sf.IsBackup || sf.PeerBackup)
+                {
+                    backupWorks = true;
+                }
+                else
+                {
+                    regularWorks = true;
+                }
+            }
+        }
+
+        MptcpSubflow? best = null;
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            if (!sf.CanSend)
+            {
+                continue;
+            }
+
+            bool backup = sf.IsBackup || sf.PeerBackup;
+            bool eligible = regularWorks ? !backup && !sf.IsStale : backupWorks ? backup && !sf.IsStale : true;
+            if (!eligible)
+            {
+                continue;
+            }
+
+            int room = sf.Tcp.CongestionControl.CongestionWindow - sf.Queued;
+            if (room <= 0 || sf.Tcp.SendBufferFree < sf.PayloadMss)
+            {
+                continue;
+            }
+
+            if (best is null || Faster(sf, best))
+            {
+                best = sf;
+            }
+        }
+
+        return best;
+    }
+
+    private static bool Faster(MptcpSubflow a, MptcpSubflow b)
+    {
+        TimeSpan? ra = a.Tcp.RetransmissionTimeout.SmoothedRtt;
+        TimeSpan? rb = b.Tcp.RetransmissionTimeout.SmoothedRtt;
+        return (ra, rb) switch
+        {
+            ({ } x, { } y) => x < y,
+            ({ }, null) => true,
+            _ => false,
+        };
+    }
+
+    private MptcpSubflow? BestSubflow()
+    {
+        MptcpSubflow? best = null;
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            if (sf.Tcp.State is TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.FinWait2 && sf.Phase == SubflowPhase.Established
+                && (best is null || (best.IsStale && !sf.IsStale) || (best.IsStale == sf.IsStale && Faster(sf, best))))
+            {
+                best = sf;
+            }
+        }
+
+        return best;
+    }
+
+    private void RemoveFinishedSubflows()
+    {
+        for (int i = _subflows.Count - 1; i > 0; i--)
+        {
+            MptcpSubflow sf = _subflows[i];
+            if (sf.Phase == SubflowPhase.Closed && sf.Tcp.State == TcpState.Closed && sf.SentMappings.Count == 0)
+            {
+                _endpoint.Unregister(sf);
+            }
+        }
+    }
+
+    private void EnterClosed(TimeSpan now, string detail)
+    {
+        if (State == MptcpConnectionState.Closed)
+        {
+            return;
+        }
+
+        State = MptcpConnectionState.Closed;
+        _announcements.Clear();
+        _dataFinDeadline = null;
+        Raise(new MptcpEvent(now, MptcpEventKind.Closed, Detail: detail));
+        _endpoint.OnConnectionClosed(this);
+    }
+
+    private void Raise(MptcpEvent e)
+    {
+        _events.Add(e);
+        EventRaised?.Invoke(this, e);
+    }
+
+    private sealed class Announcement(byte id, IpAddressBytes address, ushort? port)
+    {
+        public byte Id { get; } = id;
+
+        public IpAddressBytes Address { get; } = address;
+
+        public ushort? Port { get; } = port;
+
+        public bool Echoed { get; set; }
+
+        public int Transmissions { get; set; }
+
+        public TimeSpan Due { get; set; }
+    }
+}

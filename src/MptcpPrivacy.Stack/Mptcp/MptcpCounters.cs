@@ -1,0 +1,35 @@
+namespace MptcpPrivacy.Stack.Mptcp;
+
+/// <summary>What a connection refused or noticed: the evidence that forged or mangled input changed nothing.</summary>
+public sealed class MptcpCounters
+{
+    /// <summary>Gets or sets joins whose HMAC (SYN/ACK's HMAC-B or third ACK's HMAC-A) did not match.</summary>
+    public long JoinHmacFailures { get; set; }
+
+    /// <summary>Gets or sets joins answered without MP_JOIN (a middlebox stripped it): the subflow was reset.</summary>
+    public long JoinsRefusedByPath { get; set; }
+
+    /// <summary>Gets or sets joins refused because the subflow limit was reached.</summary>
+    public long JoinsOverLimit { get; set; }
+
+    /// <summary>Gets or sets ADD_ADDR options whose HMAC did not match.</summary>
+    public long AddAddrHmacFailures { get; set; }
+
+    /// <summary>Gets or sets ADD_ADDR options ignored because the accepted-announcement limit was reached.</summary>
+    public long AddAddrOverLimit { get; set; }
+
+    /// <summary>Gets or sets Data ACKs for data never sent, or older than the oldest unacknowledged byte.</summary>
+    public long DataAcksOutOfWindow { get; set; }
+
+    /// <summary>Gets or sets mappings for data outside the receive window.</summary>
+    public long MappingsOutOfWindow { get; set; }
+
+    /// <summary>Gets or sets MP_FASTCLOSE options carrying a key that is not ours.</summary>
+    public long FastCloseWrongKey { get; set; }
+
+    /// <summary>Gets or sets DSS checksum failures.</summary>
+    public long ChecksumFailures { get; set; }
+
+    /// <summary>Gets or sets bytes sent again on another subflow after theirs failed or stalled (RFC 8684 §3.3.6).</summary>
+    public long BytesReinjected { get; set; }
+}

@@ -1,0 +1,392 @@
+using MptcpPrivacy.Stack.Tcp;
+using MptcpPrivacy.Wire.Ip;
+using MptcpPrivacy.Wire.Mptcp;
+using MptcpPrivacy.Wire.Tcp;
+
+namespace MptcpPrivacy.Stack.Mptcp;
+
+/// <summary>
+/// One host's MPTCP stack, sans-I/O: its addresses, listening ports and connections. It takes TCP
+/// segments with their addresses (<see cref="OnSegment"/>), hands out segments to send with the
+/// addresses to send them between (<see cref="PollTransmit"/>), and reports its next deadline; the
+/// caller checks and fills TCP checksums and moves packets. Joins find their connection by token
+/// (RFC 8684 §3.2); a join for an unknown token, or one over the limits, is refused with a reset and
+/// leaves no state behind.
+/// </summary>
+public sealed class MptcpEndpoint
+{
+    private readonly MptcpOptions _options;
+    private readonly Random _random;
+    private readonly TokenTable<MptcpConnection> _tokens;
+    private readonly Dictionary<FourTuple, MptcpSubflow> _subflows = [];
+    private readonly HashSet<ushort> _listening = [];
+    private readonly List<MptcpConnection> _connections = [];
+    private readonly Queue<MptcpConnection> _accepted = new();
+    private readonly List<(IpAddressBytes Address, byte Id)> _localAddresses = [];
+    private readonly List<(byte Id, IpAddressBytes Address, ushort? Port)> _announcements = [];
+    private readonly Queue<(FourTuple Tuple, byte[] Segment)> _replies = new();
+    private byte _nextAddressId = 1;
+    private int _pollCursor;
+
+    /// <summary>Makes a stack with <paramref name="options"/> drawing keys, ports, nonces and ISNs from <paramref name="random"/>.</summary>
+    public MptcpEndpoint(MptcpOptions options, Random random)
+    {
+        _options = options;
+        _random = random;
+        _tokens = new TokenTable<MptcpConnection>(random);
+    }
+
+    /// <summary>Raised when a passive connection completes its handshake and waits in the accept queue.</summary>
+    public event Action<MptcpConnection>? ConnectionAccepted;
+
+    /// <summary>Gets the options.</summary>
+    public MptcpOptions Options => _options;
+
+    /// <summary>Gets the live connections.</summary>
+    public IReadOnlyList<MptcpConnection> Connections => _connections;
+
+    /// <summary>Gets the host's addresses with the address IDs its connections use for them.</summary>
+    public IReadOnlyList<(IpAddressBytes Address, byte Id)> LocalAddresses => _localAddresses;
+
+    /// <summary>Gets the addresses this host announces with ADD_ADDR on every connection it accepts.</summary>
+    public IReadOnlyList<(byte Id, IpAddressBytes Address, ushort? Port)> Announcements => _announcements;
+
+    /// <summary>Gets segments refused for lack of a connection (answered with a reset).</summary>
+    public long SegmentsRefused { get; private set; }
+
+    /// <summary>Gets MP_JOIN SYNs refused because no connection holds their token.</summary>
+    public long JoinsUnknownToken { get; private set; }
+
+    internal TimeSpan LastNow { get; private set; }
+
+    /// <summary>Gives the host an address (mobility: an interface came up); client connections open a subflow from it.</summary>
+    public byte AddLocalAddress(IpAddressBytes address, TimeSpan now = default)
+    {
+        foreach ((IpAddressBytes a, byte id) in _localAddresses)
+        {
+            if (a == address)
+            {
+                return id;
+            }
+        }
+
+        byte newId = _nextAddressId++;
+        _localAddresses.Add((address, newId));
+        LastNow = Max(LastNow, now);
+        foreach (MptcpConnection c in _connections.ToArray())
+        {
+            c.OnLocalAddressAdded(now, address, newId);
+        }
+
+        return newId;
+    }
+
+    /// <summary>Takes an address away (mobility): subflows from it close and the peer gets REMOVE_ADDR.</summary>
+    public void RemoveLocalAddress(IpAddressBytes address, TimeSpan now)
+    {
+        int index = _localAddresses.FindIndex(a => a.Address == address);
+        if (index < 0)
+        {
+            return;
+        }
+
+        byte id = _localAddresses[index].Id;
+        _localAddresses.RemoveAt(index);
+        LastNow = Max(LastNow, now);
+        foreach (MptcpConnection c in _connections.ToArray())
+        {
+            byte connectionId = c.Subflows.Count > 0 && c.Subflows[0].Tuple.LocalAddress == address ? (byte)0 : id;
+            c.OnLocalAddressRemoved(now, address, connectionId);
+        }
+    }
+
+    /// <summary>Adds an address to announce with ADD_ADDR on accepted connections (the kernel's "signal" endpoint).</summary>
+    public byte Announce(IpAddressBytes address, ushort? port = null)
+    {
+        byte id = _nextAddressId++;
+        _announcements.Add((id, address, port));
+        return id;
+    }
+
+    /// <summary>Accepts connections on <paramref name="port"/>.</summary>
+    public void Listen(ushort port) => _listening.Add(port);
+
+    /// <summary>Takes the next connection that completed its handshake, if any.</summary>
+    public bool TryAccept(out MptcpConnection connection) => _accepted.TryDequeue(out connection!);
+
+    /// <summary>Opens a connection from <paramref name="local"/> to <paramref name="remote"/>:<paramref name="remotePort"/>; the SYN goes out on the next poll.</summary>
+    public MptcpConnection Connect(TimeSpan now, IpAddressBytes local, IpAddressBytes remote, ushort remotePort)
+    {
+        LastNow = Max(LastNow, now);
+        AddLocalAddress(local, now);
+        MptcpConnection connection = NewConnection(isClient: true);
+        var tuple = new FourTuple(local, EphemeralPort(local, remote, remotePort), remote, remotePort);
+        TcpSubflow tcp = NewTcp(tuple);
+        var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.InitialActive, 0, backup: false);
+        connection.AddSubflow(subflow);
+        _subflows[tuple] = subflow;
+        tcp.Connect(now);
+        return connection;
+    }
+
+    /// <summary>Takes one TCP segment (its checksum already verified) that arrived from <paramref name="source"/> for <paramref name="destination"/>.</summary>
+    public void OnSegment(TimeSpan now, IpAddressBytes source, IpAddressBytes destination, in TcpHeader segment)
+    {
+        LastNow = Max(LastNow, now);
+        var tuple = new FourTuple(destination, segment.DestinationPort, source, segment.SourcePort);
+        if (_subflows.TryGetValue(tuple, out MptcpSubflow? subflow))
+        {
+            subflow.Connection.OnSegment(now, subflow, segment);
+            return;
+        }
+
+        TcpFlags flags = segment.Flags;
+        bool synOnly = (flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Syn;
+        if (!synOnly || !_listening.Contains(segment.DestinationPort) || !_localAddresses.Exists(a => a.Address == destination))
+        {
+            Refuse(tuple, segment);
+            return;
+        }
+
+        MpCapableOption? capable = null;
+        MpJoinOption? join = null;
+        foreach (TcpOption option in segment.ReadOptions())
+        {
+            if (option.Kind == TcpOptionKind.Mptcp && MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
+            {
+                if (parsed.Subtype == MptcpSubtype.MpCapable)
+                {
+                    capable = parsed.MpCapable;
+                }
+                else if (parsed.Subtype == MptcpSubtype.MpJoin && parsed.MpJoin.Form == MpJoinForm.Syn)
+                {
+                    join = parsed.MpJoin;
+                }
+            }
+        }
+
+        if (join is { } j)
+        {
+            AcceptJoin(now, tuple, segment, j);
+            return;
+        }
+
+        MptcpConnection connection = NewConnection(isClient: false);
+        if (capable is not { } c || c.Version != 1 || !_options.Enabled)
+        {
+            connection.FallBack(now, capable is null ? "the SYN carried no MP_CAPABLE" : "unsupported MPTCP version");
+        }
+        else
+        {
+            connection.SetChecksumsFromSyn((c.Flags & MpCapableFlags.ChecksumRequired) != 0);
+        }
+
+        TcpSubflow tcp = NewTcp(tuple);
+        var subflow2 = new MptcpSubflow(connection, tcp, tuple, SubflowRole.InitialPassive, 0, backup: false);
+        connection.AddSubflow(subflow2);
+        _subflows[tuple] = subflow2;
+        tcp.Listen();
+        connection.OnSegment(now, subflow2, segment);
+        connection.EventRaised += OnPassiveEvent;
+    }
+
+    /// <summary>Writes the next segment to send into <paramref name="buffer"/> and returns its length (0 for none); <paramref name="tuple"/> says between which addresses. The TCP checksum is left zero.</summary>
+    public int PollTransmit(TimeSpan now, Span<byte> buffer, out FourTuple tuple)
+    {
+        LastNow = Max(LastNow, now);
+        if (_replies.TryDequeue(out var reply))
+        {
+            reply.Segment.CopyTo(buffer);
+            tuple = reply.Tuple;
+            return reply.Segment.Length;
+        }
+
+        int count = _connections.Count;
+        for (int i = 0; i < count && i < _connections.Count; i++)
+        {
+            int index = (_pollCursor + i) % _connections.Count;
+            MptcpConnection c = _connections[index];
+            int length = c.PollTransmit(now, buffer, out MptcpSubflow? from);
+            if (length > 0)
+            {
+                _pollCursor = index + 1;
+                tuple = from!.Tuple;
+                return length;
+            }
+        }
+
+        // Closed connections leave once they have nothing more to send.
+        for (int i = _connections.Count - 1; i >= 0; i--)
+        {
+            MptcpConnection c = _connections[i];
+            if (c.State == MptcpConnectionState.Closed && c.Subflows.All(s => s.Tcp.State == TcpState.Closed))
+            {
+                foreach (MptcpSubflow sf in c.Subflows)
+                {
+                    _subflows.Remove(sf.Tuple);
+                }
+
+                _connections.RemoveAt(i);
+            }
+        }
+
+        tuple = default;
+        return 0;
+    }
+
+    /// <summary>Gets the earliest time the stack wants to be polled, or null for none.</summary>
+    public TimeSpan? NextDeadline()
+    {
+        if (_replies.Count > 0)
+        {
+            return LastNow;
+        }
+
+        TimeSpan? earliest = null;
+        foreach (MptcpConnection c in _connections)
+        {
+            if (c.NextDeadline is { } d && (earliest is null || d < earliest))
+            {
+                earliest = d;
+            }
+        }
+
+        return earliest;
+    }
+
+    internal void OpenJoin(TimeSpan now, MptcpConnection connection, IpAddressBytes local, byte localId, IpAddressBytes remote, ushort remotePort)
+    {
+        var tuple = new FourTuple(local, EphemeralPort(local, remote, remotePort), remote, remotePort);
+        TcpSubflow tcp = NewTcp(tuple);
+        var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.JoinActive, localId, backup: false);
+        subflow.StartJoin((uint)_random.NextInt64(0, 1L << 32));
+        connection.AddSubflow(subflow);
+        _subflows[tuple] = subflow;
+        tcp.Connect(now);
+    }
+
+    internal void Unregister(MptcpSubflow subflow)
+    {
+        if (_subflows.TryGetValue(subflow.Tuple, out MptcpSubflow? registered) && registered == subflow)
+        {
+            _subflows.Remove(subflow.Tuple);
+        }
+    }
+
+    internal void OnConnectionClosed(MptcpConnection connection) => _tokens.Remove(connection.LocalKey.Token, connection);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private void AcceptJoin(TimeSpan now, FourTuple tuple, in TcpHeader segment, MpJoinOption join)
+    {
+        if (!_tokens.TryFind(join.ReceiverToken, out MptcpConnection connection) || !connection.HasRemoteKey || connection.IsFallback
+            || connection.State != MptcpConnectionState.Established)
+        {
+            JoinsUnknownToken++;
+            Refuse(tuple, segment, MpTcpRstReason.MptcpSpecific);
+            return;
+        }
+
+        int live = connection.Subflows.Count(s => s.Phase != SubflowPhase.Closed);
+        if (live - 1 >= _options.MaxSubflows)
+        {
+            connection.Counters.JoinsOverLimit++;
+            Refuse(tuple, segment, MpTcpRstReason.AdministrativelyProhibited);
+            return;
+        }
+
+        byte localId = connection.Subflows[0].Tuple.LocalAddress == tuple.LocalAddress ? (byte)0 : _localAddresses.Find(a => a.Address == tuple.LocalAddress).Id;
+        TcpSubflow tcp = NewTcp(tuple);
+        var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.JoinPassive, localId, backup: false);
+        subflow.AcceptJoin(join.SenderNonce, join.AddressId, join.Backup, (uint)_random.NextInt64(0, 1L << 32));
+        connection.AddSubflow(subflow);
+        _subflows[tuple] = subflow;
+        tcp.Listen();
+        connection.OnSegment(now, subflow, segment);
+    }
+
+    private void OnPassiveEvent(MptcpConnection connection, MptcpEvent e)
+    {
+        if (e.Kind is MptcpEventKind.Established or MptcpEventKind.FellBack && !connection.IsClient && !connection.Accepted)
+        {
+            connection.Accepted = true;
+            _accepted.Enqueue(connection);
+            ConnectionAccepted?.Invoke(connection);
+        }
+    }
+
+    private MptcpConnection NewConnection(bool isClient)
+    {
+        var connection = new MptcpConnection(this, _options, isClient);
+        if (_options.Enabled)
+        {
+            if (_tokens.TryAdd(connection, out LocalKey key))
+            {
+                connection.UseLocalKey(key);
+            }
+            else
+            {
+                // Every draw clashed (RFC 8684 §3.1, as Linux): this connection runs as plain TCP.
+                connection.FallBack(LastNow, "no unique token could be drawn");
+            }
+        }
+
+        _connections.Add(connection);
+        return connection;
+    }
+
+    private TcpSubflow NewTcp(FourTuple tuple) =>
+        new(_options.Subflow with { LocalPort = tuple.LocalPort, RemotePort = tuple.RemotePort }, _random);
+
+    private ushort EphemeralPort(IpAddressBytes local, IpAddressBytes remote, ushort remotePort)
+    {
+        // Linux's default ip_local_port_range; a few draws find a free one, a bounded scan the rest.
+        for (int attempt = 0; attempt < 64; attempt++)
+        {
+            ushort port = (ushort)_random.Next(32768, 61000);
+            if (!_subflows.ContainsKey(new FourTuple(local, port, remote, remotePort)))
+            {
+                return port;
+            }
+        }
+
+        for (int port = 32768; port < 61000; port++)
+        {
+            if (!_subflows.ContainsKey(new FourTuple(local, (ushort)port, remote, remotePort)))
+            {
+                return (ushort)port;
+            }
+        }
+
+        throw new InvalidOperationException("No ephemeral port is free for this address pair.");
+    }
+
+    private void Refuse(FourTuple tuple, in TcpHeader segment, MpTcpRstReason? reason = null)
+    {
+        TcpFlags flags = segment.Flags;
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            return;
+        }
+
+        SegmentsRefused++;
+        Span<byte> options = stackalloc byte[8];
+        int optionLength = reason is { } r ? new MpTcpRstOption(MpTcpRstFlags.None, (byte)r).Encode(options) : 0;
+        var fields = (flags & TcpFlags.Ack) != 0
+            ? new TcpHeaderFields { SourcePort = tuple.LocalPort, DestinationPort = tuple.RemotePort, SequenceNumber = segment.AcknowledgmentNumber, Flags = TcpFlags.Rst }
+            : new TcpHeaderFields
+            {
+                SourcePort = tuple.LocalPort,
+                DestinationPort = tuple.RemotePort,
+                AcknowledgmentNumber = unchecked(segment.SequenceNumber + (uint)segment.Payload.Length + ((flags & TcpFlags.Syn) != 0 ? 1u : 0u) + ((flags & TcpFlags.Fin) != 0 ? 1u : 0u)),
+                Flags = TcpFlags.Rst | TcpFlags.Ack,
+            };
+        Span<byte> bytes = stackalloc byte[TcpHeader.MinimumLength + 8];
+        int length = fields.Encode(bytes, options[..optionLength]);
+        if (_replies.Count < 64)
+        {
+            // Bounded: a flood of forged SYNs cannot grow memory; beyond it, resets are simply not sent.
+            _replies.Enqueue((tuple, bytes[..length].ToArray()));
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using MptcpPrivacy.Stack.Tcp;
+
+namespace MptcpPrivacy.Stack.Mptcp;
+
+/// <summary>How a host's MPTCP connections behave: what they offer in the handshake, their buffers and their limits.</summary>
+public sealed record MptcpOptions
+{
+    /// <summary>Gets whether connections offer MPTCP at all; false makes every connection plain TCP.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Gets whether this host asks for DSS checksums (the A flag of MP_CAPABLE, RFC 8684 §3.1); either side asking turns them on.</summary>
+    public bool RequireChecksums { get; init; }
+
+    /// <summary>Gets the data-level receive buffer (and so the largest window advertised), in bytes.</summary>
+    public int ReceiveBufferSize { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Gets the data-level send buffer, in bytes.</summary>
+    public int SendBufferSize { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Gets the options every subflow's TCP uses (ports are filled in per subflow).</summary>
+    public TcpSubflowOptions Subflow { get; init; } = new() { ReceiveBufferSize = 4 * 1024 * 1024, SendBufferSize = 1024 * 1024, MinimumRetransmissionTimeout = TimeSpan.FromMilliseconds(200) };
+
+    /// <summary>Gets the most additional subflows a connection opens or accepts (as <c>ip mptcp limits subflows</c>).</summary>
+    public int MaxSubflows { get; init; } = 2;
+
+    /// <summary>Gets the most ADD_ADDR announcements a connection acts on (as <c>ip mptcp limits add_addr_accepted</c>).</summary>
+    public int MaxAddAddrAccepted { get; init; } = 2;
+
+    /// <summary>Gets how long an ADD_ADDR waits for its echo before it is sent again (RFC 8684 §3.4.1).</summary>
+    public TimeSpan AddAddrTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Gets how many times an ADD_ADDR is sent at most.</summary>
+    public int AddAddrMaxTransmissions { get; init; } = 4;
+
+    /// <summary>Gets how many retransmission timeouts in a row make a subflow stale: the scheduler avoids it and its data is reinjected elsewhere.</summary>
+    public int StaleAfterTimeouts { get; init; } = 1;
+
+    /// <summary>Gets which coupled congestion control subflows use.</summary>
+    public CongestionControlAlgorithm CongestionControl { get; init; } = CongestionControlAlgorithm.Lia;
+}
+
+/// <summary>The congestion controllers a connection can give its subflows.</summary>
+public enum CongestionControlAlgorithm
+{
+    /// <summary>Each subflow on its own (RFC 5681 NewReno): unfair to single-path TCP at a shared bottleneck.</summary>
+    Uncoupled,
+
+    /// <summary>Linked Increases (RFC 6356).</summary>
+    Lia,
+
+    /// <summary>Opportunistic Linked Increases (Khalili et al.).</summary>
+    Olia,
+}

@@ -1,0 +1,703 @@
+using MptcpPrivacy.Stack.Sequencing;
+using MptcpPrivacy.Stack.Tcp;
+using MptcpPrivacy.Wire;
+using MptcpPrivacy.Wire.Crypto;
+using MptcpPrivacy.Wire.Mptcp;
+using MptcpPrivacy.Wire.Tcp;
+
+namespace MptcpPrivacy.Stack.Mptcp;
+
+/// <summary>How a subflow came to be (RFC 8684 §3.1, §3.2).</summary>
+public enum SubflowRole
+{
+    /// <summary>The first subflow, opened by this host with MP_CAPABLE.</summary>
+    InitialActive,
+
+    /// <summary>The first subflow, accepted by this host.</summary>
+    InitialPassive,
+
+    /// <summary>An additional subflow this host opened with MP_JOIN.</summary>
+    JoinActive,
+
+    /// <summary>An additional subflow the peer opened with MP_JOIN.</summary>
+    JoinPassive,
+}
+
+/// <summary>Where a subflow stands at the MPTCP level.</summary>
+public enum SubflowPhase
+{
+    /// <summary>The TCP handshake is under way.</summary>
+    Handshake,
+
+    /// <summary>A join whose third ACK (HMAC-A) is sent or awaited but not yet confirmed (RFC 8684 §3.2): no data yet.</summary>
+    JoinPending,
+
+    /// <summary>Usable for data.</summary>
+    Established,
+
+    /// <summary>Closed, reset or failed.</summary>
+    Closed,
+}
+
+/// <summary>
+/// One subflow of an MPTCP connection: a <see cref="TcpSubflow"/> plus what RFC 8684 adds to it
+/// (its handshake options, its mappings in both directions, its address IDs and priority). It is
+/// the TCP subflow's <see cref="ISubflowHooks"/>: it writes the MPTCP options of every segment and
+/// reads those of every segment TCP accepts.
+/// </summary>
+public sealed class MptcpSubflow : ISubflowHooks
+{
+    private const int DssDataAndAckLength = 4 + 8 + 8 + 4 + 2;
+    private const int DssAckOnlyLength = 4 + 8;
+
+    private readonly MptcpConnection _connection;
+    private readonly SendMappings _sendMappings = new();
+    private ReceiveMappings _receiveMappings;
+    private uint _sendSsnNext = 1;
+    private uint _receiveSsnNext = 1;
+    private uint _localNonce;
+    private uint _remoteNonce;
+    private bool _sendPrio;
+    private bool _joinAckRequested;
+    private (uint Ssn, DataSeqNum Dsn)? _infiniteMappingIn;
+    private bool _sendInfiniteMapping;
+    private DataSeqNum _infiniteMappingDsn;
+
+    internal MptcpSubflow(MptcpConnection connection, TcpSubflow tcp, FourTuple tuple, SubflowRole role, byte localAddressId, bool backup)
+    {
+        _connection = connection;
+        Tcp = tcp;
+        Tuple = tuple;
+        Role = role;
+        LocalAddressId = localAddressId;
+        IsBackup = backup;
+        _receiveMappings = new ReceiveMappings(false);
+        tcp.Hooks = this;
+    }
+
+    /// <summary>Gets the connection the subflow belongs to.</summary>
+    public MptcpConnection Connection => _connection;
+
+    /// <summary>Gets the TCP state machine underneath.</summary>
+    public TcpSubflow Tcp { get; }
+
+    /// <summary>Gets the subflow's addresses and ports.</summary>
+    public FourTuple Tuple { get; }
+
+    /// <summary>Gets how the subflow came to be.</summary>
+    public SubflowRole Role { get; }
+
+    /// <summary>Gets where the subflow stands.</summary>
+    public SubflowPhase Phase { get; private set; }
+
+    /// <summary>Gets this host's address ID for the subflow's local address (0 for the initial subflow).</summary>
+    public byte LocalAddressId { get; }
+
+    /// <summary>Gets the peer's address ID for the subflow's remote address (0 for the initial subflow).</summary>
+    public byte RemoteAddressId { get; private set; }
+
+    /// <summary>Gets whether this host asked for the subflow to be a backup (B flag or MP_PRIO).</summary>
+    public bool IsBackup { get; private set; }
+
+    /// <summary>Gets whether the peer asked for the subflow to be a backup.</summary>
+    public bool PeerBackup { get; private set; }
+
+    /// <summary>Gets whether the retransmission timer backed off: the path is suspect, data goes elsewhere.</summary>
+    public bool IsStale { get; internal set; }
+
+    /// <summary>Gets the MP_TCPRST reason the subflow was reset with, by either side.</summary>
+    public MpTcpRstReason? ResetReason { get; private set; }
+
+    /// <summary>Gets the bytes of data carried (new and reinjected), for statistics.</summary>
+    public long BytesScheduled { get; private set; }
+
+    /// <summary>Gets whether the subflow can carry data now.</summary>
+    public bool CanSend => Phase == SubflowPhase.Established && Tcp.State is TcpState.Established or TcpState.CloseWait;
+
+    /// <inheritdoc/>
+    public int DataOptionSpace => _connection.IsFallback ? 0 : DssDataAndAckLength + (_connection.Checksums ? 2 : 0);
+
+    /// <inheritdoc/>
+    public long ReceiveWindowLimit => _connection.ReceiveWindowFree;
+
+    /// <summary>Gets the bytes this host handed to the subflow that TCP has not yet acknowledged.</summary>
+    internal int Queued => (int)Tcp.SendUnacknowledged.DistanceTo(Tcp.InitialSendSequence + _sendSsnNext);
+
+    /// <summary>Gets the payload one data segment carries.</summary>
+    internal int PayloadMss => Math.Max(1, Tcp.EffectiveSendMss - DataOptionSpace);
+
+    internal SendMappings SentMappings => _sendMappings;
+
+    internal uint LocalNonce => _localNonce;
+
+    internal bool ReinjectedAfterFailure { get; set; }
+
+    /// <summary>Asks for MP_PRIO to tell the peer this subflow's new priority.</summary>
+    internal void SetBackup(bool backup)
+    {
+        if (IsBackup != backup)
+        {
+            IsBackup = backup;
+            _sendPrio = true;
+            Tcp.RequestAcknowledgment();
+        }
+    }
+
+    internal void StartJoin(uint localNonce) => _localNonce = localNonce;
+
+    internal void AcceptJoin(uint remoteNonce, byte remoteAddressId, bool peerBackup, uint localNonce)
+    {
+        _remoteNonce = remoteNonce;
+        RemoteAddressId = remoteAddressId;
+        PeerBackup = peerBackup;
+        _localNonce = localNonce;
+    }
+
+    internal void UseChecksums(bool checksums) => _receiveMappings = new ReceiveMappings(checksums);
+
+    internal void MarkEstablished()
+    {
+        if (Phase is SubflowPhase.Handshake or SubflowPhase.JoinPending)
+        {
+            Phase = SubflowPhase.Established;
+            _connection.OnSubflowEstablished(this);
+        }
+    }
+
+    internal void MarkClosed()
+    {
+        Phase = SubflowPhase.Closed;
+    }
+
+    /// <summary>Resets the subflow with an MP_TCPRST carrying <paramref name="reason"/>.</summary>
+    internal void Reset(MpTcpRstReason reason)
+    {
+        ResetReason ??= reason;
+        Tcp.Abort();
+    }
+
+    /// <summary>Hands <paramref name="length"/> bytes of data at <paramref name="dsn"/> to TCP with one mapping.</summary>
+    internal void Push(DataSeqNum dsn, ReadOnlySpan<byte> bytes)
+    {
+        int accepted = Tcp.Send(bytes);
+        if (accepted != bytes.Length)
+        {
+            throw new InvalidOperationException("the subflow's send buffer refused bytes the scheduler measured room for");
+        }
+
+        ushort? checksum = _connection.Checksums && !_connection.IsFallback
+            ? DssChecksum.Compute(dsn.Value, _sendSsnNext, (ushort)bytes.Length, bytes)
+            : null;
+        _sendMappings.Add(new SendMapping(_sendSsnNext, (ushort)bytes.Length, dsn, checksum));
+        _sendSsnNext += (uint)bytes.Length;
+        BytesScheduled += bytes.Length;
+    }
+
+    /// <summary>Drops mappings TCP has acknowledged; returns the data sequence number just past the last of them, when any went.</summary>
+    internal DataSeqNum? AcknowledgeMappings()
+    {
+        uint acked = Tcp.InitialSendSequence.DistanceTo(Tcp.SendUnacknowledged) is var d and > 0 ? (uint)d : 0;
+        DataSeqNum? end = null;
+        while (_sendMappings.Count > 0 && (int)(acked - _sendMappings[0].SsnEnd) >= 0)
+        {
+            end = _sendMappings[0].DsnEnd;
+            _sendMappings.AcknowledgeTo(_sendMappings[0].SsnEnd);
+        }
+
+        return end;
+    }
+
+    /// <summary>Switches the send side to the infinite mapping after an MP_FAIL (RFC 8684 §3.7).</summary>
+    internal void BeginInfiniteMapping(DataSeqNum dsn)
+    {
+        _sendMappings.Clear();
+        _sendInfiniteMapping = true;
+        _infiniteMappingDsn = dsn;
+        Tcp.RequestAcknowledgment();
+    }
+
+    /// <summary>Feeds an arriving segment to TCP and reacts to what it did.</summary>
+    internal void OnSegment(TimeSpan now, in TcpHeader segment)
+    {
+        bool rst = (segment.Flags & TcpFlags.Rst) != 0;
+        MpTcpRstReason? reason = null;
+        ulong? fastCloseKey = null;
+        if (rst)
+        {
+            foreach (TcpOption option in segment.ReadOptions())
+            {
+                if (option.Kind == TcpOptionKind.Mptcp && MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
+                {
+                    if (parsed.Subtype == MptcpSubtype.MpTcpRst)
+                    {
+                        reason = (MpTcpRstReason)parsed.MpTcpRst.Reason;
+                    }
+                    else if (parsed.Subtype == MptcpSubtype.MpFastClose)
+                    {
+                        fastCloseKey = parsed.MpFastClose.ReceiverKey;
+                    }
+                }
+            }
+        }
+
+        TcpState before = Tcp.State;
+        Tcp.OnSegment(now, segment);
+        if (rst && before != TcpState.Closed && Tcp.State is TcpState.Closed or TcpState.Listen)
+        {
+            // TCP accepted the reset (RFC 5961: exact sequence number), so its options count too.
+            ResetReason ??= reason;
+            if (fastCloseKey is { } key)
+            {
+                _connection.OnFastClose(now, key);
+            }
+        }
+
+        DrainReceived();
+    }
+
+    /// <summary>Moves the bytes TCP has in order to the connection through the mappings.</summary>
+    internal void DrainReceived()
+    {
+        Span<byte> chunk = _connection.Scratch;
+        while (Tcp.BytesAvailable > 0)
+        {
+            int n = Tcp.Receive(chunk);
+            uint ssn = _receiveSsnNext;
+            _receiveSsnNext += (uint)n;
+            ReadOnlySpan<byte> data = chunk[..n];
+            if (_connection.IsFallback)
+            {
+                _connection.DeliverFallback(data);
+                continue;
+            }
+
+            if (_infiniteMappingIn is { } infinite)
+            {
+                int before = (int)(infinite.Ssn - ssn);
+                if (before <= 0)
+                {
+                    _connection.DeliverData(infinite.Dsn + (ulong)(ssn - infinite.Ssn), data);
+                    continue;
+                }
+
+                if (before < n)
+                {
+                    _connection.DeliverData(infinite.Dsn, data[before..]);
+                    data = data[..before];
+                }
+            }
+
+            MappingOutcome outcome = _receiveMappings.OnData(ssn, data, _connection.DeliverMapped);
+            if (outcome == MappingOutcome.Unmapped && _infiniteMappingIn is null)
+            {
+                _connection.OnUnmappedData(this);
+                return;
+            }
+
+            if (outcome == MappingOutcome.ChecksumFailed)
+            {
+                _connection.OnChecksumFailure(this);
+                return;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public int LimitPayload(SeqNum32 sequence, int available)
+    {
+        if (_connection.IsFallback || _sendInfiniteMapping)
+        {
+            return available;
+        }
+
+        uint ssn = (uint)Tcp.InitialSendSequence.DistanceTo(sequence);
+        return _sendMappings.TryFind(ssn, out SendMapping m) ? Math.Min(available, (int)(m.SsnEnd - ssn)) : available;
+    }
+
+    /// <inheritdoc/>
+    public int WriteOptions(TimeSpan now, in OutgoingSegment segment, Span<byte> destination)
+    {
+        TcpFlags flags = segment.Flags;
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            return WriteResetOptions(destination);
+        }
+
+        if ((flags & TcpFlags.Syn) != 0)
+        {
+            return WriteSynOptions((flags & TcpFlags.Ack) != 0, destination);
+        }
+
+        if (_connection.IsFallback)
+        {
+            return 0;
+        }
+
+        if (_sendInfiniteMapping)
+        {
+            // RFC 8684 §3.7: one DSS with a data-level length of 0 says "everything from here".
+            _sendInfiniteMapping = false;
+            var infinite = new DssOption
+            {
+                Flags = DssFlags.MappingPresent | DssFlags.DsnIs8Octets,
+                DataSequenceNumber = _infiniteMappingDsn.Value,
+                SubflowSequenceNumber = 0,
+                DataLevelLength = 0,
+                HasChecksum = _connection.Checksums,
+            };
+            _connection.FallBack(now, "MP_FAIL answered with the infinite mapping");
+            return Fits(infinite.EncodedLength, destination) ? infinite.Encode(destination) : 0;
+        }
+
+        int written = 0;
+        if (Role == SubflowRole.JoinActive && Phase == SubflowPhase.JoinPending && segment.PayloadLength == 0)
+        {
+            // RFC 8684 §3.2: the third ACK carries HMAC-A; repeated until the peer acknowledges it.
+            Span<byte> hmac = stackalloc byte[JoinHmac.AckHmacLength];
+            JoinHmac.AckHmac(_connection.LocalKey.Key, _connection.RemoteKey, _localNonce, _remoteNonce, MptcpVersion.V1, hmac);
+            written += MpJoinOption.Ack(Hmac160.FromSpan(hmac)).Encode(destination);
+            return written;
+        }
+
+        if (Role == SubflowRole.InitialActive && !_connection.PeerConfirmedKeys)
+        {
+            // RFC 8684 §3.1: the third ACK echoes both keys; the first data segment carries them
+            // with its data-level length instead of a DSS (the "fourth packet").
+            if (segment.PayloadLength == 0)
+            {
+                return MpCapableOption.Ack(_connection.CapableFlags, _connection.LocalKey.Key, _connection.RemoteKey).Encode(destination);
+            }
+
+            uint ssn = (uint)Tcp.InitialSendSequence.DistanceTo(segment.Sequence);
+            if (ssn == 1 && _sendMappings.TryFind(1, out SendMapping first))
+            {
+                return MpCapableOption.AckWithData(_connection.CapableFlags, _connection.LocalKey.Key, _connection.RemoteKey, first.Length, first.Checksum).Encode(destination);
+            }
+        }
+
+        written += WriteDss(segment, destination);
+        if (segment.PayloadLength == 0)
+        {
+            written += WriteSignal(now, destination[written..]);
+        }
+
+        return written;
+    }
+
+    /// <inheritdoc/>
+    public bool OnSegmentAccepted(TimeSpan now, in TcpHeader segment)
+    {
+        TcpFlags flags = segment.Flags;
+        bool syn = (flags & TcpFlags.Syn) != 0;
+        if (syn && (flags & TcpFlags.Ack) == 0)
+        {
+            // The SYN of a passive open was read by the endpoint; a simultaneous open is not MPTCP.
+            return true;
+        }
+
+        if (syn)
+        {
+            return OnSynAck(now, segment);
+        }
+
+        if (_connection.IsFallback)
+        {
+            return true;
+        }
+
+        bool sawDss = false;
+        bool sawJoinAck = false;
+        bool sawCapable = false;
+        foreach (TcpOption option in segment.ReadOptions())
+        {
+            if (option.Kind != TcpOptionKind.Mptcp || !MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
+            {
+                continue;
+            }
+
+            switch (parsed.Subtype)
+            {
+                case MptcpSubtype.MpCapable when Role == SubflowRole.InitialPassive:
+                    sawCapable = true;
+                    if (!_connection.OnCapableAck(now, this, parsed.MpCapable, segment.Payload.Length))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case MptcpSubtype.MpJoin when Role == SubflowRole.JoinPassive && Phase == SubflowPhase.JoinPending && parsed.MpJoin.Form == MpJoinForm.Ack:
+                    Span<byte> hmac = stackalloc byte[Hmac160.Length];
+                    parsed.MpJoin.Hmac.CopyTo(hmac);
+                    if (!JoinHmac.IsAckHmacValid(_connection.RemoteKey, _connection.LocalKey.Key, _remoteNonce, _localNonce, MptcpVersion.V1, hmac))
+                    {
+                        _connection.Counters.JoinHmacFailures++;
+                        Reset(MpTcpRstReason.MptcpSpecific);
+                        return false;
+                    }
+
+                    sawJoinAck = true;
+                    Tcp.RequestAcknowledgment();
+                    MarkEstablished();
+                    break;
+                case MptcpSubtype.Dss:
+                    sawDss = true;
+                    if (!_connection.OnDss(now, this, parsed.Dss, segment))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case MptcpSubtype.AddAddr:
+                    _connection.OnAddAddr(now, parsed.AddAddr);
+                    break;
+                case MptcpSubtype.RemoveAddr:
+                    _connection.OnRemoveAddr(now, parsed.RemoveAddr);
+                    break;
+                case MptcpSubtype.MpPrio:
+                    if (PeerBackup != parsed.MpPrio.Backup)
+                    {
+                        PeerBackup = parsed.MpPrio.Backup;
+                        _connection.OnPriorityChanged(now, this);
+                    }
+
+                    break;
+                case MptcpSubtype.MpFastClose:
+                    _connection.OnFastClose(now, parsed.MpFastClose.ReceiverKey);
+                    return false;
+                case MptcpSubtype.MpFail:
+                    _connection.OnMpFail(now, this, parsed.MpFail.DataSequenceNumber);
+                    break;
+            }
+        }
+
+        if (Role == SubflowRole.JoinPassive && Phase == SubflowPhase.JoinPending && !sawJoinAck)
+        {
+            // RFC 8684 §3.2: nothing is accepted on a join before its HMAC-A is checked.
+            return segment.Payload.Length == 0;
+        }
+
+        if (Role == SubflowRole.JoinActive && Phase == SubflowPhase.JoinPending)
+        {
+            // The peer answered after our third ACK: it has checked HMAC-A.
+            MarkEstablished();
+        }
+
+        if (Role == SubflowRole.InitialActive && sawDss && !_connection.PeerConfirmedKeys)
+        {
+            _connection.PeerConfirmedKeys = true;
+        }
+
+        if (Role == SubflowRole.InitialPassive && Phase == SubflowPhase.Handshake && (sawCapable || _connection.HasRemoteKey))
+        {
+            MarkEstablished();
+        }
+
+        return true;
+    }
+
+    internal void OnInfiniteMappingReceived(uint ssn, DataSeqNum dsn) => _infiniteMappingIn = (ssn, dsn);
+
+    internal bool AddReceiveMapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum) =>
+        _receiveMappings.AddMapping(dsn, ssn, length, checksum);
+
+    internal void OnTcpEstablished()
+    {
+        if (Role == SubflowRole.JoinActive && Phase == SubflowPhase.Handshake)
+        {
+            Phase = SubflowPhase.JoinPending;
+            _joinAckRequested = true;
+        }
+        else if (Role == SubflowRole.InitialActive && Phase == SubflowPhase.Handshake)
+        {
+            MarkEstablished();
+        }
+    }
+
+    /// <summary>Repeats the join's third ACK while the peer has not confirmed it (RFC 8684 §3.2).</summary>
+    internal void OnJoinAckTimer()
+    {
+        if (Phase == SubflowPhase.JoinPending && Role == SubflowRole.JoinActive)
+        {
+            Tcp.RequestAcknowledgment();
+        }
+    }
+
+    internal bool JoinAckRequested
+    {
+        get => _joinAckRequested;
+        set => _joinAckRequested = value;
+    }
+
+    internal TimeSpan? JoinAckDeadline { get; set; }
+
+    private static bool Fits(int length, Span<byte> destination) => length <= destination.Length;
+
+    private bool OnSynAck(TimeSpan now, in TcpHeader segment)
+    {
+        MptcpOption? capable = null;
+        MptcpOption? join = null;
+        foreach (TcpOption option in segment.ReadOptions())
+        {
+            if (option.Kind == TcpOptionKind.Mptcp && MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out WireError _))
+            {
+                if (parsed.Subtype == MptcpSubtype.MpCapable)
+                {
+                    capable = parsed;
+                }
+                else if (parsed.Subtype == MptcpSubtype.MpJoin)
+                {
+                    join = parsed;
+                }
+            }
+        }
+
+        switch (Role)
+        {
+            case SubflowRole.InitialActive:
+                if (_connection.IsFallback)
+                {
+                    return true;
+                }
+
+                if (capable is { } c && c.MpCapable.HasSenderKey && c.MpCapable.Version == 1)
+                {
+                    _connection.OnCapableSynAck(now, this, c.MpCapable);
+                }
+                else
+                {
+                    _connection.FallBack(now, "the SYN/ACK carried no MP_CAPABLE");
+                }
+
+                return true;
+            case SubflowRole.JoinActive:
+                if (join is not { } j || j.MpJoin.Form != MpJoinForm.SynAck)
+                {
+                    // RFC 8684 §3.2: a join answered without MP_JOIN is reset; the connection lives on.
+                    _connection.Counters.JoinsRefusedByPath++;
+                    Reset(MpTcpRstReason.MiddleboxInterference);
+                    return false;
+                }
+
+                Span<byte> wire = stackalloc byte[JoinHmac.SynAckHmacLength];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(wire, j.MpJoin.TruncatedHmac);
+                if (!JoinHmac.IsSynAckHmacValid(_connection.LocalKey.Key, _connection.RemoteKey, _localNonce, j.MpJoin.SenderNonce, MptcpVersion.V1, wire))
+                {
+                    _connection.Counters.JoinHmacFailures++;
+                    Reset(MpTcpRstReason.MptcpSpecific);
+                    return false;
+                }
+
+                _remoteNonce = j.MpJoin.SenderNonce;
+                RemoteAddressId = j.MpJoin.AddressId;
+                PeerBackup = j.MpJoin.Backup;
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    private int WriteSynOptions(bool ack, Span<byte> destination)
+    {
+        if (_connection.IsFallback)
+        {
+            return 0;
+        }
+
+        switch (Role)
+        {
+            case SubflowRole.InitialActive when !ack:
+                return MpCapableOption.Syn(_connection.CapableFlags).Encode(destination);
+            case SubflowRole.InitialPassive when ack:
+                return MpCapableOption.SynAck(_connection.CapableFlags, _connection.LocalKey.Key).Encode(destination);
+            case SubflowRole.JoinActive when !ack:
+                return MpJoinOption.Syn(_connection.RemoteToken, _localNonce, LocalAddressId, IsBackup).Encode(destination);
+            case SubflowRole.JoinPassive when ack:
+                ulong hmac = JoinHmac.SynAckHmac(_connection.RemoteKey, _connection.LocalKey.Key, _remoteNonce, _localNonce, MptcpVersion.V1);
+                return MpJoinOption.SynAck(hmac, _localNonce, LocalAddressId, IsBackup).Encode(destination);
+            default:
+                return 0;
+        }
+    }
+
+    private int WriteResetOptions(Span<byte> destination)
+    {
+        int written = 0;
+        if (_connection.IsFallback)
+        {
+            return 0;
+        }
+
+        if (ResetReason is { } reason && destination.Length >= MpTcpRstOption.Length)
+        {
+            written += new MpTcpRstOption(MpTcpRstFlags.None, (byte)reason).Encode(destination);
+        }
+
+        if (_connection.FastClosing && _connection.HasRemoteKey && destination.Length - written >= MpFastCloseOption.Length)
+        {
+            written += new MpFastCloseOption(_connection.RemoteKey).Encode(destination[written..]);
+        }
+
+        return written;
+    }
+
+    private int WriteDss(in OutgoingSegment segment, Span<byte> destination)
+    {
+        DssFlags flags = DssFlags.None;
+        var dss = new DssOption { HasChecksum = false };
+        if (_connection.CanSendDataAck)
+        {
+            flags |= DssFlags.DataAckPresent | DssFlags.DataAckIs8Octets;
+            dss = dss with { DataAck = _connection.DataAckValue.Value };
+        }
+
+        if (segment.PayloadLength > 0)
+        {
+            uint ssn = (uint)Tcp.InitialSendSequence.DistanceTo(segment.Sequence);
+            if (_sendMappings.TryFind(ssn, out SendMapping m))
+            {
+                flags |= DssFlags.MappingPresent | DssFlags.DsnIs8Octets;
+                dss = dss with
+                {
+                    DataSequenceNumber = m.Dsn.Value,
+                    SubflowSequenceNumber = m.Ssn,
+                    DataLevelLength = m.Length,
+                    HasChecksum = m.Checksum is not null,
+                    Checksum = m.Checksum ?? 0,
+                };
+            }
+        }
+        else if (_connection.DataFinToSend is { } fin)
+        {
+            // RFC 8684 §3.3.3 and Linux: a DATA_FIN without data maps SSN 0, length 1.
+            flags |= DssFlags.MappingPresent | DssFlags.DsnIs8Octets | DssFlags.DataFin;
+            dss = dss with { DataSequenceNumber = fin.Value, SubflowSequenceNumber = 0, DataLevelLength = 1, HasChecksum = _connection.Checksums };
+            if (_connection.Checksums)
+            {
+                dss = dss with { Checksum = DssChecksum.Compute(fin.Value, 0, 1, []) };
+            }
+        }
+
+        if (flags == DssFlags.None)
+        {
+            return 0;
+        }
+
+        dss = dss with { Flags = flags };
+        return Fits(dss.EncodedLength, destination) ? dss.Encode(destination) : 0;
+    }
+
+    private int WriteSignal(TimeSpan now, Span<byte> destination)
+    {
+        int written = 0;
+        if (_sendPrio && destination.Length >= 3)
+        {
+            _sendPrio = false;
+            written += new MpPrioOption { Backup = IsBackup }.Encode(destination);
+        }
+
+        written += _connection.WriteSignal(now, this, destination[written..]);
+        return written;
+    }
+
+    internal int DssAckLength => DssAckOnlyLength;
+}
