@@ -176,7 +176,7 @@ public sealed class MptcpSubflow : ISubflowHooks
         Tcp.Abort();
     }
 
-    /// <summary>Hands <paramref name="length"/> bytes of data at <paramref name="dsn"/> to TCP with one mapping.</summary>
+    /// <summary>Hands <paramref name="bytes"/>, data from <paramref name="dsn"/> on, to TCP with one mapping.</summary>
     internal void Push(DataSeqNum dsn, ReadOnlySpan<byte> bytes)
     {
         int accepted = Tcp.Send(bytes);
@@ -408,6 +408,7 @@ public sealed class MptcpSubflow : ISubflowHooks
         bool sawDss = false;
         bool sawJoinAck = false;
         bool sawCapable = false;
+        Span<byte> hmac = stackalloc byte[Hmac160.Length];
         foreach (TcpOption option in segment.ReadOptions())
         {
             if (option.Kind != TcpOptionKind.Mptcp || !MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
@@ -426,7 +427,6 @@ public sealed class MptcpSubflow : ISubflowHooks
 
                     break;
                 case MptcpSubtype.MpJoin when Role == SubflowRole.JoinPassive && Phase == SubflowPhase.JoinPending && parsed.MpJoin.Form == MpJoinForm.Ack:
-                    Span<byte> hmac = stackalloc byte[Hmac160.Length];
                     parsed.MpJoin.Hmac.CopyTo(hmac);
                     if (!JoinHmac.IsAckHmacValid(_connection.RemoteKey, _connection.LocalKey.Key, _remoteNonce, _localNonce, MptcpVersion.V1, hmac))
                     {

@@ -90,6 +90,15 @@ public sealed class TcpSubflow
     /// <summary>Gets the current state.</summary>
     public TcpState State { get; private set; }
 
+    /// <summary>Gets or sets the layer above that adds options and reads segments (MPTCP); set it before the first segment.</summary>
+    public ISubflowHooks? Hooks { get; set; }
+
+    /// <summary>Gets ISS, the initial send sequence number (valid once connecting or connected).</summary>
+    public SeqNum32 InitialSendSequence => _iss;
+
+    /// <summary>Gets IRS, the initial receive sequence number (valid once the peer's SYN arrived).</summary>
+    public SeqNum32 InitialReceiveSequence => _irs;
+
     /// <summary>Gets why the connection closed, once it has.</summary>
     public TcpCloseReason CloseReason { get; private set; }
 
@@ -115,10 +124,13 @@ public sealed class TcpSubflow
     public SeqNum32 ReceiveNext => _rcvNxt;
 
     /// <summary>Gets RCV.WND, the free room of the receive buffer.</summary>
-    public uint ReceiveWindow => (uint)_receiveBuffer.Free;
+    public uint ReceiveWindow => Hooks is { } hooks ? (uint)Math.Clamp(hooks.ReceiveWindowLimit, 0, _receiveBuffer.Free) : (uint)_receiveBuffer.Free;
 
     /// <summary>Gets the largest payload this side puts in one segment (SND.MSS less the Timestamps option).</summary>
     public int EffectiveSendMss => _sendMss - (_timestamps ? TimestampsOverhead : 0);
+
+    // The payload of one data segment: the MSS less TCP's and the layer above's options.
+    private int PayloadMss => Math.Max(1, EffectiveSendMss - (Hooks?.DataOptionSpace ?? 0));
 
     /// <summary>Gets the shift applied to the peer's windows (0 without window scaling).</summary>
     public int SendWindowShift => _sndShift;
@@ -228,12 +240,21 @@ public sealed class TcpSubflow
         }
     }
 
+    /// <summary>Asks for an ACK on the next poll even though no data or window change calls for one (the layer above has options to carry).</summary>
+    public void RequestAcknowledgment()
+    {
+        if (IsSynchronized && State != TcpState.TimeWait)
+        {
+            _ackPending = true;
+        }
+    }
+
     /// <summary>Aborts the connection (RFC 9293 §3.10.5): a RST goes out if the connection was synchronized.</summary>
     public void Abort()
     {
         if (IsSynchronized && State != TcpState.TimeWait)
         {
-            _reply = new PendingReply(RemotePort, _sndNxt, default, TcpFlags.Rst);
+            _reply = new PendingReply(RemotePort, _sndNxt, default, TcpFlags.Rst, FromAbort: true);
         }
 
         EnterClosed(TcpCloseReason.Aborted);
@@ -316,6 +337,10 @@ public sealed class TcpSubflow
         if (_reply is { } reply)
         {
             _reply = null;
+            Span<byte> replyOptions = stackalloc byte[40];
+            int replyOptionsLength = reply.FromAbort && Hooks is { } hooks
+                ? hooks.WriteOptions(now, new OutgoingSegment(reply.Flags, reply.Seq, 0, false), replyOptions)
+                : 0;
             return new TcpHeaderFields
             {
                 SourcePort = _options.LocalPort,
@@ -323,7 +348,7 @@ public sealed class TcpSubflow
                 SequenceNumber = reply.Seq.Value,
                 AcknowledgmentNumber = reply.Ack.Value,
                 Flags = reply.Flags,
-            }.Encode(buffer);
+            }.Encode(buffer, replyOptions[..replyOptionsLength]);
         }
 
         int length = State switch
@@ -352,7 +377,12 @@ public sealed class TcpSubflow
         if (_fastRetransmitPending)
         {
             _fastRetransmitPending = false;
-            int outstanding = Math.Min((int)_sndUna.DistanceTo(SendBufferEnd), EffectiveSendMss);
+            int outstanding = Math.Min((int)_sndUna.DistanceTo(SendBufferEnd), PayloadMss);
+            if (Hooks is { } h && outstanding > 0)
+            {
+                outstanding = h.LimitPayload(_sndUna, outstanding);
+            }
+
             if (outstanding > 0)
             {
                 _rttTiming = false;
@@ -369,7 +399,12 @@ public sealed class TcpSubflow
             usable = 1;
         }
 
-        int length = Math.Min(Math.Min(unsent, usable), EffectiveSendMss);
+        int length = Math.Min(Math.Min(unsent, usable), PayloadMss);
+        if (Hooks is { } hooks && length > 0)
+        {
+            length = hooks.LimitPayload(_sndNxt, length);
+        }
+
         bool finDue = _closeRequested && State is TcpState.FinWait1 or TcpState.Closing or TcpState.LastAck;
         if (length > 0)
         {
@@ -444,6 +479,13 @@ public sealed class TcpSubflow
             writer.AddAligned(new WindowScaleOption((byte)_ourShift));
         }
 
+        int optionsLength = writer.Length;
+        if (Hooks is { } hooks)
+        {
+            bool again = seq < _sndMax || ((flags & TcpFlags.Syn) != 0 && _sndMax != _iss);
+            optionsLength += hooks.WriteOptions(now, new OutgoingSegment(flags, seq, payloadLength, again), options[optionsLength..]);
+        }
+
         // RFC 7323 §2.2: the window in a SYN is never scaled.
         uint window = syn ? Math.Min(ReceiveWindow, ushort.MaxValue) : Math.Min(ReceiveWindow >> _rcvShift, ushort.MaxValue);
         bool ack = (flags & TcpFlags.Ack) != 0;
@@ -455,7 +497,7 @@ public sealed class TcpSubflow
             AcknowledgmentNumber = ack ? _rcvNxt.Value : 0,
             Flags = flags,
             Window = (ushort)window,
-        }.Encode(buffer, writer.Written);
+        }.Encode(buffer, options[..optionsLength]);
 
         if (payloadLength > 0)
         {
@@ -499,6 +541,11 @@ public sealed class TcpSubflow
             return;
         }
 
+        if (Hooks is { } hooks && !hooks.OnSegmentAccepted(TimeSpan.Zero, segment))
+        {
+            return;
+        }
+
         RemotePort = segment.SourcePort;
         _passiveOpen = true;
         ChooseIss();
@@ -528,6 +575,11 @@ public sealed class TcpSubflow
         }
 
         if ((flags & TcpFlags.Syn) == 0)
+        {
+            return;
+        }
+
+        if (Hooks is { } hooks && !hooks.OnSegmentAccepted(now, segment))
         {
             return;
         }
@@ -634,6 +686,11 @@ public sealed class TcpSubflow
                 EnterClosed(TcpCloseReason.Reset);
             }
 
+            return;
+        }
+
+        if (Hooks is { } hooks && !hooks.OnSegmentAccepted(now, segment))
+        {
             return;
         }
 
@@ -896,5 +953,5 @@ public sealed class TcpSubflow
         }
     }
 
-    private readonly record struct PendingReply(ushort DestinationPort, SeqNum32 Seq, SeqNum32 Ack, TcpFlags Flags);
+    private readonly record struct PendingReply(ushort DestinationPort, SeqNum32 Seq, SeqNum32 Ack, TcpFlags Flags, bool FromAbort = false);
 }

@@ -1,0 +1,348 @@
+using MptcpPrivacy.Scenarios;
+using MptcpPrivacy.Stack.Mptcp;
+using MptcpPrivacy.Stack.Tcp;
+using MptcpPrivacy.Wire.Crypto;
+using MptcpPrivacy.Wire.Ip;
+using MptcpPrivacy.Wire.Mptcp;
+using MptcpPrivacy.Wire.Tcp;
+
+namespace MptcpPrivacy.Tests.Stack.Mptcp;
+
+/// <summary>
+/// The MPTCP connection layer between two endpoints wired back to back: the RFC 8684 handshakes,
+/// data in both directions, joins, signalling, close, fallback and the refusal of forged input.
+/// </summary>
+public class MptcpConnectionTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(120);
+
+    private sealed class Transfer
+    {
+        public required EndpointPair Pair { get; init; }
+
+        public required MptcpConnection Client { get; init; }
+
+        public MptcpConnection? Server { get; set; }
+
+        public required BulkTransfer ClientApp { get; init; }
+
+        public required BulkTransfer ServerApp { get; init; }
+
+        public void Run(TimeSpan until) => Pair.Run(until, () =>
+        {
+            if (Server is null && Pair.ServerEndpoint.TryAccept(out MptcpConnection accepted))
+            {
+                Server = accepted;
+                ServerApp.Attach(accepted);
+            }
+
+            ClientApp.Run(Pair.Now);
+            ServerApp.Run(Pair.Now);
+        });
+    }
+
+    private static Transfer Start(EndpointPair pair, long up, long down)
+    {
+        MptcpConnection client = pair.Client.Connect(TimeSpan.Zero, EndpointPair.ClientA, EndpointPair.Server, EndpointPair.Port);
+        var clientApp = new BulkTransfer(up, 11);
+        clientApp.Attach(client);
+        return new Transfer { Pair = pair, Client = client, ClientApp = clientApp, ServerApp = new BulkTransfer(down, 22) };
+    }
+
+    private static void AssertDelivered(Transfer t)
+    {
+        Assert.NotNull(t.Server);
+        Assert.True(t.ClientApp.Done, $"client not done: wrote {t.ClientApp.BytesWritten}, read {t.ClientApp.BytesRead}, state {t.Client.State}");
+        Assert.True(t.ServerApp.Done, $"server not done: wrote {t.ServerApp.BytesWritten}, read {t.ServerApp.BytesRead}, state {t.Server!.State}");
+        Assert.Equal(t.ClientApp.SentDigest, t.ServerApp.ReceivedDigest);
+        Assert.Equal(t.ServerApp.SentDigest, t.ClientApp.ReceivedDigest);
+        Assert.Equal(t.ClientApp.BytesToSend, t.ServerApp.BytesRead);
+        Assert.Equal(t.ServerApp.BytesToSend, t.ClientApp.BytesRead);
+    }
+
+    [Fact]
+    public void Rfc8684_3_1_MpCapableHandshakeExchangesKeysAndTheFirstDataCarriesThem()
+    {
+        var pair = new EndpointPair();
+        Transfer t = Start(pair, 5000, 3000);
+        t.Run(Long);
+        AssertDelivered(t);
+
+        var (syn, synAck, ack) = (pair.Trace[0], pair.Trace[1], pair.Trace[2]);
+        MpCapableOption s = Assert.Single(SegmentEdit.Options(syn.Segment)).MpCapable;
+        Assert.Equal(MpCapableOption.SynLength, s.Length);
+        MpCapableOption sa = Assert.Single(SegmentEdit.Options(synAck.Segment)).MpCapable;
+        Assert.Equal(t.Server!.LocalKey.Key, sa.SenderKey);
+        MpCapableOption a = Assert.Single(SegmentEdit.Options(ack.Segment)).MpCapable;
+        Assert.Equal((t.Client.LocalKey.Key, t.Server.LocalKey.Key), (a.SenderKey, a.ReceiverKey));
+        Assert.Equal(t.Server.LocalKey.Key, t.Client.RemoteKey);
+        Assert.Equal(t.Client.LocalKey.Key, t.Server.RemoteKey);
+        Assert.Equal(MptcpKeys.Token(t.Server.LocalKey.Key, MptcpVersion.V1), t.Client.RemoteToken);
+
+        // The client's first data segment: MP_CAPABLE with the data-level length (RFC 8684 §3.1).
+        var firstData = pair.Trace.First(x => x.ToServer && SegmentEdit.PayloadLength(x.Segment) > 0);
+        MpCapableOption withData = Assert.Single(SegmentEdit.Options(firstData.Segment)).MpCapable;
+        Assert.True(withData.HasDataLevelLength);
+        Assert.Equal(SegmentEdit.PayloadLength(firstData.Segment), withData.DataLevelLength);
+
+        // Later data carries DSS mappings with 64-bit DSNs starting at IDSN + 1.
+        var serverData = pair.Trace.First(x => !x.ToServer && SegmentEdit.PayloadLength(x.Segment) > 0);
+        DssOption dss = Assert.Single(SegmentEdit.Options(serverData.Segment)).Dss;
+        Assert.True(dss.HasMapping);
+        Assert.Equal(t.Server.LocalKey.Idsn + 1, dss.DataSequenceNumber);
+        Assert.Equal(1u, dss.SubflowSequenceNumber);
+        Assert.False(t.Client.IsFallback);
+        Assert.Equal(MptcpConnectionState.Closed, t.Client.State);
+        Assert.Equal(MptcpConnectionState.Closed, t.Server.State);
+    }
+
+    [Fact]
+    public void Rfc8684_3_3_1_ChecksumsAreUsedWhenEitherSideAsks()
+    {
+        var pair = new EndpointPair(server: new MptcpOptions { RequireChecksums = true });
+        Transfer t = Start(pair, 20_000, 20_000);
+        t.Run(Long);
+        AssertDelivered(t);
+        Assert.True(t.Client.Checksums);
+        Assert.True(t.Server!.Checksums);
+        var data = pair.Trace.Where(x => SegmentEdit.PayloadLength(x.Segment) > 0 && SegmentEdit.Options(x.Segment).Any(o => o.Subtype == MptcpSubtype.Dss)).ToList();
+        Assert.NotEmpty(data);
+        Assert.All(data, x => Assert.True(SegmentEdit.Options(x.Segment).Single(o => o.Subtype == MptcpSubtype.Dss).Dss.HasChecksum));
+    }
+
+    [Fact]
+    public void Rfc8684_3_3_1_ACorruptedPayloadIsCaughtByTheChecksum()
+    {
+        var pair = new EndpointPair(client: new MptcpOptions { RequireChecksums = true });
+        bool corrupted = false;
+        pair.Filter = (toServer, segment) =>
+        {
+            if (!corrupted && toServer && SegmentEdit.PayloadLength(segment) > 100 && SegmentEdit.Options(segment).Any(o => o.Subtype == MptcpSubtype.Dss))
+            {
+                corrupted = true;
+                segment = (byte[])segment.Clone();
+                segment[^10] ^= 0xff;
+            }
+
+            return segment;
+        };
+        Transfer t = Start(pair, 50_000, 0);
+        t.Run(Long);
+        Assert.True(corrupted);
+        Assert.True(t.Server!.Counters.ChecksumFailures >= 1);
+
+        // The corrupted bytes never reached the application: whatever arrived is a prefix of what was sent.
+        Assert.NotEqual(t.ClientApp.SentDigest, t.ServerApp.ReceivedDigest ?? t.ClientApp.SentDigest!.Select(b => (byte)~b).ToArray());
+    }
+
+    [Fact]
+    public void Rfc8684_3_2_JoinFromASecondAddressCarriesData()
+    {
+        var pair = new EndpointPair();
+        pair.Client.AddLocalAddress(EndpointPair.ClientB);
+        Transfer t = Start(pair, 2_000_000, 2_000_000);
+        t.Run(Long);
+        AssertDelivered(t);
+
+        MptcpSubflow join = Assert.Single(t.Client.Subflows, s => s.Role == SubflowRole.JoinActive);
+        Assert.Equal(EndpointPair.ClientB, join.Tuple.LocalAddress);
+        Assert.True(join.BytesScheduled > 0, "the joined subflow carried no data");
+        Assert.True(t.Client.Subflows[0].BytesScheduled > 0);
+        MptcpSubflow passive = Assert.Single(t.Server!.Subflows, s => s.Role == SubflowRole.JoinPassive);
+        Assert.True(passive.BytesScheduled > 0);
+        Assert.Contains(t.Client.Events, e => e.Kind == MptcpEventKind.SubflowEstablished && e.Subflow == join.Tuple);
+
+        var joinSyn = pair.Trace.Select(x => SegmentEdit.Options(x.Segment)).First(o => o.Any(m => m.Subtype == MptcpSubtype.MpJoin));
+        Assert.Equal(t.Client.RemoteToken, joinSyn.Single().MpJoin.ReceiverToken);
+    }
+
+    [Fact]
+    public void Rfc8684_3_7_AStrippedMpCapableFallsBackToPlainTcp()
+    {
+        var pair = new EndpointPair { Filter = (_, s) => SegmentEdit.StripMptcp(s, _ => true) };
+        pair.Client.AddLocalAddress(EndpointPair.ClientB);
+        Transfer t = Start(pair, 300_000, 200_000);
+        t.Run(Long);
+        AssertDelivered(t);
+        Assert.True(t.Client.IsFallback);
+        Assert.True(t.Server!.IsFallback);
+        Assert.Contains(t.Client.Events, e => e.Kind == MptcpEventKind.FellBack);
+        Assert.Single(t.Client.Subflows);
+
+        // Only the client's SYN offered MP_CAPABLE; after the fallback no segment carries an MPTCP option.
+        Assert.NotEmpty(SegmentEdit.Options(pair.Trace[0].Segment));
+        Assert.All(pair.Trace.Skip(1), x => Assert.Empty(SegmentEdit.Options(x.Segment)));
+    }
+
+    [Fact]
+    public void Rfc8684_3_2_AStrippedJoinFailsTheSubflowNotTheConnection()
+    {
+        var pair = new EndpointPair
+        {
+            Filter = (_, s) => SegmentEdit.StripMptcp(s, o => o.Subtype == MptcpSubtype.MpJoin && o.MpJoin.Form == MpJoinForm.Syn),
+        };
+        pair.Client.AddLocalAddress(EndpointPair.ClientB);
+        Transfer t = Start(pair, 300_000, 300_000);
+        t.Run(Long);
+        AssertDelivered(t);
+        Assert.False(t.Client.IsFallback);
+        MptcpSubflow join = Assert.Single(t.Client.Subflows, s => s.Role == SubflowRole.JoinActive);
+        Assert.Equal(SubflowPhase.Closed, join.Phase);
+        Assert.Equal(0, join.BytesScheduled);
+        Assert.Equal(1, t.Client.Counters.JoinsRefusedByPath);
+    }
+
+    [Fact]
+    public void Rfc8684_3_2_ForgedJoinSynsWithRandomTokensAreRefusedAndLeaveNoState()
+    {
+        var pair = new EndpointPair();
+        Transfer t = Start(pair, 10_000, 10_000);
+        t.Run(TimeSpan.FromSeconds(1));
+        Assert.NotNull(t.Server);
+        int subflowsBefore = t.Server!.Subflows.Count;
+        var random = new Random(7);
+        Span<byte> options = stackalloc byte[12];
+        for (int i = 0; i < 100_000; i++)
+        {
+            uint token = (uint)random.NextInt64(0, 1L << 32);
+            if (token == t.Server.LocalKey.Token)
+            {
+                continue;
+            }
+
+            int n = MpJoinOption.Syn(token, (uint)random.Next(), 1, false).Encode(options);
+            byte[] syn = new byte[TcpHeader.MinimumLength + n];
+            new TcpHeaderFields { SourcePort = (ushort)random.Next(1024, 65535), DestinationPort = EndpointPair.Port, SequenceNumber = (uint)random.Next(), Flags = TcpFlags.Syn, Window = 65535 }
+                .Encode(syn, options[..n]);
+            pair.Inject(true, EndpointPair.ClientB, EndpointPair.Server, syn);
+        }
+
+        Assert.True(pair.ServerEndpoint.JoinsUnknownToken >= 99_990);
+        Assert.Equal(subflowsBefore, t.Server.Subflows.Count);
+        Assert.Single(pair.ServerEndpoint.Connections);
+        t.Run(Long);
+        AssertDelivered(t);
+    }
+
+    [Fact]
+    public void Rfc8684_3_4_1_AddAddrWithAWrongHmacIsIgnoredAndARightOneIsEchoedAndJoined()
+    {
+        var pair = new EndpointPair();
+        pair.ServerEndpoint.AddLocalAddress(EndpointPair.ServerB);
+        pair.ServerEndpoint.Announce(EndpointPair.ServerB);
+        bool forged = false;
+        pair.Filter = (toServer, s) =>
+        {
+            if (!toServer && !forged && SegmentEdit.Options(s).FirstOrDefault(o => o.Subtype == MptcpSubtype.AddAddr) is { } add && !add.AddAddr.Echo)
+            {
+                // Send first a copy whose HMAC is wrong.
+                forged = true;
+                byte[] bad = (byte[])s.Clone();
+                int at = bad.AsSpan().IndexOf(EndpointPair.ServerB.ToIPAddress().GetAddressBytes());
+                bad[at + 4 + 3] ^= 0x55;
+                return bad;
+            }
+
+            return s;
+        };
+        Transfer t = Start(pair, 500_000, 500_000);
+        t.Run(Long);
+        AssertDelivered(t);
+        Assert.True(forged);
+        Assert.Equal(1, t.Client.Counters.AddAddrHmacFailures);
+        Assert.Contains(t.Client.Events, e => e.Kind == MptcpEventKind.AddressAnnounced && e.Address == EndpointPair.ServerB);
+        Assert.Contains(t.Client.Subflows, s => s.Tuple.RemoteAddress == EndpointPair.ServerB && s.BytesScheduled > 0);
+        Assert.Contains(pair.Trace, x => x.ToServer && SegmentEdit.Options(x.Segment).Any(o => o.Subtype == MptcpSubtype.AddAddr && o.AddAddr.Echo));
+    }
+
+    [Fact]
+    public void Rfc8684_3_5_FastCloseResetsThePeer()
+    {
+        var pair = new EndpointPair();
+        Transfer t = Start(pair, 5_000_000, 0);
+        t.Run(TimeSpan.FromMilliseconds(500));
+        Assert.NotNull(t.Server);
+        t.Client.Abort(pair.Now);
+        t.Run(pair.Now + TimeSpan.FromSeconds(5));
+        Assert.Equal(MptcpConnectionState.Closed, t.Server!.State);
+        Assert.Contains(t.Server.Events, e => e.Kind == MptcpEventKind.Closed && e.Detail!.Contains("FASTCLOSE"));
+        Assert.Contains(pair.Trace, x => x.ToServer && SegmentEdit.Options(x.Segment).Any(o => o.Subtype == MptcpSubtype.MpFastClose && o.MpFastClose.ReceiverKey == t.Server.LocalKey.Key));
+    }
+
+    [Fact]
+    public void Rfc8684_3_3_8_ABackupSubflowCarriesNothingWhileARegularOneWorks()
+    {
+        var pair = new EndpointPair();
+        pair.Client.AddLocalAddress(EndpointPair.ClientB);
+        Transfer t = Start(pair, 0, 0);
+        t.Run(TimeSpan.FromSeconds(1));
+        MptcpSubflow join = Assert.Single(t.Client.Subflows, s => s.Role == SubflowRole.JoinActive);
+        Assert.Equal(SubflowPhase.Established, join.Phase);
+        t.Client.SetBackup(join, true, pair.Now);
+        t.Run(pair.Now + TimeSpan.FromSeconds(1));
+        MptcpSubflow passive = Assert.Single(t.Server!.Subflows, s => s.Role == SubflowRole.JoinPassive);
+        Assert.True(passive.PeerBackup);
+
+        // Now data from the server: all of it on the regular subflow.
+        var more = new BulkTransfer(1_000_000, 5);
+        more.Attach(t.Server);
+        t.Pair.Run(pair.Now + TimeSpan.FromSeconds(30), () => { more.Run(pair.Now); t.ClientApp.Run(pair.Now); });
+        Assert.Equal(1_000_000, t.ClientApp.BytesRead);
+        Assert.Equal(0, passive.BytesScheduled);
+    }
+
+    [Fact]
+    public void Rfc5961_ForgedResetsAndOutOfWindowDssChangeNothing()
+    {
+        var pair = new EndpointPair();
+        Transfer t = Start(pair, 1_000_000, 1_000_000);
+        t.Run(TimeSpan.FromMilliseconds(300));
+        MptcpConnection server = t.Server!;
+        MptcpSubflow sf = server.Subflows[0];
+        var random = new Random(3);
+        Span<byte> options = stackalloc byte[40];
+        for (int i = 0; i < 1000; i++)
+        {
+            // A RST with a guessed sequence number (not RCV.NXT): at most a challenge ACK.
+            uint seq = sf.Tcp.ReceiveNext.Value + (uint)random.Next(1, int.MaxValue);
+            byte[] rst = new byte[TcpHeader.MinimumLength];
+            new TcpHeaderFields { SourcePort = sf.Tuple.RemotePort, DestinationPort = sf.Tuple.LocalPort, SequenceNumber = seq, Flags = TcpFlags.Rst }.Encode(rst);
+            pair.Inject(true, sf.Tuple.RemoteAddress, sf.Tuple.LocalAddress, rst);
+
+            // An in-window segment whose DSS acknowledges data never sent and maps data far outside the window.
+            var dss = new DssOption
+            {
+                Flags = DssFlags.DataAckPresent | DssFlags.DataAckIs8Octets | DssFlags.MappingPresent | DssFlags.DsnIs8Octets,
+                DataAck = server.DataUnacknowledged.Value + (ulong)random.NextInt64(1L << 40, 1L << 50),
+                DataSequenceNumber = (ulong)random.NextInt64(),
+                SubflowSequenceNumber = (uint)random.Next(),
+                DataLevelLength = 100,
+            };
+            int n = dss.Encode(options);
+            byte[] forged = new byte[TcpHeader.MinimumLength + n];
+            new TcpHeaderFields
+            {
+                SourcePort = sf.Tuple.RemotePort,
+                DestinationPort = sf.Tuple.LocalPort,
+                SequenceNumber = sf.Tcp.ReceiveNext.Value + 1_000_000_000,
+                AcknowledgmentNumber = sf.Tcp.SendUnacknowledged.Value,
+                Flags = TcpFlags.Ack,
+                Window = 100,
+            }.Encode(forged, options[..n]);
+            pair.Inject(true, sf.Tuple.RemoteAddress, sf.Tuple.LocalAddress, forged);
+        }
+
+        // And one whose TCP sequence number is right: its DSS is still refused at the data level.
+        var inWindow = new DssOption { Flags = DssFlags.DataAckPresent | DssFlags.DataAckIs8Octets, DataAck = server.DataUnacknowledged.Value + (1UL << 45) };
+        int m = inWindow.Encode(options);
+        byte[] good = new byte[TcpHeader.MinimumLength + m];
+        new TcpHeaderFields { SourcePort = sf.Tuple.RemotePort, DestinationPort = sf.Tuple.LocalPort, SequenceNumber = sf.Tcp.ReceiveNext.Value, AcknowledgmentNumber = sf.Tcp.SendUnacknowledged.Value, Flags = TcpFlags.Ack, Window = 1000 }
+            .Encode(good, options[..m]);
+        pair.Inject(true, sf.Tuple.RemoteAddress, sf.Tuple.LocalAddress, good);
+        Assert.True(server.Counters.DataAcksOutOfWindow >= 1);
+
+        Assert.Equal(TcpState.Established, sf.Tcp.State);
+        t.Run(Long);
+        AssertDelivered(t);
+    }
+}
