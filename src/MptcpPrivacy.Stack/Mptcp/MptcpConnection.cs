@@ -54,6 +54,7 @@ public sealed class MptcpConnection
     private int _pollCursor;
     private int _lastAdvertisedWindow;
     private bool _joinsStarted;
+    private TimeSpan? _joinStartDeadline;
     private bool _peerConfirmedKeys;
     private int _addAddrAccepted;
     private (MptcpSubflow Subflow, DataSeqNum Dsn)? _pendingFail;
@@ -126,7 +127,7 @@ public sealed class MptcpConnection
     {
         get
         {
-            TimeSpan? earliest = _dataFinDeadline;
+            TimeSpan? earliest = Min(_dataFinDeadline, _joinsStarted ? null : _joinStartDeadline);
             foreach (MptcpSubflow sf in _subflows)
             {
                 earliest = Min(earliest, sf.Tcp.NextDeadline);
@@ -301,6 +302,9 @@ public sealed class MptcpConnection
         subflow.UseChecksums(Checksums);
         State = MptcpConnectionState.Established;
         Raise(new MptcpEvent(now, MptcpEventKind.Established, subflow.Tuple));
+
+        // Joins wait until the peer can check them: its first DSS, or a round trip after our third ACK.
+        _joinStartDeadline = now + (subflow.Tcp.RetransmissionTimeout.SmoothedRtt ?? TimeSpan.FromMilliseconds(100));
     }
 
     internal void SetChecksumsFromSyn(bool peerAsked)
@@ -571,7 +575,7 @@ public sealed class MptcpConnection
             State = MptcpConnectionState.Established;
         }
 
-        Raise(new MptcpEvent(now, MptcpEventKind.FellBack, InitialSubflow.Tuple, Detail: reason));
+        Raise(new MptcpEvent(now, MptcpEventKind.FellBack, _subflows.Count > 0 ? InitialSubflow.Tuple : null, Detail: reason));
     }
 
     internal int WriteSignal(TimeSpan now, MptcpSubflow subflow, Span<byte> destination)
@@ -789,6 +793,11 @@ public sealed class MptcpConnection
 
     private void RunTimers(TimeSpan now)
     {
+        if (!_joinsStarted && _joinStartDeadline is { } js && js <= now)
+        {
+            StartPathManager(now);
+        }
+
         foreach (MptcpSubflow sf in _subflows)
         {
             if (sf.Tcp.NextDeadline is { } d && d <= now)
@@ -962,7 +971,7 @@ public sealed class MptcpConnection
             while (_reinject.Count > 0)
             {
                 (DataSeqNum d, int l) = _reinject.Peek();
-                if (d + (ulong)l <= _dataUna || d + (ulong)l > _dataNxt)
+                if (d + (ulong)l <= _dataUna)
                 {
                     _reinject.Dequeue();
                     continue;
@@ -995,8 +1004,9 @@ public sealed class MptcpConnection
             }
 
             MptcpSubflow? sf = IsFallback ? FallbackSubflow() : PickSubflow();
-            if (sf is null)
+            if (sf is null || (reinjecting && sf.IsStale))
             {
+                // Reinjected data waits for a subflow that works; sending it on a stalled one gains nothing.
                 return;
             }
 

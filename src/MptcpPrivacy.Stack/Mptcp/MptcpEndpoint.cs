@@ -137,6 +137,7 @@ public sealed class MptcpEndpoint
         if (_subflows.TryGetValue(tuple, out MptcpSubflow? subflow))
         {
             subflow.Connection.OnSegment(now, subflow, segment);
+            CheckAccepted(subflow.Connection);
             return;
         }
 
@@ -187,7 +188,6 @@ public sealed class MptcpEndpoint
         _subflows[tuple] = subflow2;
         tcp.Listen();
         connection.OnSegment(now, subflow2, segment);
-        connection.EventRaised += OnPassiveEvent;
     }
 
     /// <summary>Writes the next segment to send into <paramref name="buffer"/> and returns its length (0 for none); <paramref name="tuple"/> says between which addresses. The TCP checksum is left zero.</summary>
@@ -305,9 +305,11 @@ public sealed class MptcpEndpoint
         connection.OnSegment(now, subflow, segment);
     }
 
-    private void OnPassiveEvent(MptcpConnection connection, MptcpEvent e)
+    private void CheckAccepted(MptcpConnection connection)
     {
-        if (e.Kind is MptcpEventKind.Established or MptcpEventKind.FellBack && !connection.IsClient && !connection.Accepted)
+        // A passive connection is handed out once its first subflow is established (and, for MPTCP, the peer's key is known).
+        if (!connection.IsClient && !connection.Accepted && connection.State == MptcpConnectionState.Established
+            && connection.Subflows[0].Tcp.State is not (TcpState.Listen or TcpState.SynReceived or TcpState.Closed))
         {
             connection.Accepted = true;
             _accepted.Enqueue(connection);

@@ -147,6 +147,7 @@ public sealed class MptcpSubflow : ISubflowHooks
 
     internal void AcceptJoin(uint remoteNonce, byte remoteAddressId, bool peerBackup, uint localNonce)
     {
+        Phase = SubflowPhase.JoinPending;
         _remoteNonce = remoteNonce;
         RemoteAddressId = remoteAddressId;
         PeerBackup = peerBackup;

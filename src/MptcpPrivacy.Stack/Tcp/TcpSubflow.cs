@@ -58,6 +58,7 @@ public sealed class TcpSubflow
     private bool _closeRequested;
     private SeqNum32 _finSeq;
     private bool _ackPending;
+    private bool _pureAckRequested;
     private bool _forceProbe;
     private bool _fastRetransmitPending;
     private int _duplicateAcks;
@@ -246,6 +247,7 @@ public sealed class TcpSubflow
         if (IsSynchronized && State != TcpState.TimeWait)
         {
             _ackPending = true;
+            _pureAckRequested = true;
         }
     }
 
@@ -374,6 +376,13 @@ public sealed class TcpSubflow
 
     private int PollSynchronized(TimeSpan now, Span<byte> buffer)
     {
+        if (_pureAckRequested)
+        {
+            // The layer above wants room for its options (ADD_ADDR, MP_PRIO, a join's third ACK): a segment without data.
+            _pureAckRequested = false;
+            return Emit(now, buffer, _sndNxt, 0, TcpFlags.Ack);
+        }
+
         if (_fastRetransmitPending)
         {
             _fastRetransmitPending = false;
