@@ -3,11 +3,23 @@ using MptcpPrivacy.Wire.Ip;
 namespace MptcpPrivacy.Simulation;
 
 /// <summary>Builds a bare IPv4 or IPv6 packet (no options or extension headers) around a payload.</summary>
-internal static class IpPacketBuilder
+/// <remarks>
+/// The IPv4 Header Checksum is always filled in; the transport checksum only by
+/// <see cref="BuildTransport"/>, because a test may want to send a segment whose checksum is wrong.
+/// </remarks>
+public static class IpPacketBuilder
 {
-    /// <summary>Returns a new packet from <paramref name="source"/> to <paramref name="destination"/> (same family) carrying <paramref name="payload"/>.</summary>
+    /// <summary>The TTL or hop limit a host puts on the packets it originates (Linux's default).</summary>
+    public const byte DefaultTtl = 64;
+
+    /// <summary>Returns a new packet from <paramref name="source"/> to <paramref name="destination"/> (same family) carrying <paramref name="payload"/> as it is.</summary>
+    /// <param name="source">The source address.</param>
+    /// <param name="destination">The destination address, of the same family.</param>
+    /// <param name="protocol">The IPv4 Protocol or IPv6 Next Header.</param>
+    /// <param name="payload">The bytes after the IP header.</param>
+    /// <param name="ttl">The IPv4 TTL or IPv6 Hop Limit.</param>
     /// <exception cref="ArgumentException">The addresses differ in family or the payload is too long.</exception>
-    public static byte[] Build(IpAddressBytes source, IpAddressBytes destination, IpProtocol protocol, ReadOnlySpan<byte> payload, byte ttl = 64)
+    public static byte[] Build(IpAddressBytes source, IpAddressBytes destination, IpProtocol protocol, ReadOnlySpan<byte> payload, byte ttl = DefaultTtl)
     {
         if (source.Family != destination.Family || source.Length == 0)
         {
@@ -43,5 +55,30 @@ internal static class IpPacketBuilder
         }.Encode(v6);
         payload.CopyTo(v6.AsSpan(Ipv6Header.FixedLength));
         return v6;
+    }
+
+    /// <summary>
+    /// Returns a new packet like <see cref="Build"/>, then writes the TCP or UDP checksum of the
+    /// segment over the packet's pseudo-header (RFC 9293 §3.1, RFC 768, RFC 8200 §8.1); other
+    /// protocols are carried as they are. An IPv4 UDP checksum of zero ("none") stays zero.
+    /// </summary>
+    /// <param name="source">The source address.</param>
+    /// <param name="destination">The destination address, of the same family.</param>
+    /// <param name="protocol">The transport protocol.</param>
+    /// <param name="segment">The transport header and data; its checksum field may hold anything.</param>
+    /// <param name="ttl">The IPv4 TTL or IPv6 Hop Limit.</param>
+    /// <exception cref="ArgumentException">The addresses differ in family or the segment is too long.</exception>
+    public static byte[] BuildTransport(IpAddressBytes source, IpAddressBytes destination, IpProtocol protocol, ReadOnlySpan<byte> segment, byte ttl = DefaultTtl)
+    {
+        byte[] packet = Build(source, destination, protocol, segment, ttl);
+        int headerLength = source.IsV4 ? Ipv4Header.MinimumLength : Ipv6Header.FixedLength;
+        int addressOffset = source.IsV4 ? 12 : 8;
+        int addressLength = source.Length;
+        TransportChecksum.WriteTransport(
+            protocol,
+            packet.AsSpan(addressOffset, addressLength),
+            packet.AsSpan(addressOffset + addressLength, addressLength),
+            packet.AsSpan(headerLength));
+        return packet;
     }
 }
