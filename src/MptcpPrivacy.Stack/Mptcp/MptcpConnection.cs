@@ -63,6 +63,7 @@ public sealed class MptcpConnection
     {
         _endpoint = endpoint;
         _options = options;
+        DeliverMapped = DeliverData;
         IsClient = isClient;
         _sendBuffer = new ByteRing(options.SendBufferSize);
         IsFallback = !options.Enabled;
@@ -150,6 +151,8 @@ public sealed class MptcpConnection
     }
 
     internal Span<byte> Scratch => _scratch;
+
+    internal ReceiveMappings.Deliver DeliverMapped { get; }
 
     internal MpCapableFlags CapableFlags => MpCapableFlags.HmacSha256 | (Checksums || _options.RequireChecksums ? MpCapableFlags.ChecksumRequired : MpCapableFlags.None);
 
@@ -408,7 +411,8 @@ public sealed class MptcpConnection
         return true;
     }
 
-    internal void DeliverMapped(DataSeqNum dsn, ReadOnlyMemory<byte> data) => DeliverData(dsn, data.Span);
+    // Room for one mapping per 256 bytes of window: a peer's mappings can cover the window, no more.
+    internal int MappingCapacity => Math.Max(ReceiveMappings.MaxMappings, _options.ReceiveBufferSize / 256);
 
     internal void DeliverData(DataSeqNum dsn, ReadOnlySpan<byte> data)
     {

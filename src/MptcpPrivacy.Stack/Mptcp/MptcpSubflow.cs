@@ -71,7 +71,7 @@ public sealed class MptcpSubflow : ISubflowHooks
         Role = role;
         LocalAddressId = localAddressId;
         IsBackup = backup;
-        _receiveMappings = new ReceiveMappings(false);
+        _receiveMappings = new ReceiveMappings(false, connection.MappingCapacity);
         tcp.Hooks = this;
     }
 
@@ -115,7 +115,8 @@ public sealed class MptcpSubflow : ISubflowHooks
     public bool CanSend => Phase == SubflowPhase.Established && Tcp.State is TcpState.Established or TcpState.CloseWait;
 
     /// <inheritdoc/>
-    public int DataOptionSpace => _connection.IsFallback ? 0 : DssDataAndAckLength + (_connection.Checksums ? 2 : 0);
+    /// <remarks>The DSS with a 64-bit Data ACK and mapping is 26 bytes, 28 with a checksum; both take 28 once padded.</remarks>
+    public int DataOptionSpace => _connection.IsFallback ? 0 : (DssDataAndAckLength + (_connection.Checksums ? 2 : 0) + 3) & ~3;
 
     /// <inheritdoc/>
     public long ReceiveWindowLimit => _connection.ReceiveWindowFree;
@@ -154,7 +155,7 @@ public sealed class MptcpSubflow : ISubflowHooks
         _localNonce = localNonce;
     }
 
-    internal void UseChecksums(bool checksums) => _receiveMappings = new ReceiveMappings(checksums);
+    internal void UseChecksums(bool checksums) => _receiveMappings = new ReceiveMappings(checksums, _connection.MappingCapacity);
 
     internal void MarkEstablished()
     {

@@ -24,12 +24,29 @@ public enum MappingOutcome : byte
 /// The TCP layer hands in bytes in subflow order (after its own reassembly); this turns them into
 /// (DSN, bytes) pieces for <see cref="DataReassembly"/>.
 /// </summary>
-public sealed class ReceiveMappings(bool checksums)
+public sealed class ReceiveMappings
 {
-    /// <summary>At most this many mappings are kept waiting; a peer cannot grow the table past it.</summary>
+    /// <summary>The default for how many mappings may wait; a peer cannot grow the table past the capacity.</summary>
     public const int MaxMappings = 64;
 
+    // Sorted by subflow sequence number, so lookups are binary searches; mappings mostly arrive in
+    // order and leave from the front.
     private readonly List<Mapping> _mappings = [];
+    private readonly bool _checksums;
+
+    /// <summary>Makes an empty table; with <paramref name="checksums"/>, mappings are passed on only whole and verified.</summary>
+    public ReceiveMappings(bool checksums, int capacity = MaxMappings)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _checksums = checksums;
+        Capacity = capacity;
+    }
+
+    /// <summary>Handles bytes of one mapping: their data sequence number and the bytes, borrowed for the call.</summary>
+    public delegate void Deliver(DataSeqNum dsn, ReadOnlySpan<byte> data);
+
+    /// <summary>Gets how many mappings may wait at most.</summary>
+    public int Capacity { get; }
 
     /// <summary>Bytes received in subflow order that no mapping covered when they came.</summary>
     public long UnmappedBytes { get; private set; }
@@ -45,20 +62,19 @@ public sealed class ReceiveMappings(bool checksums)
     /// </summary>
     public bool AddMapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum)
     {
-        foreach (Mapping m in _mappings)
+        int index = LowerBound(ssn);
+        if (index < _mappings.Count && _mappings[index].Ssn == ssn)
         {
-            if (m.Ssn == ssn && m.Dsn == dsn && m.Length == length)
-            {
-                return true;
-            }
+            // A repeat (a retransmitted segment) or a conflicting one: the first mapping stands.
+            return true;
         }
 
-        if (_mappings.Count >= MaxMappings)
+        if (_mappings.Count >= Capacity)
         {
             return false;
         }
 
-        _mappings.Add(new Mapping(dsn, ssn, length, checksum, checksums ? new byte[length] : null));
+        _mappings.Insert(index, new Mapping(dsn, ssn, length, checksum, _checksums ? new byte[length] : null));
         return true;
     }
 
@@ -66,14 +82,14 @@ public sealed class ReceiveMappings(bool checksums)
     /// Takes in-order subflow bytes starting at subflow-relative sequence <paramref name="ssn"/> and
     /// passes each mapped byte range to <paramref name="deliver"/> with its data sequence number.
     /// </summary>
-    public MappingOutcome OnData(uint ssn, ReadOnlySpan<byte> data, Action<DataSeqNum, ReadOnlyMemory<byte>> deliver)
+    public MappingOutcome OnData(uint ssn, ReadOnlySpan<byte> data, Deliver deliver)
     {
         MappingOutcome outcome = MappingOutcome.Mapped;
         int position = 0;
         while (position < data.Length)
         {
             uint at = ssn + (uint)position;
-            Mapping? mapping = Find(at);
+            Mapping? mapping = Find(at, out int index);
             if (mapping is null)
             {
                 UnmappedBytes += data.Length - position;
@@ -85,7 +101,7 @@ public sealed class ReceiveMappings(bool checksums)
             ReadOnlySpan<byte> piece = data.Slice(position, n);
             if (mapping.Buffer is null)
             {
-                deliver(mapping.Dsn + (ulong)into, piece.ToArray());
+                deliver(mapping.Dsn + (ulong)into, piece);
                 mapping.Received += n;
             }
             else
@@ -108,23 +124,56 @@ public sealed class ReceiveMappings(bool checksums)
 
             if (mapping.Received >= mapping.Length)
             {
-                _mappings.Remove(mapping);
+                _mappings.RemoveAt(index);
             }
 
             position += n;
         }
 
+        // Mappings wholly behind the data just handed over can no longer be used.
+        uint next = ssn + (uint)data.Length;
+        while (_mappings.Count > 0 && (int)(next - (_mappings[0].Ssn + _mappings[0].Length)) >= 0)
+        {
+            _mappings.RemoveAt(0);
+        }
+
         return outcome;
     }
 
-    private Mapping? Find(uint ssn)
+    // Sequence numbers compare wrap-aware (RFC 9293 §3.4): the mappings in the table span far less than 2^31.
+    private int LowerBound(uint ssn)
     {
-        foreach (Mapping m in _mappings)
+        int lo = 0;
+        int hi = _mappings.Count;
+        while (lo < hi)
         {
-            if (unchecked(ssn - m.Ssn) < m.Length)
+            int mid = (lo + hi) >>> 1;
+            if ((int)(_mappings[mid].Ssn - ssn) < 0)
             {
-                return m;
+                lo = mid + 1;
             }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private Mapping? Find(uint ssn, out int index)
+    {
+        // The mapping holding ssn is the last one that starts at or before it.
+        index = LowerBound(ssn);
+        if (index < _mappings.Count && _mappings[index].Ssn == ssn)
+        {
+            return _mappings[index];
+        }
+
+        index--;
+        if (index >= 0 && unchecked(ssn - _mappings[index].Ssn) < _mappings[index].Length)
+        {
+            return _mappings[index];
         }
 
         return null;
@@ -133,10 +182,15 @@ public sealed class ReceiveMappings(bool checksums)
     private sealed class Mapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum, byte[]? buffer)
     {
         public DataSeqNum Dsn { get; } = dsn;
+
         public uint Ssn { get; } = ssn;
+
         public ushort Length { get; } = length;
+
         public ushort? Checksum { get; } = checksum;
+
         public byte[]? Buffer { get; } = buffer;
+
         public int Received { get; set; }
     }
 }

@@ -9,7 +9,7 @@ public class ReceiveMappingsTests
 {
     private static readonly DataSeqNum Dsn = new(0x67f5bfea422d70f0);
 
-    private static List<(ulong Dsn, byte[] Bytes)> Deliveries(out Action<DataSeqNum, ReadOnlyMemory<byte>> deliver)
+    private static List<(ulong Dsn, byte[] Bytes)> Deliveries(out ReceiveMappings.Deliver deliver)
     {
         var list = new List<(ulong, byte[])>();
         deliver = (dsn, bytes) => list.Add((dsn.Value, bytes.ToArray()));

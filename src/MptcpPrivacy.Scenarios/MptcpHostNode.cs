@@ -1,0 +1,115 @@
+using MptcpPrivacy.Simulation;
+using MptcpPrivacy.Stack.Mptcp;
+using MptcpPrivacy.Wire.Checksums;
+using MptcpPrivacy.Wire.Ip;
+using MptcpPrivacy.Wire.Tcp;
+
+namespace MptcpPrivacy.Scenarios;
+
+/// <summary>
+/// A simulated host running the userspace MPTCP stack: packets from the simulator go through the
+/// host's interfaces to the <see cref="MptcpEndpoint"/>, segments from the endpoint leave by the
+/// interface of their source address. Address changes on the interfaces reach the endpoint's path
+/// manager. The simulator's nanoseconds become the stack's <see cref="TimeSpan"/> (100 ns ticks).
+/// </summary>
+public sealed class MptcpHostNode : INode
+{
+    private readonly byte[] _segment = new byte[65536];
+
+    /// <summary>Makes a host named <paramref name="name"/> with <paramref name="interfaces"/> and the stack <paramref name="endpoint"/>.</summary>
+    public MptcpHostNode(string name, HostInterfaces interfaces, MptcpEndpoint endpoint)
+    {
+        Name = name;
+        Interfaces = interfaces;
+        Endpoint = endpoint;
+        foreach (HostAddress address in interfaces.AllAddresses)
+        {
+            endpoint.AddLocalAddress(address.Address.Address);
+        }
+
+        interfaces.AddressChanged += (_, e) =>
+        {
+            if (e.Kind == AddressChangeKind.Added)
+            {
+                endpoint.AddLocalAddress(e.Address.Address, ToTime(e.Time));
+            }
+            else
+            {
+                endpoint.RemoveLocalAddress(e.Address.Address, ToTime(e.Time));
+            }
+        };
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <summary>Gets the host's interfaces and addresses.</summary>
+    public HostInterfaces Interfaces { get; }
+
+    /// <summary>Gets the MPTCP stack.</summary>
+    public MptcpEndpoint Endpoint { get; }
+
+    /// <summary>Gets or sets the application, run before every poll with the current time: it moves bytes in and out of connections.</summary>
+    public Action<TimeSpan>? Application { get; set; }
+
+    /// <summary>Gets TCP segments dropped for a bad checksum or header.</summary>
+    public long SegmentsDiscarded { get; private set; }
+
+    /// <summary>Converts simulator nanoseconds to stack time.</summary>
+    public static TimeSpan ToTime(long nanoseconds) => TimeSpan.FromTicks(nanoseconds / 100);
+
+    /// <summary>Converts stack time to simulator nanoseconds.</summary>
+    public static long ToNanoseconds(TimeSpan time) => time.Ticks * 100;
+
+    /// <inheritdoc/>
+    public void OnPacket(long now, int interfaceIndex, ReadOnlySpan<byte> ipPacket)
+    {
+        if (!Interfaces.TryAccept(interfaceIndex, ipPacket, out IpPacket ip) || ip.Protocol != IpProtocol.Tcp)
+        {
+            return;
+        }
+
+        if (!TcpChecksum.IsValid(ip.Source, ip.Destination, ip.Payload) || !TcpHeader.TryParse(ip.Payload, out TcpHeader tcp, out _))
+        {
+            SegmentsDiscarded++;
+            return;
+        }
+
+        Endpoint.OnSegment(ToTime(now), IpAddressBytes.FromSpan(ip.Source), IpAddressBytes.FromSpan(ip.Destination), tcp);
+    }
+
+    /// <inheritdoc/>
+    public bool PollTransmit(long now, out OutgoingPacket packet)
+    {
+        TimeSpan time = ToTime(now);
+        Application?.Invoke(time);
+
+        // Segments from an address the host no longer has are dropped by the interfaces; keep polling.
+        for (int attempt = 0; attempt < 1024; attempt++)
+        {
+            int length = Endpoint.PollTransmit(time, _segment, out FourTuple tuple);
+            if (length == 0)
+            {
+                break;
+            }
+
+            if (Interfaces.TrySend(tuple.LocalAddress, tuple.RemoteAddress, IpProtocol.Tcp, _segment.AsSpan(0, length), out packet))
+            {
+                return true;
+            }
+        }
+
+        packet = default;
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public long NextDeadline(long now)
+    {
+        long d = Endpoint.NextDeadline() is { } t ? Math.Max(ToNanoseconds(t), now) : long.MaxValue;
+        if (d == now) { DebugImmediate++; }
+        return d;
+    }
+
+    public static long DebugImmediate;
+}

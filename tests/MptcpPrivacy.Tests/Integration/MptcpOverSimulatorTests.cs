@@ -1,0 +1,87 @@
+using MptcpPrivacy.Scenarios;
+using MptcpPrivacy.Simulation.Scenarios;
+using MptcpPrivacy.Stack.Mptcp;
+
+namespace MptcpPrivacy.Tests.Integration;
+
+/// <summary>
+/// Issue 4's "done when", played on the simulator with our stack at both ends: 10 MB each way over
+/// two paths through loss, reordering and duplication, a path that dies, a NAT, option strippers;
+/// and the goodput targets on fast paths.
+/// </summary>
+public class MptcpOverSimulatorTests
+{
+    private const long TenMegabytes = 10_000_000;
+
+    private static ScenarioSpec TwoPaths(string path1, string path2, long up = TenMegabytes, long down = TenMegabytes, int seed = 1) => new()
+    {
+        Paths = [PathSpec.Parse(path1), PathSpec.Parse(path2)],
+        ClientToServerBytes = up,
+        ServerToClientBytes = down,
+        Seed = seed,
+        DurationNs = 600_000_000_000,
+    };
+
+    private static string Describe(ScenarioResult r) =>
+        $"seed {r.Seed}: up {r.Upload.BytesDelivered}/{r.Upload.BytesSent} down {r.Download.BytesDelivered}/{r.Download.BytesSent} in {r.DurationSeconds:F1} s ({r.Outcome}), fallback {r.Fallback}\n"
+        + string.Join("\n", r.ClientSubflows.Select(s => $"  client {s.Subflow} {s.BytesSent}"))
+        + "\n" + string.Join("\n", r.ServerSubflows.Select(s => $"  server {s.Subflow} {s.BytesSent}"))
+        + "\n" + string.Join("\n", r.ClientEvents.Select(e => $"  {e.Time.TotalMilliseconds} ms {e.Kind} {e.Subflow} {e.Detail}"));
+
+    private static void AssertByteExact(ScenarioResult r)
+    {
+        Assert.True(r.Success, Describe(r));
+        Assert.Equal(r.Upload.SentSha256, r.Upload.DeliveredSha256);
+        Assert.Equal(r.Download.SentSha256, r.Download.DeliveredSha256);
+    }
+
+    [Theory]
+    [InlineData("0%")]
+    [InlineData("1%")]
+    [InlineData("5%")]
+    public void TenMegabytesEachWayArriveByteExactOverTwoLossyPaths(string loss)
+    {
+        string impair = $"loss={loss},reorder=1%,dup=1%";
+        ScenarioResult r = ScenarioRunner.Run(TwoPaths($"rate=50M,rtt=20ms,{impair}", $"rate=50M,rtt=40ms,{impair}"));
+        AssertByteExact(r);
+        Assert.Null(r.Fallback);
+        Assert.Equal(2, r.SubflowsEstablished);
+        Assert.All(r.ClientSubflows, s => Assert.True(s.BytesSent > 500_000, Describe(r)));
+    }
+
+    [Fact]
+    public void APathThatGoesDownMidTransferLosesNothing()
+    {
+        ScenarioResult r = ScenarioRunner.Run(TwoPaths("rate=50M,rtt=20ms,down=1s", "rate=50M,rtt=40ms"));
+        AssertByteExact(r);
+        Assert.True(r.ClientCounters.BytesReinjected + r.ServerCounters.BytesReinjected > 0, Describe(r));
+    }
+
+    [Fact]
+    public void AJoinThroughANatOnTheSecondPathWorks()
+    {
+        ScenarioResult r = ScenarioRunner.Run(TwoPaths("rate=50M,rtt=20ms", "rate=50M,rtt=40ms,nat"));
+        AssertByteExact(r);
+        Assert.Equal(2, r.SubflowsEstablished);
+        Assert.All(r.ServerSubflows, s => Assert.True(s.BytesSent > 500_000, Describe(r)));
+    }
+
+    [Fact]
+    public void AStripperOfAllOptionsGivesPlainTcp()
+    {
+        ScenarioResult r = ScenarioRunner.Run(TwoPaths("rate=50M,rtt=20ms,strip=all", "rate=50M,rtt=40ms"));
+        AssertByteExact(r);
+        Assert.NotNull(r.Fallback);
+        Assert.Equal(1, r.SubflowsOpened);
+    }
+
+    [Fact]
+    public void AStripperOfJoinsLeavesOneSubflowAndAWorkingConnection()
+    {
+        ScenarioResult r = ScenarioRunner.Run(TwoPaths("rate=50M,rtt=20ms", "rate=50M,rtt=40ms,strip=join"));
+        AssertByteExact(r);
+        Assert.Null(r.Fallback);
+        Assert.Equal(1, r.SubflowsEstablished);
+        Assert.Equal(0, r.ClientSubflows[1].BytesSent);
+    }
+}
