@@ -118,7 +118,9 @@ public sealed class Olia : CoupledCongestionControl
         Int128 denominator = ((Int128)epsilonDenominator * (Int128)q) + ((Int128)epsilonNumerator << FractionBits);
         if (denominator == 0)
         {
-            return 0;
+            // epsilon 0 with w_r/S^2 below the fixed point's resolution: growth too slow to count.
+            // Otherwise the two terms cancel exactly: the window stays.
+            return epsilonNumerator == 0 ? long.MaxValue : 0;
         }
 
         Int128 numerator = ((Int128)epsilonDenominator * me.Window) << FractionBits;
