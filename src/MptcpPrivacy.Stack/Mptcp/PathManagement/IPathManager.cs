@@ -24,7 +24,10 @@ public interface IPathManager
     /// <summary>Takes a peer's ADD_ADDR (E=0) whose HMAC the connection has verified.</summary>
     IReadOnlyList<PathAction> OnAddAddrReceived(byte addressId, IpAddressBytes address, ushort? port);
 
-    /// <summary>Takes the peer's echo of one of our ADD_ADDR options.</summary>
+    /// <summary>
+    /// Takes the peer's echo of one of our ADD_ADDR options, or the connection giving up
+    /// retransmitting it unechoed (Linux moves on after <c>ADD_ADDR_RETRANS_MAX</c>).
+    /// </summary>
     IReadOnlyList<PathAction> OnAddAddrEchoed(byte addressId);
 
     /// <summary>Takes a peer's REMOVE_ADDR listing <paramref name="addressIds"/>.</summary>

@@ -112,8 +112,10 @@ public sealed class KernelPathManager : IPathManager
         if (_endpoints.FindIndex(e => e.Address == _initialLocal) is var index and >= 0)
         {
             _usedEndpoints.Add(_endpoints[index].Id);
-            if (_endpoints[index].IsBackup)
+            int initial = _subflows.FindIndex(s => s.IsInitial);
+            if (_endpoints[index].IsBackup && initial >= 0)
             {
+                _subflows[initial] = _subflows[initial] with { Backup = true };
                 actions.Add(new SetBackup(InitialSubflowId, true));
             }
         }
@@ -128,18 +130,12 @@ public sealed class KernelPathManager : IPathManager
     /// <inheritdoc/>
     public IReadOnlyList<PathAction> OnSubflowClosed(int subflowId)
     {
-        int index = _subflows.FindIndex(s => s.Id == subflowId);
-        if (index < 0)
+        if (_subflows.Find(s => s.Id == subflowId) is not { } closed)
         {
             return None;
         }
 
-        PathSubflow closed = _subflows[index];
-        _subflows.RemoveAt(index);
-        if (!closed.IsInitial)
-        {
-            AdditionalSubflows--;
-        }
+        Forget(closed);
 
         // A freed slot may let an endpoint not yet tried open its subflow; the failed one is not retried.
         return Pass();
@@ -455,13 +451,17 @@ public sealed class KernelPathManager : IPathManager
     {
         foreach (PathSubflow s in _subflows.FindAll(match))
         {
-            _subflows.Remove(s);
-            if (!s.IsInitial)
-            {
-                AdditionalSubflows--;
-            }
-
+            Forget(s);
             actions.Add(new CloseSubflow(s.Id));
+        }
+    }
+
+    private void Forget(PathSubflow subflow)
+    {
+        _subflows.Remove(subflow);
+        if (!subflow.IsInitial)
+        {
+            AdditionalSubflows--;
         }
     }
 
