@@ -1,17 +1,32 @@
+using MptcpPrivacy.Stack.Congestion;
 using MptcpPrivacy.Stack.Sequencing;
 
 namespace MptcpPrivacy.Stack.Tcp;
 
 /// <summary>
 /// NewReno congestion control: slow start and congestion avoidance (RFC 5681 §3.1), fast retransmit
-/// and fast recovery with partial acknowledgments (RFC 6582 §3.2).
+/// and fast recovery with partial acknowledgments (RFC 6582 §3.2). The congestion-avoidance increase
+/// is pluggable (<see cref="ICongestionAvoidance"/>), so coupled multipath controllers reuse the rest.
 /// </summary>
 public sealed class NewReno : ICongestionControl
 {
+    private readonly ICongestionAvoidance _avoidance;
     private int _mss = 536;
     private bool _inRecovery;
     private SeqNum32 _recover;
-    private int _avoidanceCredit;
+
+    /// <summary>Creates a controller with standard TCP congestion avoidance (RFC 5681 §3.1).</summary>
+    public NewReno()
+        : this(new RenoCongestionAvoidance())
+    {
+    }
+
+    /// <summary>Creates a controller whose congestion-avoidance increase is <paramref name="avoidance"/>.</summary>
+    public NewReno(ICongestionAvoidance avoidance)
+    {
+        ArgumentNullException.ThrowIfNull(avoidance);
+        _avoidance = avoidance;
+    }
 
     /// <inheritdoc/>
     public int CongestionWindow { get; private set; } = 4 * 536;
@@ -21,6 +36,9 @@ public sealed class NewReno : ICongestionControl
 
     /// <summary>Gets whether the controller is in fast recovery.</summary>
     public bool InFastRecovery => _inRecovery;
+
+    /// <summary>Gets the sender MSS the controller counts in (set by <see cref="Initialize"/>).</summary>
+    public int SenderMss => _mss;
 
     /// <inheritdoc/>
     public void Initialize(int senderMss)
@@ -55,13 +73,8 @@ public sealed class NewReno : ICongestionControl
         }
         else
         {
-            // RFC 5681 §3.1: about one MSS per RTT, counted in bytes (appropriate byte counting).
-            _avoidanceCredit += bytesAcked;
-            if (_avoidanceCredit >= CongestionWindow)
-            {
-                _avoidanceCredit -= CongestionWindow;
-                CongestionWindow += _mss;
-            }
+            // RFC 5681 §3.1 by default: about one MSS per RTT, counted in bytes; never below one segment.
+            CongestionWindow = Math.Max(CongestionWindow + _avoidance.OnAvoidanceAck(bytesAcked, CongestionWindow, _mss), _mss);
         }
 
         return false;
@@ -96,6 +109,6 @@ public sealed class NewReno : ICongestionControl
         SlowStartThreshold = Math.Max(flightSize / 2, 2 * _mss);
         CongestionWindow = _mss;
         _inRecovery = false;
-        _avoidanceCredit = 0;
+        _avoidance.Reset();
     }
 }
