@@ -140,12 +140,22 @@ internal sealed class SackScoreboard
     /// Finds the segment NextSeg() rule 4 returns: up to <paramref name="smss"/> octets ending with the
     /// highest octet below <paramref name="max"/> that is not SACKed (the rescue retransmission).
     /// </summary>
-    public bool Rescue(SeqNum32 una, SeqNum32 max, int smss, out SeqNum32 seq, out int length)
+    /// <remarks>
+    /// Unlike the letter of rule 4, nothing is returned when that octet was already retransmitted in
+    /// this recovery (it lies below <paramref name="highRxt"/>): the rescue is for a lost tail, and
+    /// sending the same segment twice in one round trip would only add to the load.
+    /// </remarks>
+    public bool Rescue(SeqNum32 una, SeqNum32 max, SeqNum32 highRxt, int smss, out SeqNum32 seq, out int length)
     {
         for (int k = _sacked.Count; k >= 0; k--)
         {
             SeqNum32 start = k == 0 ? una : _sacked.Right(k - 1);
             SeqNum32 end = k == _sacked.Count ? max : _sacked.Left(k);
+            if (end > start && end <= highRxt)
+            {
+                break;
+            }
+
             if (end > start)
             {
                 length = Math.Min(smss, end - start);

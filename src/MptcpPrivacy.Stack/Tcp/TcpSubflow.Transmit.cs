@@ -132,7 +132,7 @@ public sealed partial class TcpSubflow
         }
 
         // Rule 4: one rescue retransmission of the highest unSACKed segment per recovery, HighRxt untouched.
-        if (!_rescueSent && _scoreboard.Rescue(_sndUna, _sndMax, smss, out seq, out length))
+        if (!_rescueSent && _scoreboard.Rescue(_sndUna, _sndMax, _highRxt, smss, out seq, out length))
         {
             _rescueSent = true;
             if ((sent = Retransmit(now, buffer, seq, length, recordHighRxt: false)) > 0)

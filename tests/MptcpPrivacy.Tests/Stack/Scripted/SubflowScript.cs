@@ -16,11 +16,13 @@ internal sealed class SubflowScript
 
     private readonly byte[] _buffer = new byte[65_536];
 
-    public SubflowScript(TcpSubflowOptions? options = null, uint iss = 1000)
+    public SubflowScript(TcpSubflowOptions? options = null, uint iss = 1000, ICongestionControl? congestionControl = null, ISubflowHooks? hooks = null)
     {
         Subflow = new TcpSubflow(
             (options ?? new TcpSubflowOptions()) with { LocalPort = LocalPort, RemotePort = PeerPort },
-            new FixedRandom(iss, 0));
+            new FixedRandom(iss, 0),
+            congestionControl,
+            hooks);
     }
 
     public TcpSubflow Subflow { get; }
