@@ -337,8 +337,7 @@ public sealed partial class TcpSubflow
             _ackPending = false;
             _delayedAckDeadline = null;
             _lastAckSent = _rcvNxt;
-            _lastAdvertisedWindow = syn ? window : window << _rcvShift;
-            _rcvAdvertisedEdge = SeqNum32.Max(_rcvAdvertisedEdge, _rcvNxt + _lastAdvertisedWindow);
+            _rcvAdvertisedEdge = SeqNum32.Max(_rcvAdvertisedEdge, _rcvNxt + (syn ? window : window << _rcvShift));
         }
 
         return headerLength + payloadLength;

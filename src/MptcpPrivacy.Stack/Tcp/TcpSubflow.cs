@@ -78,7 +78,6 @@ public sealed partial class TcpSubflow
     private SeqNum32 _rcvAdvertisedEdge;
     private int _rcvShift;
     private bool _windowScaleAgreed;
-    private uint _lastAdvertisedWindow;
     private SeqNum32 _lastAckSent;
     private SeqNum32? _outOfOrderFin;
 
@@ -278,9 +277,10 @@ public sealed partial class TcpSubflow
     {
         int n = _receiveBuffer.Read(destination);
 
-        // RFC 9293 §3.8.6.2.2: announce a reopened window once it grew by min(buffer/2, MSS).
-        uint window = ReceiveWindow;
-        if (n > 0 && IsSynchronized && window > _lastAdvertisedWindow && window - _lastAdvertisedWindow >= Math.Min(_receiveBuffer.Capacity / 2, EffectiveSendMss))
+        // RFC 9293 §3.8.6.2.2: announce a reopened window once the right edge can move by
+        // min(buffer/2, MSS) beyond what the peer was last told.
+        long stillOpen = Math.Max(0, _rcvAdvertisedEdge - _rcvNxt);
+        if (n > 0 && IsSynchronized && ReceiveWindow - stillOpen >= Math.Min(_receiveBuffer.Capacity / 2, EffectiveSendMss))
         {
             _ackPending = true;
         }

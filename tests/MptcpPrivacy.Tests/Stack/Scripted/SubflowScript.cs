@@ -62,6 +62,21 @@ internal sealed class SubflowScript
         }
     }
 
+    /// <summary>Runs the timers due by <paramref name="at"/> and returns every segment the subflow sends then.</summary>
+    public List<Seg> Drain(TimeSpan at)
+    {
+        Advance(at);
+        var sent = new List<Seg>();
+        int n;
+        while ((n = Subflow.PollTransmit(at, _buffer)) > 0)
+        {
+            Assert.True(TcpHeader.TryParse(_buffer.AsSpan(0, n), out TcpHeader header, out _));
+            sent.Add(Seg.Decode(header));
+        }
+
+        return sent;
+    }
+
     private void Advance(TimeSpan at)
     {
         Assert.True(at >= Now, "Script steps go forward in time.");
