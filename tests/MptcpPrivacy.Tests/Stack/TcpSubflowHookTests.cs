@@ -2,6 +2,7 @@ using MptcpPrivacy.Stack.Sequencing;
 using MptcpPrivacy.Stack.Tcp;
 using MptcpPrivacy.Tests.Stack.Scripted;
 using MptcpPrivacy.Wire.Tcp;
+using static MptcpPrivacy.Tests.Stack.Scripted.Flags;
 using static MptcpPrivacy.Tests.Stack.Scripted.Handshake;
 using static MptcpPrivacy.Tests.Stack.Scripted.SubflowScript;
 
@@ -10,11 +11,6 @@ namespace MptcpPrivacy.Tests.Stack;
 /// <summary>The <see cref="ISubflowHooks"/> through which MPTCP takes part in a subflow's segments (RFC 8684 §3).</summary>
 public sealed class TcpSubflowHookTests
 {
-    private const TcpFlags Syn = TcpFlags.Syn;
-    private const TcpFlags Ack = TcpFlags.Ack;
-    private const TcpFlags SynAck = TcpFlags.Syn | TcpFlags.Ack;
-    private const TcpFlags PshAck = TcpFlags.Psh | TcpFlags.Ack;
-    private const TcpOptionKind Nop = TcpOptionKind.NoOperation;
     private const TcpOptionKind Ts = TcpOptionKind.Timestamps;
     private const TcpOptionKind Mptcp = TcpOptionKind.Mptcp;
 

@@ -1,6 +1,7 @@
 using MptcpPrivacy.Stack.Tcp;
 using MptcpPrivacy.Tests.Stack.Scripted;
 using MptcpPrivacy.Wire.Tcp;
+using static MptcpPrivacy.Tests.Stack.Scripted.Flags;
 using static MptcpPrivacy.Tests.Stack.Scripted.Handshake;
 using static MptcpPrivacy.Tests.Stack.Scripted.SubflowScript;
 
@@ -9,8 +10,6 @@ namespace MptcpPrivacy.Tests.Stack;
 /// <summary>Protection Against Wrapped Sequences (RFC 7323 §5).</summary>
 public sealed class TcpSubflowPawsTests
 {
-    private const TcpFlags Ack = TcpFlags.Ack;
-
     private static readonly TcpSubflowOptions Stamped = Plain with { UseTimestamps = true };
 
     [Fact]

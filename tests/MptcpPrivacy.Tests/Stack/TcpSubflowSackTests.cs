@@ -1,6 +1,7 @@
 using MptcpPrivacy.Stack.Tcp;
 using MptcpPrivacy.Tests.Stack.Scripted;
 using MptcpPrivacy.Wire.Tcp;
+using static MptcpPrivacy.Tests.Stack.Scripted.Flags;
 using static MptcpPrivacy.Tests.Stack.Scripted.Handshake;
 using static MptcpPrivacy.Tests.Stack.Scripted.SubflowScript;
 
@@ -9,10 +10,18 @@ namespace MptcpPrivacy.Tests.Stack;
 /// <summary>The out-of-order queue and SACK blocks on the receiving side (RFC 2018), RFC 6675 loss recovery on the sending side.</summary>
 public sealed class TcpSubflowSackTests
 {
-    private const TcpFlags Syn = TcpFlags.Syn;
-    private const TcpFlags Ack = TcpFlags.Ack;
-    private const TcpFlags FinAck = TcpFlags.Fin | TcpFlags.Ack;
-    private const TcpOptionKind Nop = TcpOptionKind.NoOperation;
+    /// <summary>Opens with SACK against a peer MSS of 500 and sends <paramref name="segments"/> segments of 500 bytes from 1001 at 110 ms.</summary>
+    private static SubflowScript Flight(FixedWindow cc, int segments)
+    {
+        var s = Active(peerMss: 500, congestionControl: cc);
+        s.Subflow.Send(new byte[500 * segments]);
+        for (uint i = 0; i < segments; i++)
+        {
+            s.Expect(Ms(110), new Seg { Seq = 1001 + (500 * i), PayloadLength = 500 });
+        }
+
+        return s;
+    }
 
     private static byte[] Bytes(int from, int count) => Enumerable.Range(from, count).Select(i => (byte)(i * 13)).ToArray();
 
@@ -186,12 +195,7 @@ public sealed class TcpSubflowSackTests
     public void Rfc6675_5_SeveralHolesAreRetransmittedWithinOneRoundTrip()
     {
         var cc = new FixedWindow(5000);
-        var s = Active(peerMss: 500, congestionControl: cc);
-        s.Subflow.Send(new byte[5000]);
-        for (uint i = 0; i < 10; i++)
-        {
-            s.Expect(Ms(110), new Seg { Seq = 1001 + (500 * i), PayloadLength = 500 });
-        }
+        var s = Flight(cc, segments: 10);
 
         s.Send(Ms(200), new Seg { Flags = Ack, Seq = 5001, Ack = 1501 });
         s.Send(Ms(201), new Seg { Flags = Ack, Seq = 5001, Ack = 1501, Sack = [B(2001, 2501)] });
@@ -234,12 +238,7 @@ public sealed class TcpSubflowSackTests
     public void Rfc6675_5_DupThreshSackedSegmentsStartRecoveryBeforeThreeDuplicates()
     {
         var cc = new FixedWindow(5000);
-        var s = Active(peerMss: 500, congestionControl: cc);
-        s.Subflow.Send(new byte[2500]);
-        for (uint i = 0; i < 5; i++)
-        {
-            s.Expect(Ms(110), new Seg { Seq = 1001 + (500 * i), PayloadLength = 500 });
-        }
+        var s = Flight(cc, segments: 5);
 
         // One ACK (the peer's ACKs were thinned) SACKs three segments above the first: IsLost(SND.UNA).
         s.Send(Ms(200), new Seg { Flags = Ack, Seq = 5001, Ack = 1001, Sack = [B(1501, 3001)] });
@@ -251,12 +250,7 @@ public sealed class TcpSubflowSackTests
     public void Rfc2018_8_SackBlocksOutsideTheWindowChangeNothing()
     {
         var cc = new FixedWindow(5000);
-        var s = Active(peerMss: 500, congestionControl: cc);
-        s.Subflow.Send(new byte[2000]);
-        for (uint i = 0; i < 4; i++)
-        {
-            s.Expect(Ms(110), new Seg { Seq = 1001 + (500 * i), PayloadLength = 500 });
-        }
+        var s = Flight(cc, segments: 4);
 
         // Below SND.UNA (a D-SACK), past SND.MAX, straddling either edge, inverted, empty: none counts as
         // a duplicate (no new SACK information) and none enters the scoreboard.
@@ -285,12 +279,7 @@ public sealed class TcpSubflowSackTests
     public void Rfc6675_5_1_AfterATimeoutSackedDataIsNotSentAgainUnlessTheTimerFiresTwice()
     {
         var cc = new FixedWindow(5000);
-        var s = Active(peerMss: 500, congestionControl: cc);
-        s.Subflow.Send(new byte[2000]);
-        for (uint i = 0; i < 4; i++)
-        {
-            s.Expect(Ms(110), new Seg { Seq = 1001 + (500 * i), PayloadLength = 500 });
-        }
+        var s = Flight(cc, segments: 4);
 
         // Two duplicates SACKing 1000 bytes: not enough for recovery (RFC 6675 IsLost needs more than 2 × SMSS).
         s.Send(Ms(200), new Seg { Flags = Ack, Seq = 5001, Ack = 1001, Sack = [B(2001, 2501)] });
@@ -316,12 +305,7 @@ public sealed class TcpSubflowSackTests
     public void Rfc6675_5_1_NoNewRecoveryUntilTheDataSentBeforeTheTimeoutIsAcknowledged()
     {
         var cc = new FixedWindow(5000);
-        var s = Active(peerMss: 500, congestionControl: cc);
-        s.Subflow.Send(new byte[3000]);
-        for (uint i = 0; i < 6; i++)
-        {
-            s.Expect(Ms(110), new Seg { Seq = 1001 + (500 * i), PayloadLength = 500 });
-        }
+        var s = Flight(cc, segments: 6);
 
         s.Expect(Ms(1110), new Seg { Seq = 1001 });
         for (uint i = 1; i < 6; i++)

@@ -1,6 +1,7 @@
 using MptcpPrivacy.Stack.Tcp;
 using MptcpPrivacy.Tests.Stack.Scripted;
 using MptcpPrivacy.Wire.Tcp;
+using static MptcpPrivacy.Tests.Stack.Scripted.Flags;
 using static MptcpPrivacy.Tests.Stack.Scripted.Handshake;
 using static MptcpPrivacy.Tests.Stack.Scripted.SubflowScript;
 
@@ -9,9 +10,6 @@ namespace MptcpPrivacy.Tests.Stack;
 /// <summary>Delayed ACKs (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3), keep-alives (RFC 1122 §4.2.3.6) and the user timeout (RFC 9293 §3.8.5).</summary>
 public sealed class TcpSubflowTimerTests
 {
-    private const TcpFlags Ack = TcpFlags.Ack;
-    private const TcpFlags PshAck = TcpFlags.Psh | TcpFlags.Ack;
-
     private static readonly TcpSubflowOptions Delayed = Plain with { DelayedAck = Ms(40) };
 
     [Fact]
