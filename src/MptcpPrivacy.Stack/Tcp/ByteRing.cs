@@ -1,6 +1,11 @@
 namespace MptcpPrivacy.Stack.Tcp;
 
 /// <summary>A bounded FIFO of bytes, the storage of both the send and the receive buffer.</summary>
+/// <remarks>
+/// The receive side also parks out-of-order bytes in the free room past the tail
+/// (<see cref="WriteAt"/>) and takes them in with <see cref="Commit"/> once the gap before them
+/// fills, as smoltcp's assembler does: the receive buffer is the only memory a peer can fill.
+/// </remarks>
 internal sealed class ByteRing
 {
     private readonly byte[] _buffer;
@@ -25,13 +30,40 @@ internal sealed class ByteRing
     /// <summary>Appends as many bytes of <paramref name="data"/> as fit and returns how many.</summary>
     public int Write(ReadOnlySpan<byte> data)
     {
-        int n = Math.Min(data.Length, Free);
-        int tail = (_head + Count) % _buffer.Length;
-        int first = Math.Min(n, _buffer.Length - tail);
-        data[..first].CopyTo(_buffer.AsSpan(tail));
-        data[first..n].CopyTo(_buffer);
+        int n = WriteAt(0, data);
         Count += n;
         return n;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="data"/> into the free room <paramref name="offset"/> bytes past the tail
+    /// without taking it in, and returns how many bytes fit.
+    /// </summary>
+    public int WriteAt(int offset, ReadOnlySpan<byte> data)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        int n = Math.Max(0, Math.Min(data.Length, Free - offset));
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        int start = (_head + Count + offset) % _buffer.Length;
+        int first = Math.Min(n, _buffer.Length - start);
+        data[..first].CopyTo(_buffer.AsSpan(start));
+        data[first..n].CopyTo(_buffer);
+        return n;
+    }
+
+    /// <summary>Takes in <paramref name="count"/> bytes already placed past the tail with <see cref="WriteAt"/>.</summary>
+    public void Commit(int count)
+    {
+        if (count < 0 || count > Free)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+
+        Count += count;
     }
 
     /// <summary>Copies bytes starting <paramref name="offset"/> bytes after the head into <paramref name="destination"/> and returns how many.</summary>

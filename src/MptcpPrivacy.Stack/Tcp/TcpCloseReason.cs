@@ -18,6 +18,9 @@ public enum TcpCloseReason
     /// <summary>The local user called <see cref="TcpSubflow.Abort"/>.</summary>
     Aborted,
 
-    /// <summary>A segment was retransmitted too many times without an acknowledgment (RFC 9293 §3.8.3 R2).</summary>
+    /// <summary>A segment was retransmitted too many times without an acknowledgment (RFC 9293 §3.8.3 R2), or sent data stayed unacknowledged past the user timeout (RFC 9293 §3.8.5).</summary>
     TimedOut,
+
+    /// <summary>The peer answered none of the keep-alive probes (RFC 1122 §4.2.3.6).</summary>
+    KeepAliveTimedOut,
 }

@@ -9,12 +9,27 @@ namespace MptcpPrivacy.Stack.Tcp;
 /// send with <see cref="PollTransmit"/>; it never reads a clock.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Segments go in and out without the IP layer: the caller checks the checksum of arriving segments
 /// and fills the Checksum of outgoing ones (<see cref="MptcpPrivacy.Wire.Checksums.TcpChecksum.Write"/>),
-/// because only it knows the addresses. Not implemented: SACK, delayed ACKs, Nagle, PAWS, an
-/// out-of-order queue (out-of-order segments are dropped and duplicate-ACKed), urgent data, data on SYN.
+/// because only it knows the addresses. An <see cref="ISubflowHooks"/> lets MPTCP add options, bound
+/// payloads, vet accepted segments and cap the receive window.
+/// </para>
+/// <para>
+/// Implemented: RFC 9293 states with RFC 5961 checks; MSS, Window Scale and Timestamps with PAWS
+/// (RFC 7323); RFC 6298 RTO with Karn; congestion control behind <see cref="ICongestionControl"/>
+/// (NewReno, RFC 5681/6582, without SACK); an out-of-order queue held in the receive buffer's free
+/// room; SACK blocks (RFC 2018) and RFC 6675 loss recovery when both sides permit SACK; delayed ACKs
+/// (RFC 1122 §4.2.3.2); keep-alives (RFC 1122 §4.2.3.6) and a local user timeout (RFC 9293 §3.8.5).
+/// </para>
+/// <para>
+/// Not implemented: D-SACK (RFC 2883), limited transmit (RFC 3042), RACK-TLP (RFC 8985), PRR
+/// (RFC 6937), Nagle and receiver SWS avoidance beyond the window-update rule, urgent data, data on
+/// SYN (TFO), the UTO option on the wire (RFC 5482), ECN, path MTU discovery, the RFC 7323 §3.2 drop
+/// of segments lacking Timestamps once agreed (Linux accepts them too).
+/// </para>
 /// </remarks>
-public sealed class TcpSubflow
+public sealed partial class TcpSubflow
 {
     // RFC 7323 §3.2 with NOP padding: every segment after the SYN carries 12 bytes of Timestamps.
     private const int TimestampsOverhead = 12;
@@ -22,12 +37,26 @@ public sealed class TcpSubflow
     // RFC 9293 §3.7.1: without an MSS option the sender assumes 536.
     private const ushort DefaultSendMss = 536;
 
+    // RFC 9293 §3.1: the options area is at most 40 bytes.
+    private const int MaximumOptionsLength = 40;
+
+    // Disjoint out-of-order ranges held at once; a segment that would need one more is dropped and
+    // retransmitted later, so a peer cannot make the receiver track unbounded fragments.
+    private const int OutOfOrderRanges = 32;
+
+    // RFC 7323 §5.5: a TS.Recent older than 24 days is no longer valid for PAWS.
+    private static readonly TimeSpan PawsIdleLimit = TimeSpan.FromDays(24);
+
     private readonly TcpSubflowOptions _options;
     private readonly Random _random;
     private readonly ICongestionControl _congestion;
     private readonly ByteRing _sendBuffer;
     private readonly ByteRing _receiveBuffer;
+    private readonly SequenceRanges _outOfOrder = new(OutOfOrderRanges);
+    private readonly SackScoreboard _scoreboard = new();
     private readonly int _ourShift;
+    private ISubflowHooks? _hooks;
+    private bool _used;
 
     // Send sequence variables (RFC 9293 §3.3.1), plus SND.MAX (the highest sent, as in BSD) so that
     // a retransmission timeout can rewind SND.NXT to SND.UNA.
@@ -42,17 +71,24 @@ public sealed class TcpSubflow
     private SeqNum32 _sendBufferSeq;
     private int _sndShift;
 
-    // Receive sequence variables.
+    // Receive sequence variables, plus the right edge of the window last advertised (never moved
+    // left: RFC 9293 §3.8.6.2.2) and a FIN that arrived before the data in front of it.
     private SeqNum32 _irs;
     private SeqNum32 _rcvNxt;
+    private SeqNum32 _rcvAdvertisedEdge;
     private int _rcvShift;
     private bool _windowScaleAgreed;
-    private uint _lastAdvertisedWindow;
     private SeqNum32 _lastAckSent;
+    private SeqNum32? _outOfOrderFin;
+
+    // The largest segment seen from the peer (Linux's rcv_mss): a delayed ACK waits for at most one.
+    private int _rcvMss;
 
     private int _sendMss = DefaultSendMss;
     private bool _timestamps;
+    private bool _sackPermitted;
     private uint _tsRecent;
+    private TimeSpan _tsRecentTime;
     private uint _tsOffset;
     private bool _passiveOpen;
     private bool _closeRequested;
@@ -63,6 +99,8 @@ public sealed class TcpSubflow
     private bool _fastRetransmitPending;
     private int _duplicateAcks;
     private int _retransmissions;
+    private bool _resetPending;
+    private SeqNum32 _resetSeq;
 
     private bool _rttTiming;
     private SeqNum32 _rttSeq;
@@ -70,14 +108,24 @@ public sealed class TcpSubflow
 
     private TimeSpan? _retransmitDeadline;
     private TimeSpan? _timeWaitDeadline;
+    private TimeSpan? _delayedAckDeadline;
+    private TimeSpan? _userTimeoutDeadline;
+    private TimeSpan _lastReceived;
+    private int _keepAliveProbesSent;
+    private bool _keepAliveProbePending;
     private PendingReply? _reply;
 
     /// <summary>Creates a connection in CLOSED that draws its ISN and timestamp offset from <paramref name="random"/>.</summary>
-    public TcpSubflow(TcpSubflowOptions options, Random random, ICongestionControl? congestionControl = null)
+    /// <param name="options">The local choices.</param>
+    /// <param name="random">The source of the ISN and the timestamp offset.</param>
+    /// <param name="congestionControl">The congestion controller; NewReno when null.</param>
+    /// <param name="hooks">The layer above (MPTCP) that takes part in every segment, or null for plain TCP.</param>
+    public TcpSubflow(TcpSubflowOptions options, Random random, ICongestionControl? congestionControl = null, ISubflowHooks? hooks = null)
     {
         _options = options;
         _random = random;
         _congestion = congestionControl ?? new NewReno();
+        _hooks = hooks;
         _sendBuffer = new ByteRing(options.SendBufferSize);
         _receiveBuffer = new ByteRing(options.ReceiveBufferSize);
         RetransmissionTimeout = new RetransmissionTimeout(options);
@@ -88,17 +136,24 @@ public sealed class TcpSubflow
         }
     }
 
+    /// <summary>Gets or sets the layer above that takes part in every segment (RFC 8684 §3); set it before the first segment goes in or out.</summary>
+    /// <exception cref="InvalidOperationException">Set after a segment was sent or received.</exception>
+    public ISubflowHooks? Hooks
+    {
+        get => _hooks;
+        set
+        {
+            if (_used)
+            {
+                throw new InvalidOperationException("The hooks are fixed once a segment has been sent or received.");
+            }
+
+            _hooks = value;
+        }
+    }
+
     /// <summary>Gets the current state.</summary>
     public TcpState State { get; private set; }
-
-    /// <summary>Gets or sets the layer above that adds options and reads segments (MPTCP); set it before the first segment.</summary>
-    public ISubflowHooks? Hooks { get; set; }
-
-    /// <summary>Gets ISS, the initial send sequence number (valid once connecting or connected).</summary>
-    public SeqNum32 InitialSendSequence => _iss;
-
-    /// <summary>Gets IRS, the initial receive sequence number (valid once the peer's SYN arrived).</summary>
-    public SeqNum32 InitialReceiveSequence => _irs;
 
     /// <summary>Gets why the connection closed, once it has.</summary>
     public TcpCloseReason CloseReason { get; private set; }
@@ -112,6 +167,12 @@ public sealed class TcpSubflow
     /// <summary>Gets the congestion controller.</summary>
     public ICongestionControl CongestionControl => _congestion;
 
+    /// <summary>Gets ISS, our initial sequence number (meaningful once <see cref="Connect"/> or a SYN in LISTEN chose it).</summary>
+    public SeqNum32 InitialSendSequence => _iss;
+
+    /// <summary>Gets IRS, the peer's initial sequence number (meaningful once its SYN arrived).</summary>
+    public SeqNum32 InitialReceiveSequence => _irs;
+
     /// <summary>Gets SND.UNA, the oldest unacknowledged sequence number.</summary>
     public SeqNum32 SendUnacknowledged => _sndUna;
 
@@ -121,17 +182,39 @@ public sealed class TcpSubflow
     /// <summary>Gets SND.WND, the peer's window in bytes, scaled.</summary>
     public uint SendWindow => _sndWnd;
 
+    /// <summary>Gets the sequence space sent and not yet acknowledged (SND.MAX - SND.UNA), SYN and FIN included.</summary>
+    public int BytesInFlight => (int)_sndUna.DistanceTo(_sndMax);
+
+    /// <summary>Gets the bytes in the send buffer never sent yet (after SND.MAX).</summary>
+    public int UnsentBytes
+    {
+        get
+        {
+            int offset = _sndMax <= _sendBufferSeq ? 0 : (int)_sendBufferSeq.DistanceTo(_sndMax);
+            return Math.Max(0, _sendBuffer.Count - offset);
+        }
+    }
+
     /// <summary>Gets RCV.NXT, the next sequence number expected.</summary>
     public SeqNum32 ReceiveNext => _rcvNxt;
 
-    /// <summary>Gets RCV.WND, the free room of the receive buffer.</summary>
-    public uint ReceiveWindow => Hooks is { } hooks ? (uint)Math.Clamp(hooks.ReceiveWindowLimit, 0, _receiveBuffer.Free) : (uint)_receiveBuffer.Free;
+    /// <summary>
+    /// Gets RCV.WND, the window this side offers now: the free room of the receive buffer, capped by
+    /// <see cref="ISubflowHooks.ReceiveWindowLimit"/>, but never short of an edge already advertised.
+    /// </summary>
+    public uint ReceiveWindow
+    {
+        get
+        {
+            long free = _receiveBuffer.Free;
+            long window = Math.Min(free, Math.Max(0, _hooks?.ReceiveWindowLimit ?? long.MaxValue));
+            int promised = _rcvAdvertisedEdge - _rcvNxt;
+            return (uint)Math.Max(window, Math.Min(promised, free));
+        }
+    }
 
     /// <summary>Gets the largest payload this side puts in one segment (SND.MSS less the Timestamps option).</summary>
     public int EffectiveSendMss => _sendMss - (_timestamps ? TimestampsOverhead : 0);
-
-    // The payload of one data segment: the MSS less TCP's and the layer above's options.
-    private int PayloadMss => Math.Max(1, EffectiveSendMss - (Hooks?.DataOptionSpace ?? 0));
 
     /// <summary>Gets the shift applied to the peer's windows (0 without window scaling).</summary>
     public int SendWindowShift => _sndShift;
@@ -142,6 +225,9 @@ public sealed class TcpSubflow
     /// <summary>Gets whether both sides agreed on Timestamps.</summary>
     public bool TimestampsEnabled => _timestamps;
 
+    /// <summary>Gets whether both sides permitted SACK (RFC 2018 §2).</summary>
+    public bool SackEnabled => _sackPermitted;
+
     /// <summary>Gets the number of bytes ready for <see cref="Receive"/>.</summary>
     public int BytesAvailable => _receiveBuffer.Count;
 
@@ -150,14 +236,6 @@ public sealed class TcpSubflow
 
     /// <summary>Gets whether the peer's FIN has been received: no more bytes will arrive after those buffered.</summary>
     public bool ReceivedFin { get; private set; }
-
-    /// <summary>Gets the earliest time at which <see cref="OnTimer"/> wants to run, or null when no timer is armed.</summary>
-    public TimeSpan? NextDeadline => (_retransmitDeadline, _timeWaitDeadline) switch
-    {
-        ({ } a, { } b) => a < b ? a : b,
-        ({ } a, null) => a,
-        (null, var b) => b,
-    };
 
     private bool IsSynchronized => State is not (TcpState.Closed or TcpState.Listen or TcpState.SynSent);
 
@@ -172,7 +250,7 @@ public sealed class TcpSubflow
         RequireState(TcpState.Closed);
         ChooseIss();
         State = TcpState.SynSent;
-        _ = now;
+        _lastReceived = now;
     }
 
     /// <summary>Starts a passive open: wait in LISTEN for one SYN (RFC 9293 §3.10.1).</summary>
@@ -200,9 +278,10 @@ public sealed class TcpSubflow
     {
         int n = _receiveBuffer.Read(destination);
 
-        // RFC 9293 §3.8.6.2.2: announce a reopened window once it grew by min(buffer/2, MSS).
-        uint grown = ReceiveWindow - _lastAdvertisedWindow;
-        if (n > 0 && IsSynchronized && ReceiveWindow > _lastAdvertisedWindow && grown >= Math.Min(_receiveBuffer.Capacity / 2, EffectiveSendMss))
+        // RFC 9293 §3.8.6.2.2: announce a reopened window once the right edge can move by
+        // min(buffer/2, MSS) beyond what the peer was last told.
+        long stillOpen = Math.Max(0, _rcvAdvertisedEdge - _rcvNxt);
+        if (n > 0 && IsSynchronized && ReceiveWindow - stillOpen >= Math.Min(_receiveBuffer.Capacity / 2, EffectiveSendMss))
         {
             _ackPending = true;
         }
@@ -241,297 +320,46 @@ public sealed class TcpSubflow
         }
     }
 
-    /// <summary>Asks for an ACK on the next poll even though no data or window change calls for one (the layer above has options to carry).</summary>
+    /// <summary>Aborts the connection (RFC 9293 §3.10.5): a RST goes out, with the hook's options, if the connection was synchronized.</summary>
+    public void Abort() => CloseWithReset(TcpCloseReason.Aborted);
+
+    /// <summary>
+    /// Asks for a segment without data on the next poll, ahead of any data: the layer above has
+    /// options that need the room (ADD_ADDR, MP_PRIO, a join's third ACK, a DATA_FIN), as Linux's
+    /// MPTCP sends a pure ACK for them.
+    /// </summary>
     public void RequestAcknowledgment()
     {
-        if (IsSynchronized && State != TcpState.TimeWait)
+        if (State is not (TcpState.Closed or TcpState.Listen or TcpState.SynSent or TcpState.TimeWait))
         {
             _ackPending = true;
             _pureAckRequested = true;
         }
     }
 
-    /// <summary>Aborts the connection (RFC 9293 §3.10.5): a RST goes out if the connection was synchronized.</summary>
-    public void Abort()
-    {
-        if (IsSynchronized && State != TcpState.TimeWait)
-        {
-            _reply = new PendingReply(RemotePort, _sndNxt, default, TcpFlags.Rst, FromAbort: true);
-        }
-
-        EnterClosed(TcpCloseReason.Aborted);
-    }
-
     /// <summary>Processes a segment that arrived at <paramref name="now"/> (RFC 9293 §3.10.7); its checksum must already be verified.</summary>
     public void OnSegment(TimeSpan now, in TcpHeader segment)
     {
+        _used = true;
         switch (State)
         {
             case TcpState.Closed:
                 ReplyReset(segment);
                 return;
             case TcpState.Listen:
-                OnSegmentInListen(segment);
+                OnSegmentInListen(now, segment);
                 return;
             case TcpState.SynSent:
                 OnSegmentInSynSent(now, segment);
                 return;
             default:
-                OnSegmentSynchronized(now, segment);
+                OnSegmentSynchronized(now, segment, ReceivedOptions.Read(segment));
                 UpdatePersistTimer(now);
                 return;
         }
     }
 
-    /// <summary>Runs the timers whose deadline is at or before <paramref name="now"/>.</summary>
-    public void OnTimer(TimeSpan now)
-    {
-        if (_timeWaitDeadline is { } timeWait && timeWait <= now)
-        {
-            _timeWaitDeadline = null;
-            EnterClosed(TcpCloseReason.Normal);
-            return;
-        }
-
-        if (_retransmitDeadline is not { } deadline || deadline > now)
-        {
-            return;
-        }
-
-        _retransmitDeadline = null;
-        if (_sndMax != _sndUna)
-        {
-            if (++_retransmissions > _options.MaximumRetransmissions)
-            {
-                EnterClosed(TcpCloseReason.TimedOut);
-                return;
-            }
-
-            // RFC 6298 §5.4-5.6: retransmit from SND.UNA, back off, restart; Karn: stop timing.
-            RetransmissionTimeout.Backoff();
-            if (IsSynchronized)
-            {
-                _congestion.OnRetransmissionTimeout(FlightSize);
-            }
-
-            _sndNxt = _sndUna;
-            _rttTiming = false;
-            _duplicateAcks = 0;
-            _fastRetransmitPending = false;
-            _forceProbe = _sndWnd == 0;
-            _retransmitDeadline = now + RetransmissionTimeout.Current;
-        }
-        else if (_sndWnd == 0 && UnsentBytes > 0)
-        {
-            // RFC 9293 §3.8.6.1: the persist timer fired; probe the zero window with one byte.
-            RetransmissionTimeout.Backoff();
-            _forceProbe = true;
-        }
-    }
-
-    /// <summary>
-    /// Writes the next segment this connection wants to send into <paramref name="buffer"/> and
-    /// returns its length, or 0 when there is nothing to send now. The Checksum is left zero.
-    /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="buffer"/> is too small for a header and an MSS of payload.</exception>
-    public int PollTransmit(TimeSpan now, Span<byte> buffer)
-    {
-        if (_reply is { } reply)
-        {
-            _reply = null;
-            Span<byte> replyOptions = stackalloc byte[40];
-            int replyOptionsLength = reply.FromAbort && Hooks is { } hooks
-                ? hooks.WriteOptions(now, new OutgoingSegment(reply.Flags, reply.Seq, 0, false), replyOptions)
-                : 0;
-            return new TcpHeaderFields
-            {
-                SourcePort = _options.LocalPort,
-                DestinationPort = reply.DestinationPort,
-                SequenceNumber = reply.Seq.Value,
-                AcknowledgmentNumber = reply.Ack.Value,
-                Flags = reply.Flags,
-            }.Encode(buffer, replyOptions[..replyOptionsLength]);
-        }
-
-        int length = State switch
-        {
-            TcpState.Closed or TcpState.Listen => 0,
-            TcpState.SynSent or TcpState.SynReceived when _sndNxt == _iss => EmitSyn(now, buffer),
-            TcpState.SynSent => 0,
-            TcpState.SynReceived => _ackPending ? Emit(now, buffer, _sndNxt, 0, TcpFlags.Ack) : 0,
-            _ => PollSynchronized(now, buffer),
-        };
-        UpdatePersistTimer(now);
-        return length;
-    }
-
-    private int UnsentBytes
-    {
-        get
-        {
-            int offset = _sendBufferSeq - _sndNxt > 0 ? 0 : (int)_sendBufferSeq.DistanceTo(_sndNxt);
-            return Math.Max(0, _sendBuffer.Count - offset);
-        }
-    }
-
-    private int PollSynchronized(TimeSpan now, Span<byte> buffer)
-    {
-        if (_pureAckRequested)
-        {
-            // The layer above wants room for its options (ADD_ADDR, MP_PRIO, a join's third ACK): a segment without data.
-            _pureAckRequested = false;
-            return Emit(now, buffer, _sndNxt, 0, TcpFlags.Ack);
-        }
-
-        if (_fastRetransmitPending)
-        {
-            _fastRetransmitPending = false;
-            int outstanding = Math.Min((int)_sndUna.DistanceTo(SendBufferEnd), PayloadMss);
-            if (Hooks is { } h && outstanding > 0)
-            {
-                outstanding = h.LimitPayload(_sndUna, outstanding);
-            }
-
-            if (outstanding > 0)
-            {
-                _rttTiming = false;
-                return Emit(now, buffer, _sndUna, outstanding, TcpFlags.Ack);
-            }
-        }
-
-        int unsent = UnsentBytes;
-        int inFlight = (int)_sndUna.DistanceTo(_sndNxt);
-        long window = Math.Min(_sndWnd, (uint)_congestion.CongestionWindow);
-        int usable = (int)Math.Max(0, window - inFlight);
-        if (_forceProbe && unsent > 0 && usable == 0)
-        {
-            usable = 1;
-        }
-
-        int length = Math.Min(Math.Min(unsent, usable), PayloadMss);
-        if (Hooks is { } hooks && length > 0)
-        {
-            length = hooks.LimitPayload(_sndNxt, length);
-        }
-
-        bool finDue = _closeRequested && State is TcpState.FinWait1 or TcpState.Closing or TcpState.LastAck;
-        if (length > 0)
-        {
-            _forceProbe = false;
-            TcpFlags flags = TcpFlags.Ack;
-            if (finDue && _sndNxt + length == _finSeq)
-            {
-                flags |= TcpFlags.Fin;
-            }
-
-            if (length == unsent)
-            {
-                flags |= TcpFlags.Psh;
-            }
-
-            return EmitAndAdvance(now, buffer, length, flags);
-        }
-
-        if (finDue && _sndNxt == _finSeq)
-        {
-            return EmitAndAdvance(now, buffer, 0, TcpFlags.Ack | TcpFlags.Fin);
-        }
-
-        return _ackPending ? Emit(now, buffer, _sndNxt, 0, TcpFlags.Ack) : 0;
-    }
-
-    private int EmitSyn(TimeSpan now, Span<byte> buffer) =>
-        EmitAndAdvance(now, buffer, 0, State == TcpState.SynSent ? TcpFlags.Syn : TcpFlags.Syn | TcpFlags.Ack);
-
-    private int EmitAndAdvance(TimeSpan now, Span<byte> buffer, int payloadLength, TcpFlags flags)
-    {
-        SeqNum32 seq = _sndNxt;
-        int length = Emit(now, buffer, seq, payloadLength, flags);
-        int segLen = payloadLength + ((flags & TcpFlags.Syn) != 0 ? 1 : 0) + ((flags & TcpFlags.Fin) != 0 ? 1 : 0);
-        _sndNxt = seq + segLen;
-        if (_sndNxt > _sndMax)
-        {
-            // New data: time it unless a measurement is running (Karn: never time retransmissions).
-            if (!_rttTiming && seq >= _sndMax)
-            {
-                _rttTiming = true;
-                _rttSeq = seq;
-                _rttStart = now;
-            }
-
-            _sndMax = _sndNxt;
-        }
-
-        // RFC 6298 §5.1: arm the timer when it is not running.
-        _retransmitDeadline ??= now + RetransmissionTimeout.Current;
-        return length;
-    }
-
-    private int Emit(TimeSpan now, Span<byte> buffer, SeqNum32 seq, int payloadLength, TcpFlags flags)
-    {
-        bool syn = (flags & TcpFlags.Syn) != 0;
-        Span<byte> options = stackalloc byte[40];
-        TcpOptionWriter writer = new(options);
-        if (syn)
-        {
-            writer.Add(new MaximumSegmentSizeOption(_options.MaximumSegmentSize));
-        }
-
-        bool offerTimestamps = syn ? _options.UseTimestamps && (State == TcpState.SynSent || _timestamps) : _timestamps;
-        if (offerTimestamps)
-        {
-            writer.AddAligned(new TimestampsOption(TimestampNow(now), (flags & TcpFlags.Ack) != 0 ? _tsRecent : 0));
-        }
-
-        if (syn && _options.UseWindowScaling && (State == TcpState.SynSent || _windowScaleAgreed))
-        {
-            writer.AddAligned(new WindowScaleOption((byte)_ourShift));
-        }
-
-        int optionsLength = writer.Length;
-        if (Hooks is { } hooks)
-        {
-            bool again = seq < _sndMax || ((flags & TcpFlags.Syn) != 0 && _sndMax != _iss);
-            optionsLength += hooks.WriteOptions(now, new OutgoingSegment(flags, seq, payloadLength, again), options[optionsLength..]);
-        }
-
-        // RFC 7323 §2.2: the window in a SYN is never scaled.
-        uint window = syn ? Math.Min(ReceiveWindow, ushort.MaxValue) : Math.Min(ReceiveWindow >> _rcvShift, ushort.MaxValue);
-        bool ack = (flags & TcpFlags.Ack) != 0;
-        int headerLength = new TcpHeaderFields
-        {
-            SourcePort = _options.LocalPort,
-            DestinationPort = RemotePort,
-            SequenceNumber = seq.Value,
-            AcknowledgmentNumber = ack ? _rcvNxt.Value : 0,
-            Flags = flags,
-            Window = (ushort)window,
-        }.Encode(buffer, options[..optionsLength]);
-
-        if (payloadLength > 0)
-        {
-            int offset = (int)_sendBufferSeq.DistanceTo(seq);
-            if (buffer.Length < headerLength + payloadLength)
-            {
-                throw new ArgumentException("The buffer is smaller than a header and an MSS of payload.", nameof(buffer));
-            }
-
-            _sendBuffer.Peek(offset, buffer.Slice(headerLength, payloadLength));
-        }
-
-        if (ack)
-        {
-            _ackPending = false;
-            _lastAckSent = _rcvNxt;
-            _lastAdvertisedWindow = syn ? window : window << _rcvShift;
-        }
-
-        return headerLength + payloadLength;
-    }
-
-    private uint TimestampNow(TimeSpan now) => unchecked((uint)(now.Ticks / TimeSpan.TicksPerMillisecond) + _tsOffset);
-
-    private void OnSegmentInListen(in TcpHeader segment)
+    private void OnSegmentInListen(TimeSpan now, in TcpHeader segment)
     {
         TcpFlags flags = segment.Flags;
         if ((flags & TcpFlags.Rst) != 0)
@@ -545,12 +373,7 @@ public sealed class TcpSubflow
             return;
         }
 
-        if ((flags & TcpFlags.Syn) == 0)
-        {
-            return;
-        }
-
-        if (Hooks is { } hooks && !hooks.OnSegmentAccepted(TimeSpan.Zero, segment))
+        if ((flags & TcpFlags.Syn) == 0 || !HookAccepts(now, segment))
         {
             return;
         }
@@ -558,7 +381,7 @@ public sealed class TcpSubflow
         RemotePort = segment.SourcePort;
         _passiveOpen = true;
         ChooseIss();
-        AcceptSyn(segment);
+        AcceptSyn(now, segment);
         State = TcpState.SynReceived;
     }
 
@@ -583,20 +406,15 @@ public sealed class TcpSubflow
             return;
         }
 
-        if ((flags & TcpFlags.Syn) == 0)
+        if ((flags & TcpFlags.Syn) == 0 || !HookAccepts(now, segment))
         {
             return;
         }
 
-        if (Hooks is { } hooks && !hooks.OnSegmentAccepted(now, segment))
-        {
-            return;
-        }
-
-        AcceptSyn(segment);
+        AcceptSyn(now, segment);
         if (hasAck)
         {
-            AdvanceUnacknowledged(now, ack, segment);
+            AdvanceUnacknowledged(now, ack, ReceivedOptions.Read(segment));
             EnterEstablished();
             _ackPending = true;
         }
@@ -608,25 +426,31 @@ public sealed class TcpSubflow
         }
     }
 
-    private void AcceptSyn(in TcpHeader segment)
+    private void AcceptSyn(TimeSpan now, in TcpHeader segment)
     {
         ReceivedOptions options = ReceivedOptions.Read(segment);
         _irs = new SeqNum32(segment.SequenceNumber);
         _rcvNxt = _irs + 1;
+        _rcvAdvertisedEdge = _rcvNxt;
+        _lastAckSent = _irs;
         _sendMss = Math.Min(options.MaximumSegmentSize ?? DefaultSendMss, _options.MaximumSegmentSize);
+        _rcvMss = Math.Min(DefaultSendMss, (int)_options.MaximumSegmentSize);
         _windowScaleAgreed = _options.UseWindowScaling && options.WindowShift is not null;
         _sndShift = _windowScaleAgreed ? options.WindowShift!.Value : 0;
         _rcvShift = _windowScaleAgreed ? _ourShift : 0;
         _timestamps = _options.UseTimestamps && options.Timestamps is not null;
+        _sackPermitted = _options.UseSack && options.SackPermitted;
         _tsRecent = options.Timestamps?.Value ?? 0;
+        _tsRecentTime = now;
         _sndWnd = segment.Window;
         _maxSndWnd = _sndWnd;
         _sndWl1 = _irs;
         _sndWl2 = new SeqNum32(segment.AcknowledgmentNumber);
-        _congestion.Initialize(EffectiveSendMss);
+        _lastReceived = now;
+        _congestion.Initialize(MaxPayload);
     }
 
-    private void OnSegmentSynchronized(TimeSpan now, in TcpHeader segment)
+    private void OnSegmentSynchronized(TimeSpan now, in TcpHeader segment, in ReceivedOptions options)
     {
         TcpFlags flags = segment.Flags;
         bool syn = (flags & TcpFlags.Syn) != 0;
@@ -641,7 +465,12 @@ public sealed class TcpSubflow
         {
             if ((flags & TcpFlags.Ack) != 0 && ack > _sndUna && ack <= _sndMax)
             {
-                AdvanceUnacknowledged(now, ack, segment);
+                if (!HookAccepts(now, segment))
+                {
+                    return;
+                }
+
+                AdvanceUnacknowledged(now, ack, options);
                 EnterEstablished();
                 _ackPending = true;
             }
@@ -650,6 +479,13 @@ public sealed class TcpSubflow
                 _sndNxt = _iss;
             }
 
+            return;
+        }
+
+        // RFC 7323 §5.3 R1 (PAWS): a segment stamped before TS.Recent is an old duplicate.
+        if (!rst && _timestamps && options.Timestamps is { } stamp && TsRecentIsValid(now) && IsBefore(stamp.Value, _tsRecent))
+        {
+            _ackPending = true;
             return;
         }
 
@@ -698,10 +534,20 @@ public sealed class TcpSubflow
             return;
         }
 
-        if (Hooks is { } hooks && !hooks.OnSegmentAccepted(now, segment))
+        if (!HookAccepts(now, segment))
         {
             return;
         }
+
+        // RFC 7323 §5.3 R3 / §4.3: remember the timestamp to echo.
+        if (_timestamps && options.Timestamps is { } ts && seq <= _lastAckSent && (!IsBefore(ts.Value, _tsRecent) || !TsRecentIsValid(now)))
+        {
+            _tsRecent = ts.Value;
+            _tsRecentTime = now;
+        }
+
+        _lastReceived = now;
+        _keepAliveProbesSent = 0;
 
         // Step 4: SYN in a synchronized state (RFC 5961 §4.2).
         if (syn)
@@ -724,7 +570,7 @@ public sealed class TcpSubflow
                 return;
             }
 
-            AdvanceUnacknowledged(now, ack, segment);
+            AdvanceUnacknowledged(now, ack, options);
             EnterEstablished();
         }
 
@@ -736,19 +582,7 @@ public sealed class TcpSubflow
         }
 
         uint window = (uint)segment.Window << _sndShift;
-        if (ack > _sndUna)
-        {
-            AdvanceUnacknowledged(now, ack, segment);
-        }
-        else if (ack == _sndUna && payload.Length == 0 && !fin && window == _sndWnd && _sndMax != _sndUna)
-        {
-            // RFC 5681 §2 duplicate acknowledgment.
-            _duplicateAcks++;
-            if (_congestion.OnDuplicateAck(_duplicateAcks, FlightSize, _sndMax))
-            {
-                _fastRetransmitPending = true;
-            }
-        }
+        OnAcknowledgment(now, ack, window, options, isPureAck: payload.Length == 0 && !fin);
 
         if (_sndWl1 < seq || (_sndWl1 == seq && _sndWl2 <= ack))
         {
@@ -772,114 +606,127 @@ public sealed class TcpSubflow
                 return;
         }
 
-        // Step 7: segment text, only in order (no out-of-order queue).
-        SeqNum32 dataSeq = seq;
-        bool inOrder = dataSeq <= _rcvNxt;
-        int skip = inOrder ? _rcvNxt - dataSeq : 0;
-        ReadOnlySpan<byte> text = skip >= payload.Length ? ReadOnlySpan<byte>.Empty : payload[skip..];
-        bool truncated = false;
-        if (!inOrder)
+        // Steps 7 and 8: segment text and FIN.
+        if (payload.Length > 0 || fin)
         {
+            OnText(now, seq, payload, fin, rcvWnd);
+        }
+    }
+
+    private void OnText(TimeSpan now, SeqNum32 seq, ReadOnlySpan<byte> payload, bool fin, uint rcvWnd)
+    {
+        bool takesText = State is TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2;
+        SeqNum32 end = seq + payload.Length;
+        bool finInWindow = fin;
+        if (seq > _rcvNxt)
+        {
+            // Out of order (RFC 9293 §3.10.7.4: "may be held for later processing"): park the bytes
+            // in the buffer's free room, within the window, and ACK at once so the sender sees the gap.
             _ackPending = true;
+            if (!takesText)
+            {
+                return;
+            }
+
+            int offset = seq - _rcvNxt;
+            int n = Math.Min(payload.Length, (int)rcvWnd - offset);
+            if (n > 0 && !_outOfOrder.Covers(seq, seq + n))
+            {
+                n = _receiveBuffer.WriteAt(offset, payload[..n]);
+                if (n == 0 || !_outOfOrder.Add(seq, seq + n))
+                {
+                    return;
+                }
+            }
+
+            if (fin && n == payload.Length)
+            {
+                _outOfOrderFin = end;
+            }
+
             return;
         }
 
-        if (State is TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2 && text.Length > 0)
+        int skip = _rcvNxt - seq;
+        ReadOnlySpan<byte> text = skip >= payload.Length ? ReadOnlySpan<byte>.Empty : payload[skip..];
+        if (text.Length > 0 && takesText)
         {
-            int written = _receiveBuffer.Write(text);
-            truncated = written < text.Length;
+            int written = _receiveBuffer.Write(text[..Math.Min(text.Length, (int)rcvWnd)]);
             _rcvNxt += written;
-            _ackPending = true;
+            finInWindow &= written == text.Length;
+            _rcvMss = Math.Min(Math.Max(_rcvMss, payload.Length), _options.MaximumSegmentSize);
+            if (!_outOfOrder.IsEmpty || written < text.Length)
+            {
+                // RFC 5681 §4.2: a segment that fills a gap is acknowledged at once, as is one cut by the window.
+                SeqNum32 next = _outOfOrder.TakeContiguous(_rcvNxt);
+                _receiveBuffer.Commit(next - _rcvNxt);
+                _rcvNxt = next;
+                _ackPending = true;
+            }
+            else
+            {
+                ScheduleAck(now);
+            }
         }
         else if (text.Length > 0)
         {
-            truncated = true;
+            finInWindow = false;
         }
-
-        // Step 8: FIN, once everything before it is in.
-        if (fin && !truncated && seq + payload.Length == _rcvNxt)
+        else if (payload.Length > 0)
         {
-            _rcvNxt += 1;
+            // Wholly a duplicate: the sender retransmitted because an ACK was lost (RFC 9293 §3.10.7.4).
             _ackPending = true;
-            ReceivedFin = true;
-            switch (State)
-            {
-                case TcpState.SynReceived:
-                case TcpState.Established:
-                    State = TcpState.CloseWait;
-                    break;
-                case TcpState.FinWait1:
-                    if (_sndUna == _finSeq + 1)
-                    {
-                        EnterTimeWait(now);
-                    }
-                    else
-                    {
-                        State = TcpState.Closing;
-                    }
-
-                    break;
-                case TcpState.FinWait2:
-                    EnterTimeWait(now);
-                    break;
-                case TcpState.TimeWait:
-                    _timeWaitDeadline = now + (2 * _options.MaximumSegmentLifetime);
-                    break;
-            }
         }
 
-        if (_timestamps && ReceivedOptions.Read(segment).Timestamps is { } ts && seq <= _lastAckSent)
+        if (finInWindow && end == _rcvNxt)
         {
-            // RFC 7323 §4.3 (simplified: no PAWS rejection).
-            _tsRecent = ts.Value;
+            OnFin(now);
+        }
+        else if (_outOfOrderFin == _rcvNxt)
+        {
+            OnFin(now);
         }
     }
 
-    private void AdvanceUnacknowledged(TimeSpan now, SeqNum32 ack, in TcpHeader segment)
+    // Step 8 (RFC 9293 §3.10.7.4): the FIN once everything before it is in.
+    private void OnFin(TimeSpan now)
     {
-        int flightBefore = FlightSize;
-        int dataAcked = 0;
-        if (ack > _sendBufferSeq && State != TcpState.SynSent && State != TcpState.SynReceived)
+        _outOfOrderFin = null;
+        _rcvNxt += 1;
+        _ackPending = true;
+        ReceivedFin = true;
+        switch (State)
         {
-            dataAcked = Math.Min((int)_sendBufferSeq.DistanceTo(ack), _sendBuffer.Count);
-            _sendBuffer.Discard(dataAcked);
-            _sendBufferSeq += dataAcked;
-        }
+            case TcpState.SynReceived:
+            case TcpState.Established:
+                State = TcpState.CloseWait;
+                break;
+            case TcpState.FinWait1:
+                if (_sndUna == _finSeq + 1)
+                {
+                    EnterTimeWait(now);
+                }
+                else
+                {
+                    State = TcpState.Closing;
+                }
 
-        _sndUna = ack;
-        if (_sndNxt < ack)
-        {
-            _sndNxt = ack;
-        }
-
-        _retransmissions = 0;
-        _duplicateAcks = 0;
-
-        // RTT: prefer the echoed timestamp (RFC 7323 §4.1), else the one timed segment (Karn).
-        TimestampsOption? ts = _timestamps ? ReceivedOptions.Read(segment).Timestamps : null;
-        if (ts is { EchoReply: not 0 } echo)
-        {
-            RetransmissionTimeout.OnSample(TimeSpan.FromMilliseconds(unchecked(TimestampNow(now) - echo.EchoReply)));
-            _rttTiming = false;
-        }
-        else if (_rttTiming && ack > _rttSeq)
-        {
-            RetransmissionTimeout.OnSample(now - _rttStart);
-            _rttTiming = false;
-        }
-
-        if (RetransmissionTimeout.SmoothedRtt is { } srtt)
-        {
-            _congestion.OnRttSample(srtt);
-        }
-
-        // RFC 6298 §5.2-5.3.
-        _retransmitDeadline = _sndUna == _sndMax ? null : now + RetransmissionTimeout.Current;
-        if (IsSynchronized && State != TcpState.SynReceived && _congestion.OnAck(ack, dataAcked, flightBefore))
-        {
-            _fastRetransmitPending = true;
+                break;
+            case TcpState.FinWait2:
+                EnterTimeWait(now);
+                break;
+            case TcpState.TimeWait:
+                _timeWaitDeadline = now + (2 * _options.MaximumSegmentLifetime);
+                break;
         }
     }
+
+    private bool HookAccepts(TimeSpan now, in TcpHeader segment) => _hooks?.OnSegmentAccepted(now, segment) ?? true;
+
+    private bool TsRecentIsValid(TimeSpan now) => now - _tsRecentTime <= PawsIdleLimit;
+
+    // RFC 7323 §5.2: timestamps compare modulo 2^32, as sequence numbers do.
+    private static bool IsBefore(uint a, uint b) => unchecked((int)(a - b)) < 0;
 
     private void EnterEstablished()
     {
@@ -895,6 +742,7 @@ public sealed class TcpSubflow
     {
         State = TcpState.TimeWait;
         _retransmitDeadline = null;
+        _userTimeoutDeadline = null;
         _timeWaitDeadline = now + (2 * _options.MaximumSegmentLifetime);
     }
 
@@ -904,7 +752,21 @@ public sealed class TcpSubflow
         CloseReason = reason;
         _retransmitDeadline = null;
         _timeWaitDeadline = null;
+        _delayedAckDeadline = null;
+        _userTimeoutDeadline = null;
         _ackPending = false;
+        _keepAliveProbePending = false;
+    }
+
+    private void CloseWithReset(TcpCloseReason reason)
+    {
+        if (IsSynchronized && State != TcpState.TimeWait)
+        {
+            _resetPending = true;
+            _resetSeq = _sndNxt;
+        }
+
+        EnterClosed(reason);
     }
 
     private void ResetToListen()
@@ -912,16 +774,10 @@ public sealed class TcpSubflow
         State = TcpState.Listen;
         _passiveOpen = false;
         _retransmitDeadline = null;
+        _userTimeoutDeadline = null;
+        _delayedAckDeadline = null;
         _ackPending = false;
         RemotePort = _options.RemotePort;
-    }
-
-    private void UpdatePersistTimer(TimeSpan now)
-    {
-        if (IsSynchronized && _retransmitDeadline is null && _sndWnd == 0 && _sndMax == _sndUna && UnsentBytes > 0)
-        {
-            _retransmitDeadline = now + RetransmissionTimeout.Current;
-        }
     }
 
     private void ChooseIss()
@@ -962,5 +818,5 @@ public sealed class TcpSubflow
         }
     }
 
-    private readonly record struct PendingReply(ushort DestinationPort, SeqNum32 Seq, SeqNum32 Ack, TcpFlags Flags, bool FromAbort = false);
+    private readonly record struct PendingReply(ushort DestinationPort, SeqNum32 Seq, SeqNum32 Ack, TcpFlags Flags);
 }

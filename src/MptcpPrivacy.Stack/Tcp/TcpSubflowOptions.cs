@@ -24,6 +24,31 @@ public sealed record TcpSubflowOptions
     /// <summary>Gets whether to offer the Timestamps option (RFC 7323 §3).</summary>
     public bool UseTimestamps { get; init; } = true;
 
+    /// <summary>Gets whether to offer SACK-Permitted, and so to send SACK blocks and recover with RFC 6675 when the peer agrees (RFC 2018).</summary>
+    public bool UseSack { get; init; } = true;
+
+    /// <summary>
+    /// Gets how long an ACK for in-order data may wait for a second segment or for data to ride on
+    /// (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2: under 0.5 s; Linux's minimum is 40 ms); <see cref="TimeSpan.Zero"/> acknowledges every segment at once.
+    /// </summary>
+    public TimeSpan DelayedAck { get; init; } = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>Gets how long a connection may stay idle before the first keep-alive probe (RFC 1122 §4.2.3.6: at least two hours by default); null turns keep-alives off.</summary>
+    public TimeSpan? KeepAliveIdle { get; init; }
+
+    /// <summary>Gets the time between unanswered keep-alive probes (Linux: 75 s).</summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>Gets how many unanswered keep-alive probes end the connection (Linux: 9).</summary>
+    public int KeepAliveProbes { get; init; } = 9;
+
+    /// <summary>
+    /// Gets the user timeout (RFC 9293 §3.8.5, as RFC 5482 and Linux's TCP_USER_TIMEOUT use it locally):
+    /// when sent data stays unacknowledged this long without progress, the connection closes with
+    /// <see cref="TcpCloseReason.TimedOut"/>; null leaves only <see cref="MaximumRetransmissions"/>.
+    /// </summary>
+    public TimeSpan? UserTimeout { get; init; }
+
     /// <summary>Gets the retransmission timeout before the first RTT sample (RFC 6298 §2.1: 1 s).</summary>
     public TimeSpan InitialRetransmissionTimeout { get; init; } = TimeSpan.FromSeconds(1);
 

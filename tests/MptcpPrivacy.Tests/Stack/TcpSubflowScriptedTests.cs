@@ -1,20 +1,14 @@
 using MptcpPrivacy.Stack.Tcp;
 using MptcpPrivacy.Tests.Stack.Scripted;
 using MptcpPrivacy.Wire.Tcp;
+using static MptcpPrivacy.Tests.Stack.Scripted.Flags;
 using static MptcpPrivacy.Tests.Stack.Scripted.SubflowScript;
 
 namespace MptcpPrivacy.Tests.Stack;
 
 public sealed class TcpSubflowScriptedTests
 {
-    private const TcpFlags Syn = TcpFlags.Syn;
-    private const TcpFlags Ack = TcpFlags.Ack;
-    private const TcpFlags SynAck = TcpFlags.Syn | TcpFlags.Ack;
-    private const TcpFlags FinAck = TcpFlags.Fin | TcpFlags.Ack;
-    private const TcpFlags Rst = TcpFlags.Rst;
-    private const TcpFlags PshAck = TcpFlags.Psh | TcpFlags.Ack;
-
-    private static readonly TcpSubflowOptions Plain = new() { UseTimestamps = false, UseWindowScaling = false, ReceiveBufferSize = 65535 };
+    private static readonly TcpSubflowOptions Plain = new() { UseTimestamps = false, UseWindowScaling = false, ReceiveBufferSize = 65535, DelayedAck = TimeSpan.Zero };
 
     /// <summary>Active open without options, ISS 1000 against peer ISS 5000, SYN,ACK at 100 ms.</summary>
     private static SubflowScript Established(TcpSubflowOptions? options = null, uint iss = 1000, ushort peerMss = 1460, ushort peerWindow = 65535)

@@ -21,6 +21,13 @@ internal sealed record Seg
     public uint? TsEcr { get; init; }
     public ushort? SourcePort { get; init; }
     public ushort? DestinationPort { get; init; }
+    public bool? SackPermitted { get; init; }
+
+    /// <summary>SACK blocks (RFC 2018 §3) in wire order; to match, the exact blocks, and an empty array means no SACK option.</summary>
+    public SackBlock[]? Sack { get; init; }
+
+    /// <summary>To match only: the kinds of the options area in order, NOPs included.</summary>
+    public TcpOptionKind[]? OptionKinds { get; init; }
 
     /// <summary>Decodes every field of an emitted segment.</summary>
     public static Seg Decode(in TcpHeader h)
@@ -28,11 +35,17 @@ internal sealed record Seg
         ushort? mss = null;
         int? shift = null;
         TimestampsOption? ts = null;
+        bool sackPermitted = false;
+        var sack = new List<SackBlock>();
+        var kinds = new List<TcpOptionKind>();
         foreach (TcpOption o in h.ReadOptions())
         {
+            kinds.Add(o.Kind);
             if (MaximumSegmentSizeOption.TryParse(o.Bytes, out var m, out _)) { mss = m.MaximumSegmentSize; }
             if (WindowScaleOption.TryParse(o.Bytes, out var w, out _)) { shift = w.ShiftCount; }
             if (TimestampsOption.TryParse(o.Bytes, out var t, out _)) { ts = t; }
+            if (SackPermittedOption.TryParse(o.Bytes, out _, out _)) { sackPermitted = true; }
+            if (SackOption.TryParse(o.Bytes, out var b, out _)) { for (int i = 0; i < b.Count; i++) { sack.Add(b[i]); } }
         }
 
         return new Seg
@@ -41,6 +54,7 @@ internal sealed record Seg
             Payload = h.Payload.ToArray(), PayloadLength = h.Payload.Length, Mss = mss, WindowShift = shift,
             HasTimestamps = ts is not null, TsVal = ts?.Value, TsEcr = ts?.EchoReply,
             SourcePort = h.SourcePort, DestinationPort = h.DestinationPort,
+            SackPermitted = sackPermitted, Sack = sack.ToArray(), OptionKinds = kinds.ToArray(),
         };
     }
 
@@ -52,6 +66,8 @@ internal sealed record Seg
         if (Mss is { } mss) { writer.Add(new MaximumSegmentSizeOption(mss)); }
         if (TsVal is { } val) { writer.AddAligned(new TimestampsOption(val, TsEcr ?? 0)); }
         if (WindowShift is { } shift) { writer.AddAligned(new WindowScaleOption((byte)shift)); }
+        if (SackPermitted == true) { writer.AddAligned(new SackPermittedOption()); }
+        if (Sack is { Length: > 0 } blocks) { writer.AddAligned(new SackOption(blocks)); }
         byte[] payload = Payload ?? new byte[PayloadLength ?? 0];
         byte[] bytes = new byte[TcpHeaderFields.HeaderLength(writer.Length) + payload.Length];
         int n = new TcpHeaderFields
@@ -83,5 +99,16 @@ internal sealed record Seg
         if (matcher.TsEcr is { } te && te != TsEcr) { yield return $"TsEcr {TsEcr} != {te}"; }
         if (matcher.SourcePort is { } sp && sp != SourcePort) { yield return $"SourcePort {SourcePort} != {sp}"; }
         if (matcher.DestinationPort is { } dp && dp != DestinationPort) { yield return $"DestinationPort {DestinationPort} != {dp}"; }
+        if (matcher.SackPermitted is { } sp2 && sp2 != SackPermitted) { yield return $"SackPermitted {SackPermitted} != {sp2}"; }
+        if (matcher.Sack is { } sb && !sb.AsSpan().SequenceEqual(Sack)) { yield return $"Sack [{Blocks(Sack)}] != [{Blocks(sb)}]"; }
+        if (matcher.OptionKinds is { } ok && !ok.AsSpan().SequenceEqual(OptionKinds)) { yield return $"OptionKinds [{string.Join(",", OptionKinds ?? [])}] != [{string.Join(",", ok)}]"; }
+    }
+
+    private static string Blocks(SackBlock[]? blocks) => string.Join(", ", (blocks ?? []).Select(b => $"{b.LeftEdge}-{b.RightEdge}"));
+
+    /// <summary>A compact form for failure messages.</summary>
+    public override string ToString()
+    {
+        return $"{Flags} seq={Seq} ack={Ack} win={Window} len={PayloadLength} ts={TsVal}/{TsEcr} sack=[{Blocks(Sack)}] options=[{string.Join(",", OptionKinds ?? [])}]";
     }
 }

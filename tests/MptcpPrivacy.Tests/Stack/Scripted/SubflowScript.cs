@@ -16,11 +16,13 @@ internal sealed class SubflowScript
 
     private readonly byte[] _buffer = new byte[65_536];
 
-    public SubflowScript(TcpSubflowOptions? options = null, uint iss = 1000)
+    public SubflowScript(TcpSubflowOptions? options = null, uint iss = 1000, ICongestionControl? congestionControl = null, ISubflowHooks? hooks = null)
     {
         Subflow = new TcpSubflow(
             (options ?? new TcpSubflowOptions()) with { LocalPort = LocalPort, RemotePort = PeerPort },
-            new FixedRandom(iss, 0));
+            new FixedRandom(iss, 0),
+            congestionControl,
+            hooks);
     }
 
     public TcpSubflow Subflow { get; }
@@ -58,6 +60,21 @@ internal sealed class SubflowScript
             TcpHeader.TryParse(_buffer.AsSpan(0, n), out TcpHeader header, out _);
             Assert.Fail($"Expected nothing at {at.TotalMilliseconds} ms, got {Seg.Decode(header)}");
         }
+    }
+
+    /// <summary>Runs the timers due by <paramref name="at"/> and returns every segment the subflow sends then.</summary>
+    public List<Seg> Drain(TimeSpan at)
+    {
+        Advance(at);
+        var sent = new List<Seg>();
+        int n;
+        while ((n = Subflow.PollTransmit(at, _buffer)) > 0)
+        {
+            Assert.True(TcpHeader.TryParse(_buffer.AsSpan(0, n), out TcpHeader header, out _));
+            sent.Add(Seg.Decode(header));
+        }
+
+        return sent;
     }
 
     private void Advance(TimeSpan at)
