@@ -574,10 +574,6 @@ public sealed class MptcpConnection
 
         IsFallback = true;
         _reassembly ??= new DataReassembly(default, _options.ReceiveBufferSize);
-        if (State == MptcpConnectionState.Connecting)
-        {
-            State = MptcpConnectionState.Established;
-        }
 
         Raise(new MptcpEvent(now, MptcpEventKind.FellBack, _subflows.Count > 0 ? InitialSubflow.Tuple : null, Detail: reason));
     }
@@ -843,6 +839,14 @@ public sealed class MptcpConnection
 
     private void AfterInput(TimeSpan now)
     {
+        if (State == MptcpConnectionState.Connecting && IsFallback && _subflows.Count > 0
+            && InitialSubflow.Tcp.State is TcpState.Established or TcpState.CloseWait)
+        {
+            // Plain TCP: established with the three-way handshake.
+            State = MptcpConnectionState.Established;
+            Raise(new MptcpEvent(now, MptcpEventKind.Established, InitialSubflow.Tuple));
+        }
+
         foreach (MptcpSubflow sf in _subflows)
         {
             TcpState tcp = sf.Tcp.State;
