@@ -15,7 +15,7 @@ public sealed class BulkTransfer
     private readonly IncrementalHash _receivedHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _chunk = new byte[64 * 1024];
     private readonly byte[] _readBuffer = new byte[64 * 1024];
-    private readonly Random _content;
+    private readonly ContentPattern _content;
     private int _chunkLength;
     private int _chunkOffset;
     private byte[]? _sentDigest;
@@ -25,7 +25,7 @@ public sealed class BulkTransfer
     public BulkTransfer(long bytesToSend, int contentSeed)
     {
         BytesToSend = bytesToSend;
-        _content = new Random(contentSeed);
+        _content = new ContentPattern(contentSeed);
     }
 
     /// <summary>Gets the connection, once attached.</summary>
@@ -102,7 +102,7 @@ public sealed class BulkTransfer
             if (_chunkOffset == _chunkLength)
             {
                 _chunkLength = (int)Math.Min(_chunk.Length, BytesToSend - BytesWritten);
-                _content.NextBytes(_chunk.AsSpan(0, _chunkLength));
+                _content.Fill(_chunk.AsSpan(0, _chunkLength));
                 _chunkOffset = 0;
             }
 

@@ -10,12 +10,14 @@ namespace MptcpPrivacy.Stack.Mptcp;
 /// </summary>
 public sealed class DataReassembly
 {
-    // Out-of-order pieces keyed by their first DSN's distance from the next expected byte at the
-    // time they were stored; kept as (start, bytes) and merged lazily when the gap before them fills.
-    private readonly SortedDictionary<ulong, byte[]> _pending = [];
-    private readonly Queue<byte[]> _ready = new();
+    // In-order bytes wait in a ring that grows with use up to the window; out-of-order pieces are
+    // kept disjoint, sorted by their distance from the connection's first DSN (a fixed origin, so
+    // keys never move as data is delivered), and allocated only when data really is out of order.
+    private readonly SortedList<ulong, byte[]> _pending = [];
+    private readonly DataSeqNum _origin;
     private readonly int _window;
-    private int _readyOffset;
+    private byte[] _ring;
+    private int _ringHead;
 
     /// <summary>Starts receiving at <paramref name="next"/> (the peer's IDSN + 1) with a window of <paramref name="window"/> bytes.</summary>
     public DataReassembly(DataSeqNum next, int window)
@@ -26,7 +28,9 @@ public sealed class DataReassembly
         }
 
         Next = next;
+        _origin = next;
         _window = window;
+        _ring = new byte[Math.Min(window, 64 * 1024)];
     }
 
     /// <summary>The next data sequence number expected in order: what the Data ACK acknowledges.</summary>
@@ -76,130 +80,140 @@ public sealed class DataReassembly
 
         if (offset == 0)
         {
-            int accepted = DeliverInOrder(data);
-            Drain();
-            return accepted;
+            // New bytes: how far Next moved, less what came from pieces already held.
+            DataSeqNum before = Next;
+            Append(data);
+            int fromHeld = Drain();
+            return (int)(Next - before) - fromHeld;
         }
 
-        return Hold((ulong)offset, data);
+        return Hold(start.Value - _origin.Value, data);
     }
 
     /// <summary>Copies in-order bytes to <paramref name="destination"/>; returns how many.</summary>
     public int Read(Span<byte> destination)
     {
-        int copied = 0;
-        while (copied < destination.Length && _ready.Count > 0)
-        {
-            byte[] head = _ready.Peek();
-            int n = Math.Min(head.Length - _readyOffset, destination.Length - copied);
-            head.AsSpan(_readyOffset, n).CopyTo(destination[copied..]);
-            copied += n;
-            _readyOffset += n;
-            if (_readyOffset == head.Length)
-            {
-                _ready.Dequeue();
-                _readyOffset = 0;
-            }
-        }
-
-        Readable -= copied;
-        return copied;
+        int n = Math.Min(destination.Length, Readable);
+        int first = Math.Min(n, _ring.Length - _ringHead);
+        _ring.AsSpan(_ringHead, first).CopyTo(destination);
+        _ring.AsSpan(0, n - first).CopyTo(destination[first..]);
+        _ringHead = (_ringHead + n) % _ring.Length;
+        Readable -= n;
+        return n;
     }
 
-    private int DeliverInOrder(ReadOnlySpan<byte> data)
+    private void Append(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
         {
-            return 0;
+            return;
         }
 
-        _ready.Enqueue(data.ToArray());
+        int needed = Readable + data.Length;
+        if (needed > _ring.Length)
+        {
+            // Grow (at most to the window): unwrap into a larger ring.
+            var larger = new byte[Math.Min(Math.Max(_ring.Length * 2, needed), Math.Max(_window, needed))];
+            int first = Math.Min(Readable, _ring.Length - _ringHead);
+            _ring.AsSpan(_ringHead, first).CopyTo(larger);
+            _ring.AsSpan(0, Readable - first).CopyTo(larger.AsSpan(first));
+            _ring = larger;
+            _ringHead = 0;
+        }
+
+        int tail = (_ringHead + Readable) % _ring.Length;
+        int part = Math.Min(data.Length, _ring.Length - tail);
+        data[..part].CopyTo(_ring.AsSpan(tail));
+        data[part..].CopyTo(_ring);
         Readable += data.Length;
         Next += (ulong)data.Length;
-        Rebase(data.Length);
-        return data.Length;
     }
 
-    private int Hold(ulong offset, ReadOnlySpan<byte> data)
+    private int Hold(ulong key, ReadOnlySpan<byte> data)
     {
-        if (_pending.TryGetValue(offset, out byte[]? existing) && existing.Length >= data.Length)
+        // Keep pieces disjoint: cut what earlier or later pieces already hold.
+        ulong end = key + (ulong)data.Length;
+        int index = LowerBound(key);
+        if (index > 0)
         {
-            return 0;
-        }
-
-        _pending[offset] = data.ToArray();
-        int before = Buffered;
-        Buffered = UnionLength();
-        int fresh = Buffered - before;
-        if (fresh == 0)
-        {
-            // Wholly covered by pieces already held: keeping it would only cost memory (a peer
-            // repeating bytes at shifted offsets must not grow the buffer beyond the window).
-            if (existing is null)
+            ulong previousEnd = _pending.Keys[index - 1] + (ulong)_pending.Values[index - 1].Length;
+            if (previousEnd >= end)
             {
-                _pending.Remove(offset);
+                return 0;
             }
-            else
+
+            if (previousEnd > key)
             {
-                _pending[offset] = existing;
+                data = data[(int)(previousEnd - key)..];
+                key = previousEnd;
             }
         }
 
+        int fresh = 0;
+        while (!data.IsEmpty)
+        {
+            index = LowerBound(key);
+            ulong nextKey = index < _pending.Count ? _pending.Keys[index] : ulong.MaxValue;
+            if (nextKey == key)
+            {
+                // Skip over the piece already held here.
+                int skip = (int)Math.Min((ulong)data.Length, (ulong)_pending.Values[index].Length);
+                data = data[skip..];
+                key += (ulong)skip;
+                continue;
+            }
+
+            int take = (int)Math.Min((ulong)data.Length, nextKey - key);
+            _pending.Add(key, data[..take].ToArray());
+            fresh += take;
+            data = data[take..];
+            key += (ulong)take;
+        }
+
+        Buffered += fresh;
         return fresh;
     }
 
-    private void Drain()
+    private int Drain()
     {
-        while (_pending.TryGetValue(0, out byte[]? first))
+        int appended = 0;
+        ulong nextKey = Next.Value - _origin.Value;
+        while (_pending.Count > 0 && _pending.Keys[0] <= nextKey)
         {
-            _pending.Remove(0);
-            DeliverInOrder(first);
-        }
-    }
-
-    // Offsets are relative to Next; when Next moves forward every held piece moves closer, and a
-    // piece that now starts before Next loses the bytes that were just delivered.
-    private void Rebase(int delivered)
-    {
-        if (_pending.Count > 0)
-        {
-            var pieces = _pending.ToList();
-            _pending.Clear();
-            foreach ((ulong offset, byte[] bytes) in pieces)
+            ulong key = _pending.Keys[0];
+            byte[] piece = _pending.Values[0];
+            _pending.RemoveAt(0);
+            Buffered -= piece.Length;
+            ulong skip = nextKey - key;
+            if (skip < (ulong)piece.Length)
             {
-                long moved = (long)offset - delivered;
-                if (moved + bytes.Length <= 0)
-                {
-                    continue;
-                }
-
-                byte[] piece = moved < 0 ? bytes[(int)-moved..] : bytes;
-                ulong key = (ulong)Math.Max(moved, 0);
-                if (!_pending.TryGetValue(key, out byte[]? other) || other.Length < piece.Length)
-                {
-                    _pending[key] = piece;
-                }
+                Append(piece.AsSpan((int)skip));
+                appended += piece.Length - (int)skip;
+                nextKey = Next.Value - _origin.Value;
             }
         }
 
-        Buffered = UnionLength();
+        return appended;
     }
 
-    // The number of distinct positions the held pieces cover (they may overlap).
-    private int UnionLength()
+    private int LowerBound(ulong key)
     {
-        ulong covered = 0;
-        ulong reach = 0;
-        foreach ((ulong offset, byte[] bytes) in _pending)
+        IList<ulong> keys = _pending.Keys;
+        int lo = 0;
+        int hi = keys.Count;
+        while (lo < hi)
         {
-            ulong end = offset + (ulong)bytes.Length;
-            if (end > reach)
+            int mid = (lo + hi) >>> 1;
+            if (keys[mid] < key)
             {
-                covered += end - Math.Max(offset, reach);
-                reach = end;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
             }
         }
 
-        return (int)covered;
+        return lo;
     }
 }
