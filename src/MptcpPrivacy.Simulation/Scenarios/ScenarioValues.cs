@@ -41,7 +41,7 @@ public static class ScenarioValues
             "s" => NsPerSecond,
             _ => throw new ScenarioFormatException($"\"{text}\" has an unknown unit \"{unit}\"; use ns, us, ms or s"),
         };
-        return Whole(text, number, factor, "nanosecond");
+        return Whole(text, number, factor, "nanoseconds");
     }
 
     /// <summary>Writes nanoseconds in the largest unit that keeps the value whole ("20ms", "1500us").</summary>
@@ -97,7 +97,7 @@ public static class ScenarioValues
             "GiB" => 1L << 30,
             _ => throw new ScenarioFormatException($"\"{text}\" has an unknown unit \"{unit}\"; use k, M, G (powers of 1000) or KiB, MiB, GiB"),
         };
-        return Whole(text, number, factor, "byte");
+        return Whole(text, number, factor, "bytes");
     }
 
     /// <summary>Writes a byte count with the largest unit that keeps it whole ("10M", "64KiB", "1234").</summary>
@@ -167,7 +167,7 @@ public static class ScenarioValues
         return (number, trimmed[end..].TrimStart());
     }
 
-    private static long Whole(string text, decimal number, long factor, string smallest)
+    private static long Whole(string text, decimal number, long factor, string units)
     {
         decimal value;
         try
@@ -186,7 +186,7 @@ public static class ScenarioValues
 
         if (value != decimal.Truncate(value))
         {
-            throw new ScenarioFormatException($"\"{text}\" is not a whole number of {smallest}s");
+            throw new ScenarioFormatException($"\"{text}\" is not a whole number of {units}");
         }
 
         return (long)value;
