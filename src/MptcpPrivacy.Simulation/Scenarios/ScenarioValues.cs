@@ -120,16 +120,17 @@ public static class ScenarioValues
             throw new ScenarioFormatException($"\"{text}\" is more than 100%");
         }
 
-        return (double)(number / 100m);
+        // Through text: decimal's own conversion to double may round twice, double.Parse rounds once.
+        return double.Parse((number / 100m).ToString(CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Writes a probability as a percentage ("0.5%").</summary>
+    /// <summary>Writes a probability as a percentage ("0.5%") that <see cref="ParsePercent"/> reads back to the same double.</summary>
     public static string FormatPercent(double probability)
     {
-        // Through decimal, which keeps the 15 significant digits a double holds reliably, so
-        // 0.003 writes as 0.3% and not 0.30000000000000004%.
-        decimal percent = (decimal)probability * 100m;
-        return percent.ToString("0.############################", CultureInfo.InvariantCulture) + "%";
+        // The shortest text that reads back to the same double ("R"), scaled by 100 in decimal,
+        // where the scaling is exact: 0.003 writes as 0.3% and not 0.30000000000000004%.
+        decimal exact = decimal.Parse(probability.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+        return (exact * 100m).ToString("0.############################", CultureInfo.InvariantCulture) + "%";
     }
 
     /// <summary>Reads a whole number from <paramref name="minimum"/> to <paramref name="maximum"/>.</summary>
