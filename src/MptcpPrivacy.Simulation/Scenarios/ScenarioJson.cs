@@ -38,17 +38,22 @@ internal sealed class ScenarioJson
         ArgumentNullException.ThrowIfNull(json);
         var reader = new ScenarioJson(fileName);
         JsonItem root;
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
         try
         {
-            root = JsonItem.Parse(Encoding.UTF8.GetBytes(json));
+            root = JsonItem.Parse(utf8);
         }
         catch (JsonException e)
         {
-            // The reader's message ends with its own 0-based "LineNumber: ... | BytePositionInLine: ...".
+            // The reader's message ends with its own 0-based "LineNumber: ... | BytePositionInLine: ...",
+            // and speaks of its API ("when isFinalBlock is true"); neither helps the file's author.
             string message = e.Message;
             int cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            string detail = "not valid JSON: " + (cut >= 0 ? message[..cut] : message).TrimEnd();
-            throw new ScenarioFormatException(detail, null, (int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1, fileName);
+            message = (cut >= 0 ? message[..cut] : message).Replace(", when isFinalBlock is true", "", StringComparison.Ordinal)
+                .Replace(" when isFinalBlock is true", "", StringComparison.Ordinal).TrimEnd();
+            int line = (int)(e.LineNumber ?? 0);
+            int column = JsonItem.CharacterColumn(utf8, line, e.BytePositionInLine ?? 0);
+            throw new ScenarioFormatException("not valid JSON: " + message, null, line + 1, column, fileName);
         }
 
         ScenarioSpec spec = reader.ReadScenario(root);

@@ -1,6 +1,7 @@
 using System.Text;
 using MptcpPrivacy.Simulation;
 using MptcpPrivacy.Simulation.Scenarios;
+using MptcpPrivacy.Tests.Support;
 
 namespace MptcpPrivacy.Tests.Simulation;
 
@@ -68,6 +69,18 @@ public class ScenarioFileTests
         Assert.Equal(
             ["192.0.2.1/25", "2001:db8::1/64", "192.0.2.2/32"],
             spec.ServerAddresses.Select(a => a.ToString()));
+    }
+
+    [Fact]
+    public void The_documented_example_file_and_options_read_into_this_scenario()
+    {
+        string doc = File.ReadAllText(Path.Combine(Repository.Root, "docs", "simulate-scenarios.md"));
+        string json = Block(doc, "```json\n");
+        string options = Block(doc, "The same scenario as options:\n\n```\n");
+        ScenarioSpec expected = ScenarioSpec.FromJson(Example);
+        Assert.Equal(expected, ScenarioSpec.FromJson(json, "simulate-scenarios.md"));
+        Assert.Equal(expected, ScenarioSpec.FromArguments(ShellWords(options)));
+        Assert.Equal(PathSpec.Parse("rate=100M,rtt=20ms,loss=1%,reorder=0.5%,dup=0.2%,nat,strip=join,down=5s"), PathSpec.Parse(ShellWords(Block(doc, "The string from the issue:\n\n```\n"))[1]));
     }
 
     [Fact]
@@ -174,8 +187,20 @@ public class ScenarioFileTests
         Assert.StartsWith($"bad.json:{line}:", error.Message);
         Assert.Contains(": not valid JSON: ", error.Message);
         Assert.DoesNotContain("LineNumber", error.Message);
+        Assert.DoesNotContain("BytePosition", error.Message);
         Assert.Equal(line, error.Line);
         Assert.True(error.Column >= 1);
+    }
+
+    [Fact]
+    public void An_empty_file_and_a_syntax_error_after_wide_characters_read_plainly()
+    {
+        var empty = Assert.Throws<ScenarioFormatException>(() => ScenarioSpec.FromJson("  // nothing\n", "empty.json"));
+        Assert.Equal("empty.json:2:1: not valid JSON: The input does not contain any JSON tokens. Expected the input to start with a valid JSON token.", empty.Message);
+
+        string json = "{ \"description\": \"\u00e9\u00e9\u00e9\" \"seed\": 1 }";
+        var syntax = Assert.Throws<ScenarioFormatException>(() => ScenarioSpec.FromJson(json));
+        Assert.Equal(json.IndexOf("\"seed", StringComparison.Ordinal) + 1, syntax.Column);
     }
 
     [Fact]
@@ -266,6 +291,54 @@ public class ScenarioFileTests
     [MemberData(nameof(BadArguments))]
     public void Bad_options_name_the_option_and_what_is_wrong(string[] arguments, string expected) =>
         Assert.Contains(expected, Assert.Throws<ScenarioFormatException>(() => ScenarioSpec.FromArguments(arguments)).Message);
+
+    /// <summary>Returns the text of the code block that starts right after <paramref name="opening"/>.</summary>
+    private static string Block(string doc, string opening)
+    {
+        int start = doc.IndexOf(opening, StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no block after {opening}");
+        start += opening.Length;
+        return doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)];
+    }
+
+    /// <summary>Splits a command line at spaces outside double quotes, as a shell would for these examples.</summary>
+    private static string[] ShellWords(string line)
+    {
+        var words = new List<string>();
+        var word = new StringBuilder();
+        bool quoted = false;
+        bool any = false;
+        foreach (char c in line)
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+                any = true;
+            }
+            else if (char.IsWhiteSpace(c) && !quoted)
+            {
+                if (any)
+                {
+                    words.Add(word.ToString());
+                }
+
+                word.Clear();
+                any = false;
+            }
+            else
+            {
+                word.Append(c);
+                any = true;
+            }
+        }
+
+        if (any)
+        {
+            words.Add(word.ToString());
+        }
+
+        return [.. words];
+    }
 
     private static (int Line, int Column) PositionOf(string text, string marker)
     {
