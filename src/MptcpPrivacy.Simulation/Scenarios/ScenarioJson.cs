@@ -207,13 +207,20 @@ internal sealed class ScenarioJson
         return spec;
     }
 
-    private PathSpec ReadPath(JsonItem item, string at)
+    private PathSpec ReadPath(JsonItem item, string at) =>
+        ReadKeyed(item, at, new PathSpecReader(), PathSpec.Parse, "a path is an object such as { \"rate\": \"100M\", \"rtt\": \"20ms\" } or a string \"rate=100M,rtt=20ms\"");
+
+    private MobilityEvent ReadMobility(JsonItem item, string at) =>
+        ReadKeyed(item, at, new MobilityEventReader(), MobilityEvent.Parse, "a mobility event is an object such as { \"at\": \"3s\", \"path\": 2, \"add\": \"203.0.113.9/24\" } or a string \"at=3s,path=2,add=203.0.113.9/24\"");
+
+    /// <summary>Reads an object through <paramref name="reader"/>, or a string in the command-line form through <paramref name="parse"/>.</summary>
+    private T ReadKeyed<T>(JsonItem item, string at, IKeyedReader<T> reader, Func<string, T> parse, string shape)
     {
         if (item.Kind == JsonTokenType.String)
         {
             try
             {
-                return PathSpec.Parse(item.Text);
+                return parse(item.Text);
             }
             catch (ScenarioFormatException e)
             {
@@ -223,54 +230,24 @@ internal sealed class ScenarioJson
 
         if (item.Kind != JsonTokenType.StartObject)
         {
-            throw Fail(item, "$." + at, $"a path is an object such as {{ \"rate\": \"100M\", \"rtt\": \"20ms\" }} or a string \"rate=100M,rtt=20ms\", not {item.KindName}");
+            throw Fail(item, "$." + at, $"{shape}, not {item.KindName}");
         }
 
-        var reader = new PathSpecReader();
-        foreach ((string key, JsonItem value) in Members(item, at, PathSpecReader.Keys, "path key"))
+        foreach ((string key, JsonItem value) in Members(item, at, reader.Keys, reader.KeyKind))
         {
             string keyAt = $"{at}.{key}";
-            if (value.Kind == JsonTokenType.StartArray && PathSpecReader.RepeatableKeys.Contains(key))
+            if (value.Kind == JsonTokenType.StartArray && reader.IsRepeatable(key))
             {
                 for (int i = 0; i < value.Items.Count; i++)
                 {
-                    JsonItem element = value.Items[i];
-                    Remember($"{keyAt}[{i}]", element);
-                    Set(reader.Set, key, element, $"{keyAt}[{i}]", flagAllowed: false);
+                    Remember($"{keyAt}[{i}]", value.Items[i]);
+                    Set(reader, key, value.Items[i], $"{keyAt}[{i}]");
                 }
             }
             else
             {
-                Set(reader.Set, key, value, keyAt, flagAllowed: key == "nat");
+                Set(reader, key, value, keyAt);
             }
-        }
-
-        return reader.Spec;
-    }
-
-    private MobilityEvent ReadMobility(JsonItem item, string at)
-    {
-        if (item.Kind == JsonTokenType.String)
-        {
-            try
-            {
-                return MobilityEvent.Parse(item.Text);
-            }
-            catch (ScenarioFormatException e)
-            {
-                throw Fail(item, "$." + at, e.Detail);
-            }
-        }
-
-        if (item.Kind != JsonTokenType.StartObject)
-        {
-            throw Fail(item, "$." + at, $"a mobility event is an object such as {{ \"at\": \"3s\", \"path\": 2, \"add\": \"203.0.113.9/24\" }}, not {item.KindName}");
-        }
-
-        var reader = new MobilityEventReader();
-        foreach ((string key, JsonItem value) in Members(item, at, MobilityEventReader.Keys, "mobility key"))
-        {
-            Set(reader.Set, key, value, $"{at}.{key}", flagAllowed: false);
         }
 
         try
@@ -289,19 +266,20 @@ internal sealed class ScenarioJson
         return InterfaceAddress.TryParse(text, out InterfaceAddress address, out string error) ? address : throw Fail(item, "$." + at, error);
     }
 
-    /// <summary>Hands one value to a reader's Set as text: a string as it is, a number as written, true as a bare key, false as "no".</summary>
-    private void Set(Action<string, string?> set, string key, JsonItem value, string at, bool flagAllowed)
+    /// <summary>Hands one value to a reader as text: a string as it is, a number as written, true as a bare key and false as "no" (for a flag).</summary>
+    private void Set<T>(IKeyedReader<T> reader, string key, JsonItem value, string at)
     {
+        bool flag = reader.IsFlag(key);
         string? text = value.Kind switch
         {
             JsonTokenType.String or JsonTokenType.Number => value.Text,
-            JsonTokenType.True when flagAllowed => null,
-            JsonTokenType.False when flagAllowed => "no",
-            _ => throw Fail(value, "$." + at, $"{value.KindName} is not a value for {key}{(PathSpecReader.RepeatableKeys.Contains(key) ? " (give a time such as \"5s\", or a list of them)" : "")}"),
+            JsonTokenType.True when flag => null,
+            JsonTokenType.False when flag => "no",
+            _ => throw Fail(value, "$." + at, $"{value.KindName} is not a value for {key}{(reader.IsRepeatable(key) ? " (give a time such as \"5s\", or a list of them)" : "")}"),
         };
         try
         {
-            set(key, text);
+            reader.Set(key, text);
         }
         catch (ScenarioFormatException e)
         {

@@ -1,11 +1,8 @@
 using System.Buffers.Binary;
-using MptcpPrivacy.Capture;
 using MptcpPrivacy.Simulation;
 using MptcpPrivacy.Simulation.Scenarios;
-using MptcpPrivacy.Tests.Support;
 using MptcpPrivacy.Wire.Checksums;
 using MptcpPrivacy.Wire.Ip;
-using MptcpPrivacy.Wire.Link;
 using MptcpPrivacy.Wire.Tcp;
 using static MptcpPrivacy.Tests.Simulation.SimPackets;
 
@@ -302,33 +299,18 @@ public class TopologyTests
     public void The_capture_has_one_named_raw_IP_interface_per_link_and_every_packet_reads()
     {
         var (capture, packets, _) = ImpairedRun(5);
-        using var reader = CaptureReader.Open(new MemoryStream(capture));
-        var perInterface = new long[4];
-        long count = 0;
-        while (reader.TryReadNext(out CapturedFrame frame))
-        {
-            count++;
-            perInterface[frame.InterfaceId]++;
-            Assert.Equal(LinkType.Raw, frame.LinkType);
-        }
-
-        Assert.Null(reader.Error);
-        Assert.Equal(packets, count);
-        Assert.Equal(["path1", "path2", "path3", "server"], reader.Interfaces.Select(i => i.Name));
+        var (interfaces, perInterface, timestamps) = SimCaptures.ReadBack(capture);
+        Assert.Equal(packets, timestamps.Count);
+        Assert.Equal(["path1", "path2", "path3", "server"], interfaces);
+        Assert.Equal(4, perInterface.Length);
         Assert.All(perInterface, n => Assert.True(n > 500, $"{n} packets on an interface"));
     }
 
     [Fact]
     public void Tshark_reads_the_topology_capture_with_no_malformed_packets()
     {
-        string tshark = ExternalTool.Require("tshark");
         var (capture, packets, _) = ImpairedRun(9);
-        using var dir = new TempDirectory();
-        string path = dir.Write("topology.pcapng", capture);
-        string all = ExternalTool.Run(tshark, ["-n", "-r", path, "-T", "fields", "-e", "frame.number"]);
-        Assert.Equal(packets, all.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        string malformed = ExternalTool.Run(tshark, ["-n", "-r", path, "-Y", "_ws.malformed || _ws.expert.severity >= error"]);
-        Assert.Equal("", malformed.Trim());
+        SimCaptures.AssertTsharkReadsCleanly(capture, packets);
     }
 
     [Fact]
