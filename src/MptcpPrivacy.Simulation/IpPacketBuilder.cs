@@ -60,7 +60,7 @@ public static class IpPacketBuilder
     /// <summary>
     /// Returns a new packet like <see cref="Build"/>, then writes the TCP or UDP checksum of the
     /// segment over the packet's pseudo-header (RFC 9293 §3.1, RFC 768, RFC 8200 §8.1); other
-    /// protocols are carried as they are. An IPv4 UDP checksum of zero ("none") stays zero.
+    /// protocols are carried as they are. A UDP checksum is always computed, over IPv4 too.
     /// </summary>
     /// <param name="source">The source address.</param>
     /// <param name="destination">The destination address, of the same family.</param>
@@ -78,7 +78,8 @@ public static class IpPacketBuilder
             protocol,
             packet.AsSpan(addressOffset, addressLength),
             packet.AsSpan(addressOffset + addressLength, addressLength),
-            packet.AsSpan(headerLength));
+            packet.AsSpan(headerLength),
+            keepNoUdpChecksum: false);
         return packet;
     }
 }

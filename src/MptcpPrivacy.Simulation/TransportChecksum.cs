@@ -18,16 +18,23 @@ internal static class TransportChecksum
     }
 
     /// <summary>Recomputes the TCP or UDP checksum of <paramref name="segment"/>; other protocols are left alone.</summary>
-    public static void WriteTransport(IpProtocol protocol, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, Span<byte> segment)
+    /// <param name="protocol">The transport protocol.</param>
+    /// <param name="source">The source address bytes (4 or 16).</param>
+    /// <param name="destination">The destination address bytes.</param>
+    /// <param name="segment">The transport header and data, rewritten in place.</param>
+    /// <param name="keepNoUdpChecksum">
+    /// Whether an IPv4 UDP checksum of zero ("none", RFC 768) stays zero, as a middlebox must leave
+    /// it; a sender building the datagram passes false to have it computed.
+    /// </param>
+    public static void WriteTransport(IpProtocol protocol, ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, Span<byte> segment, bool keepNoUdpChecksum = true)
     {
         if (protocol == IpProtocol.Tcp)
         {
             TcpChecksum.Write(source, destination, segment);
         }
         else if (protocol == IpProtocol.Udp && segment.Length >= 8
-            && (source.Length == 16 || BinaryPrimitives.ReadUInt16BigEndian(segment[UdpChecksumOffset..]) != 0))
+            && (source.Length == 16 || !keepNoUdpChecksum || BinaryPrimitives.ReadUInt16BigEndian(segment[UdpChecksumOffset..]) != 0))
         {
-            // Over IPv4 a zero UDP checksum means "none" and stays none (RFC 768).
             InternetChecksum sum = PseudoHeader.Start(source, destination, (byte)IpProtocol.Udp, segment.Length);
             sum.Add(segment[..UdpChecksumOffset]);
             sum.Add(segment[(UdpChecksumOffset + 2)..]);

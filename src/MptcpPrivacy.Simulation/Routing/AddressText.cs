@@ -8,7 +8,7 @@ namespace MptcpPrivacy.Simulation;
 /// <summary>Reads addresses and prefixes from text a person wrote, with an error that says what is wrong.</summary>
 /// <remarks>
 /// <see cref="IPAddress.TryParse(string?, out IPAddress?)"/> alone is too kind for scenario files: it
-/// reads "1" as 0.0.0.1 and accepts scope ids. An IPv4 address must be four dotted decimals here.
+/// reads "1" as a whole IPv4 address and accepts scope ids. An IPv4 address must be four dotted decimals here.
 /// </remarks>
 internal static class AddressText
 {
@@ -28,27 +28,6 @@ internal static class AddressText
 
         address = IpAddressBytes.FromIPAddress(parsed);
         error = "";
-        return true;
-    }
-
-    /// <summary>Returns whether <paramref name="text"/> is four decimals 0 to 255 with dots and no leading zeros (which some readers take as octal).</summary>
-    private static bool IsDottedQuad(string text)
-    {
-        string[] parts = text.Split('.');
-        if (parts.Length != 4)
-        {
-            return false;
-        }
-
-        foreach (string part in parts)
-        {
-            if (part.Length is 0 or > 3 || (part.Length > 1 && part[0] == '0')
-                || !int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value > 255)
-            {
-                return false;
-            }
-        }
-
         return true;
     }
 
@@ -81,6 +60,27 @@ internal static class AddressText
         {
             error = $"\"{text}\" has a bad prefix length \"{lengthPart}\" (0 to {maximum} for {(address.IsV4 ? "IPv4" : "IPv6")})";
             return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Returns whether <paramref name="text"/> is four decimals 0 to 255 with dots and no leading zeros (which some readers take as octal).</summary>
+    private static bool IsDottedQuad(string text)
+    {
+        string[] parts = text.Split('.');
+        if (parts.Length != 4)
+        {
+            return false;
+        }
+
+        foreach (string part in parts)
+        {
+            if (part.Length is 0 or > 3 || (part.Length > 1 && part[0] == '0')
+                || !int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value > 255)
+            {
+                return false;
+            }
         }
 
         return true;

@@ -68,6 +68,13 @@ internal sealed class JsonItem
         return root;
     }
 
+    /// <summary>Returns the 1-based character column of byte <paramref name="bytePosition"/> of 0-based line <paramref name="line"/>, as the JSON reader reports them.</summary>
+    public static int CharacterColumn(byte[] utf8, long line, long bytePosition)
+    {
+        var lines = new LineMap(utf8);
+        return lines.Column((int)line, bytePosition);
+    }
+
     private static JsonItem Read(ref Utf8JsonReader reader, LineMap lines)
     {
         (int line, int column) = lines.Position(reader.TokenStartIndex);
@@ -123,8 +130,15 @@ internal sealed class JsonItem
         {
             int index = _lineStarts.BinarySearch((int)offset);
             int line = index >= 0 ? index : ~index - 1;
-            int start = _lineStarts[line];
-            return (line + 1, Encoding.UTF8.GetCharCount(_utf8.AsSpan(start, (int)offset - start)) + 1);
+            return (line + 1, Column(line, offset - _lineStarts[line]));
+        }
+
+        /// <summary>Returns the 1-based character column of a byte position within a 0-based line (clamped to the text).</summary>
+        public int Column(int line, long bytePosition)
+        {
+            int start = _lineStarts[Math.Clamp(line, 0, _lineStarts.Count - 1)];
+            int length = (int)Math.Clamp(bytePosition, 0, _utf8.Length - start);
+            return Encoding.UTF8.GetCharCount(_utf8.AsSpan(start, length)) + 1;
         }
     }
 }

@@ -36,36 +36,35 @@ internal static class KeyValueText
         return items;
     }
 
-    /// <summary>Reads key=value text with <paramref name="set"/>, naming the text and the key in any error.</summary>
+    /// <summary>Reads key=value text with <paramref name="reader"/>, naming the text and the key in any error.</summary>
     /// <param name="what">What the text is, for the message ("path", "mobility event").</param>
     /// <param name="text">The text.</param>
-    /// <param name="knownKeys">The keys <paramref name="set"/> takes.</param>
-    /// <param name="set">Takes one known key and its value (null for a bare key); throws <see cref="ScenarioFormatException"/> with a detail that does not repeat the key.</param>
-    public static void Read(string what, string text, IReadOnlyList<string> knownKeys, Action<string, string?> set)
+    /// <param name="reader">Takes the keys and builds the value.</param>
+    /// <exception cref="ScenarioFormatException">The text is bad; the location is <paramref name="what"/> and the quoted text.</exception>
+    public static T Read<T>(string what, string text, IKeyedReader<T> reader)
     {
         string location = $"{what} \"{text}\"";
-        List<(string Key, string? Value)> items;
         try
         {
-            items = Split(text);
+            foreach ((string key, string? value) in Split(text))
+            {
+                string known = reader.Keys.FirstOrDefault(k => k.Equals(key, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new ScenarioFormatException(KeySuggestion.UnknownKey("key", key, reader.Keys), location, 0, 0);
+                try
+                {
+                    reader.Set(known, value);
+                }
+                catch (ScenarioFormatException e) when (e.Location is null)
+                {
+                    throw new ScenarioFormatException($"{known}: {e.Detail}", location, 0, 0);
+                }
+            }
+
+            return reader.Finish();
         }
-        catch (ScenarioFormatException e)
+        catch (ScenarioFormatException e) when (e.Location is null)
         {
             throw new ScenarioFormatException(e.Detail, location, 0, 0);
-        }
-
-        foreach ((string key, string? value) in items)
-        {
-            string known = knownKeys.FirstOrDefault(k => k.Equals(key, StringComparison.OrdinalIgnoreCase))
-                ?? throw new ScenarioFormatException(KeySuggestion.UnknownKey("key", key, knownKeys), location, 0, 0);
-            try
-            {
-                set(known, value);
-            }
-            catch (ScenarioFormatException e)
-            {
-                throw new ScenarioFormatException($"{known}: {e.Detail}", location, 0, 0);
-            }
         }
     }
 }

@@ -21,19 +21,7 @@ public sealed record MobilityEvent(long AtNs, int PathNumber, MobilityAction Act
 
     /// <summary>Reads the text form ("at=3s,path=2,add=203.0.113.9/24").</summary>
     /// <exception cref="ScenarioFormatException">A key is unknown, missing, given twice, or has a bad value.</exception>
-    public static MobilityEvent Parse(string text)
-    {
-        var reader = new MobilityEventReader();
-        KeyValueText.Read("mobility event", text, MobilityEventReader.Keys, reader.Set);
-        try
-        {
-            return reader.Finish();
-        }
-        catch (ScenarioFormatException e)
-        {
-            throw new ScenarioFormatException(e.Detail, $"mobility event \"{text}\"", 0, 0);
-        }
-    }
+    public static MobilityEvent Parse(string text) => KeyValueText.Read("mobility event", text, new MobilityEventReader());
 
     /// <summary>Writes the text form that <see cref="Parse"/> reads back to an equal event.</summary>
     public override string ToString() => string.Join(',', Items().Select(item => $"{item.Key}={item.Value}"));

@@ -1,7 +1,7 @@
 namespace MptcpPrivacy.Simulation.Scenarios;
 
 /// <summary>Builds a <see cref="MobilityEvent"/> one key at a time, for the text form and a scenario file's mobility object alike.</summary>
-internal sealed class MobilityEventReader
+internal sealed class MobilityEventReader : IKeyedReader<MobilityEvent>
 {
     /// <summary>The keys, in the order <see cref="MobilityEvent.ToString"/> writes them.</summary>
     public static readonly string[] Keys = ["at", "path", "add", "remove", "interface"];
@@ -12,8 +12,19 @@ internal sealed class MobilityEventReader
     private MobilityAction? _action;
     private InterfaceAddress _address;
 
-    /// <summary>Sets one key (one of <see cref="Keys"/>, lower case) from its text value.</summary>
-    /// <exception cref="ScenarioFormatException">The value is bad, the key was given before, or a second action is given.</exception>
+    /// <inheritdoc/>
+    public string KeyKind => "mobility key";
+
+    /// <inheritdoc/>
+    IReadOnlyList<string> IKeyedReader<MobilityEvent>.Keys => Keys;
+
+    /// <inheritdoc/>
+    public bool IsRepeatable(string key) => false;
+
+    /// <inheritdoc/>
+    public bool IsFlag(string key) => false;
+
+    /// <inheritdoc/>
     public void Set(string key, string? value)
     {
         if (!_seen.Add(key))
@@ -60,8 +71,7 @@ internal sealed class MobilityEventReader
         }
     }
 
-    /// <summary>Returns the event.</summary>
-    /// <exception cref="ScenarioFormatException">The time, the path or the action is missing.</exception>
+    /// <inheritdoc/>
     public MobilityEvent Finish()
     {
         if (_at is not { } at)

@@ -101,12 +101,7 @@ public sealed record PathSpec
 
     /// <summary>Reads the text form ("rate=100M,rtt=20ms,loss=1%,nat,strip=join,down=5s").</summary>
     /// <exception cref="ScenarioFormatException">The text names an unknown key, a bad value, or a key twice; the message names the key.</exception>
-    public static PathSpec Parse(string text)
-    {
-        var reader = new PathSpecReader();
-        KeyValueText.Read("path", text, PathSpecReader.Keys, reader.Set);
-        return reader.Spec;
-    }
+    public static PathSpec Parse(string text) => KeyValueText.Read("path", text, new PathSpecReader());
 
     /// <summary>Returns the path's name: <see cref="Name"/>, or "path" and <paramref name="pathNumber"/>.</summary>
     public string ResolveName(int pathNumber) => Name ?? $"path{pathNumber.ToString(CultureInfo.InvariantCulture)}";

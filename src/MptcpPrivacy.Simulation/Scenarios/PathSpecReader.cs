@@ -6,7 +6,7 @@ namespace MptcpPrivacy.Simulation.Scenarios;
 /// Builds a <see cref="PathSpec"/> one key at a time, for the text form and for a path object in a
 /// scenario file alike, so both accept exactly the same keys and values.
 /// </summary>
-internal sealed class PathSpecReader
+internal sealed class PathSpecReader : IKeyedReader<PathSpec>
 {
     /// <summary>The keys, in the order <see cref="PathSpec.ToString"/> writes them.</summary>
     public static readonly string[] Keys =
@@ -18,19 +18,32 @@ internal sealed class PathSpecReader
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly List<LinkStateChange> _changes = [];
 
-    /// <summary>Gets the path as read so far.</summary>
-    public PathSpec Spec { get; private set; } = new();
+    /// <inheritdoc/>
+    public string KeyKind => "path key";
 
-    /// <summary>Sets one key (one of <see cref="Keys"/>, lower case) from its text value; null for a bare key.</summary>
-    /// <exception cref="ScenarioFormatException">The value is bad or the key was given before; the detail does not repeat the key.</exception>
+    /// <inheritdoc/>
+    IReadOnlyList<string> IKeyedReader<PathSpec>.Keys => Keys;
+
+    private PathSpec Spec { get; set; } = new();
+
+    /// <inheritdoc/>
+    public bool IsRepeatable(string key) => RepeatableKeys.Contains(key);
+
+    /// <inheritdoc/>
+    public bool IsFlag(string key) => key == "nat";
+
+    /// <inheritdoc/>
+    public PathSpec Finish() => Spec;
+
+    /// <inheritdoc/>
     public void Set(string key, string? value)
     {
-        if (!_seen.Add(key) && !RepeatableKeys.Contains(key))
+        if (!_seen.Add(key) && !IsRepeatable(key))
         {
             throw new ScenarioFormatException("given twice");
         }
 
-        if (key != "nat" && value is null)
+        if (!IsFlag(key) && value is null)
         {
             throw new ScenarioFormatException("needs a value (only nat may stand alone)");
         }

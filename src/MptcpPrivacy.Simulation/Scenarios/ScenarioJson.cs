@@ -38,17 +38,22 @@ internal sealed class ScenarioJson
         ArgumentNullException.ThrowIfNull(json);
         var reader = new ScenarioJson(fileName);
         JsonItem root;
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
         try
         {
-            root = JsonItem.Parse(Encoding.UTF8.GetBytes(json));
+            root = JsonItem.Parse(utf8);
         }
         catch (JsonException e)
         {
-            // The reader's message ends with its own 0-based "LineNumber: ... | BytePositionInLine: ...".
+            // The reader's message ends with its own 0-based "LineNumber: ... | BytePositionInLine: ...",
+            // and speaks of its API ("when isFinalBlock is true"); neither helps the file's author.
             string message = e.Message;
             int cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            string detail = "not valid JSON: " + (cut >= 0 ? message[..cut] : message).TrimEnd();
-            throw new ScenarioFormatException(detail, null, (int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1, fileName);
+            message = (cut >= 0 ? message[..cut] : message).Replace(", when isFinalBlock is true", "", StringComparison.Ordinal)
+                .Replace(" when isFinalBlock is true", "", StringComparison.Ordinal).TrimEnd();
+            int line = (int)(e.LineNumber ?? 0);
+            int column = JsonItem.CharacterColumn(utf8, line, e.BytePositionInLine ?? 0);
+            throw new ScenarioFormatException("not valid JSON: " + message, null, line + 1, column, fileName);
         }
 
         ScenarioSpec spec = reader.ReadScenario(root);
@@ -202,13 +207,20 @@ internal sealed class ScenarioJson
         return spec;
     }
 
-    private PathSpec ReadPath(JsonItem item, string at)
+    private PathSpec ReadPath(JsonItem item, string at) =>
+        ReadKeyed(item, at, new PathSpecReader(), PathSpec.Parse, "a path is an object such as { \"rate\": \"100M\", \"rtt\": \"20ms\" } or a string \"rate=100M,rtt=20ms\"");
+
+    private MobilityEvent ReadMobility(JsonItem item, string at) =>
+        ReadKeyed(item, at, new MobilityEventReader(), MobilityEvent.Parse, "a mobility event is an object such as { \"at\": \"3s\", \"path\": 2, \"add\": \"203.0.113.9/24\" } or a string \"at=3s,path=2,add=203.0.113.9/24\"");
+
+    /// <summary>Reads an object through <paramref name="reader"/>, or a string in the command-line form through <paramref name="parse"/>.</summary>
+    private T ReadKeyed<T>(JsonItem item, string at, IKeyedReader<T> reader, Func<string, T> parse, string shape)
     {
         if (item.Kind == JsonTokenType.String)
         {
             try
             {
-                return PathSpec.Parse(item.Text);
+                return parse(item.Text);
             }
             catch (ScenarioFormatException e)
             {
@@ -218,54 +230,24 @@ internal sealed class ScenarioJson
 
         if (item.Kind != JsonTokenType.StartObject)
         {
-            throw Fail(item, "$." + at, $"a path is an object such as {{ \"rate\": \"100M\", \"rtt\": \"20ms\" }} or a string \"rate=100M,rtt=20ms\", not {item.KindName}");
+            throw Fail(item, "$." + at, $"{shape}, not {item.KindName}");
         }
 
-        var reader = new PathSpecReader();
-        foreach ((string key, JsonItem value) in Members(item, at, PathSpecReader.Keys, "path key"))
+        foreach ((string key, JsonItem value) in Members(item, at, reader.Keys, reader.KeyKind))
         {
             string keyAt = $"{at}.{key}";
-            if (value.Kind == JsonTokenType.StartArray && PathSpecReader.RepeatableKeys.Contains(key))
+            if (value.Kind == JsonTokenType.StartArray && reader.IsRepeatable(key))
             {
                 for (int i = 0; i < value.Items.Count; i++)
                 {
-                    JsonItem element = value.Items[i];
-                    Remember($"{keyAt}[{i}]", element);
-                    Set(reader.Set, key, element, $"{keyAt}[{i}]", flagAllowed: false);
+                    Remember($"{keyAt}[{i}]", value.Items[i]);
+                    Set(reader, key, value.Items[i], $"{keyAt}[{i}]");
                 }
             }
             else
             {
-                Set(reader.Set, key, value, keyAt, flagAllowed: key == "nat");
+                Set(reader, key, value, keyAt);
             }
-        }
-
-        return reader.Spec;
-    }
-
-    private MobilityEvent ReadMobility(JsonItem item, string at)
-    {
-        if (item.Kind == JsonTokenType.String)
-        {
-            try
-            {
-                return MobilityEvent.Parse(item.Text);
-            }
-            catch (ScenarioFormatException e)
-            {
-                throw Fail(item, "$." + at, e.Detail);
-            }
-        }
-
-        if (item.Kind != JsonTokenType.StartObject)
-        {
-            throw Fail(item, "$." + at, $"a mobility event is an object such as {{ \"at\": \"3s\", \"path\": 2, \"add\": \"203.0.113.9/24\" }}, not {item.KindName}");
-        }
-
-        var reader = new MobilityEventReader();
-        foreach ((string key, JsonItem value) in Members(item, at, MobilityEventReader.Keys, "mobility key"))
-        {
-            Set(reader.Set, key, value, $"{at}.{key}", flagAllowed: false);
         }
 
         try
@@ -284,19 +266,20 @@ internal sealed class ScenarioJson
         return InterfaceAddress.TryParse(text, out InterfaceAddress address, out string error) ? address : throw Fail(item, "$." + at, error);
     }
 
-    /// <summary>Hands one value to a reader's Set as text: a string as it is, a number as written, true as a bare key, false as "no".</summary>
-    private void Set(Action<string, string?> set, string key, JsonItem value, string at, bool flagAllowed)
+    /// <summary>Hands one value to a reader as text: a string as it is, a number as written, true as a bare key and false as "no" (for a flag).</summary>
+    private void Set<T>(IKeyedReader<T> reader, string key, JsonItem value, string at)
     {
+        bool flag = reader.IsFlag(key);
         string? text = value.Kind switch
         {
             JsonTokenType.String or JsonTokenType.Number => value.Text,
-            JsonTokenType.True when flagAllowed => null,
-            JsonTokenType.False when flagAllowed => "no",
-            _ => throw Fail(value, "$." + at, $"{value.KindName} is not a value for {key}{(PathSpecReader.RepeatableKeys.Contains(key) ? " (give a time such as \"5s\", or a list of them)" : "")}"),
+            JsonTokenType.True when flag => null,
+            JsonTokenType.False when flag => "no",
+            _ => throw Fail(value, "$." + at, $"{value.KindName} is not a value for {key}{(reader.IsRepeatable(key) ? " (give a time such as \"5s\", or a list of them)" : "")}"),
         };
         try
         {
-            set(key, text);
+            reader.Set(key, text);
         }
         catch (ScenarioFormatException e)
         {

@@ -66,7 +66,7 @@ internal static class ScenarioValidator
         for (int i = 0; i < spec.ServerAnnouncedAddresses.Count; i++)
         {
             InterfaceAddress announced = spec.ServerAnnouncedAddresses[i];
-            if (announced.Address.Length == 0 || addressOwners.TryGetValue(announced.Address, out string? holder) && holder == "the server")
+            if (announced.Address.Length == 0 || (addressOwners.TryGetValue(announced.Address, out string? holder) && holder == "the server"))
             {
                 throw Error($"announce[{i}]", announced.Address.Length == 0 ? "has no address" : $"the server already has {announced.Address}");
             }

@@ -41,7 +41,7 @@ public static class ScenarioValues
             "s" => NsPerSecond,
             _ => throw new ScenarioFormatException($"\"{text}\" has an unknown unit \"{unit}\"; use ns, us, ms or s"),
         };
-        return Whole(text, number, factor, "nanosecond");
+        return Whole(text, number, factor, "nanoseconds");
     }
 
     /// <summary>Writes nanoseconds in the largest unit that keeps the value whole ("20ms", "1500us").</summary>
@@ -97,7 +97,7 @@ public static class ScenarioValues
             "GiB" => 1L << 30,
             _ => throw new ScenarioFormatException($"\"{text}\" has an unknown unit \"{unit}\"; use k, M, G (powers of 1000) or KiB, MiB, GiB"),
         };
-        return Whole(text, number, factor, "byte");
+        return Whole(text, number, factor, "bytes");
     }
 
     /// <summary>Writes a byte count with the largest unit that keeps it whole ("10M", "64KiB", "1234").</summary>
@@ -120,16 +120,17 @@ public static class ScenarioValues
             throw new ScenarioFormatException($"\"{text}\" is more than 100%");
         }
 
-        return (double)(number / 100m);
+        // Through text: decimal's own conversion to double may round twice, double.Parse rounds once.
+        return double.Parse((number / 100m).ToString(CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Writes a probability as a percentage ("0.5%").</summary>
+    /// <summary>Writes a probability as a percentage ("0.5%") that <see cref="ParsePercent"/> reads back to the same double.</summary>
     public static string FormatPercent(double probability)
     {
-        // Through decimal, which keeps the 15 significant digits a double holds reliably, so
-        // 0.003 writes as 0.3% and not 0.30000000000000004%.
-        decimal percent = (decimal)probability * 100m;
-        return percent.ToString("0.############################", CultureInfo.InvariantCulture) + "%";
+        // The shortest text that reads back to the same double ("R"), scaled by 100 in decimal,
+        // where the scaling is exact: 0.003 writes as 0.3% and not 0.30000000000000004%.
+        decimal exact = decimal.Parse(probability.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+        return (exact * 100m).ToString("0.############################", CultureInfo.InvariantCulture) + "%";
     }
 
     /// <summary>Reads a whole number from <paramref name="minimum"/> to <paramref name="maximum"/>.</summary>
@@ -167,7 +168,7 @@ public static class ScenarioValues
         return (number, trimmed[end..].TrimStart());
     }
 
-    private static long Whole(string text, decimal number, long factor, string smallest)
+    private static long Whole(string text, decimal number, long factor, string units)
     {
         decimal value;
         try
@@ -186,7 +187,7 @@ public static class ScenarioValues
 
         if (value != decimal.Truncate(value))
         {
-            throw new ScenarioFormatException($"\"{text}\" is not a whole number of {smallest}s");
+            throw new ScenarioFormatException($"\"{text}\" is not a whole number of {units}");
         }
 
         return (long)value;

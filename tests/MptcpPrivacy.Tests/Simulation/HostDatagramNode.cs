@@ -37,8 +37,8 @@ internal sealed class HostDatagramNode : INode
     /// <summary>Gets the address and interface events seen, as "time ifN Kind address" lines.</summary>
     public List<string> Events { get; } = [];
 
-    /// <summary>Gets how many times the node was polled when a change woke it.</summary>
-    public int Polls { get; private set; }
+    /// <summary>Gets the times the node was polled.</summary>
+    public List<long> PollTimes { get; } = [];
 
     /// <summary>Sends, at <paramref name="time"/>, a UDP datagram whose payload starts with <paramref name="number"/>.</summary>
     public void SendUdpAt(long time, IpAddressBytes source, IpAddressBytes destination, int number, int payloadLength = 32, ushort sourcePort = 5000, ushort destinationPort = 7)
@@ -92,7 +92,7 @@ internal sealed class HostDatagramNode : INode
 
     public bool PollTransmit(long now, out OutgoingPacket packet)
     {
-        Polls++;
+        PollTimes.Add(now);
         if (_echoes.TryDequeue(out packet))
         {
             return true;

@@ -48,7 +48,7 @@ public class IpPrefixTests
     [InlineData("198.51.100.010/24", "is not an IPv4 address")]
     [InlineData("198.51.100.256/24", "is not an IPv4 address")]
     [InlineData("1/8", "is not an IPv4 address")]
-    [InlineData("fe80::1%eth0/64", "is not an IPv4 address")]
+    [InlineData("2001:db8::1%eth0/64", "is not an IPv4 address")]
     [InlineData("2001:db8::g/64", "or an IPv6 address")]
     [InlineData("/24", "is not an IPv4 address")]
     public void Bad_prefix_text_says_what_is_wrong(string text, string expected)

@@ -52,7 +52,7 @@ public class MiddleboxTests
             ports.Add(BinaryPrimitives.ReadUInt16BigEndian(ip.Payload));
         }
 
-        // Endpoint-independent: 10.0.0.2:5000 keeps port 40000 towards both destinations.
+        // Endpoint-independent: 192.0.2.2:5000 keeps port 40000 towards both destinations.
         Assert.Equal([(ushort)40000, (ushort)40000, (ushort)40001], ports);
         Assert.Equal(2, nat.Mappings);
 

@@ -1,7 +1,4 @@
-using MptcpPrivacy.Capture;
 using MptcpPrivacy.Simulation;
-using MptcpPrivacy.Tests.Support;
-using MptcpPrivacy.Wire.Link;
 using MptcpPrivacy.Wire.Tcp;
 using static MptcpPrivacy.Tests.Simulation.SimPackets;
 
@@ -64,36 +61,19 @@ public class ReplayAndTapTests
     public void The_tap_capture_reads_back_with_one_raw_ip_interface_per_link_and_virtual_timestamps()
     {
         var (pcapng, packets, received) = Run(7);
-        using var reader = CaptureReader.Open(new MemoryStream(pcapng));
-        long count = 0;
-        long lastClientArrival = 0;
-        var perInterface = new long[2];
-        while (reader.TryReadNext(out CapturedFrame frame))
-        {
-            count++;
-            Assert.Equal(LinkType.Raw, frame.LinkType);
-            Assert.InRange(frame.TimestampNanoseconds, 5_000_000, 10_000_000_000);
-            perInterface[frame.InterfaceId]++;
-            lastClientArrival = frame.TimestampNanoseconds;
-        }
-
-        Assert.Null(reader.Error);
-        Assert.Equal(packets, count);
-        Assert.Equal(2, reader.Interfaces.Count);
+        var (interfaces, perInterface, timestamps) = SimCaptures.ReadBack(pcapng);
+        Assert.Equal(packets, timestamps.Count);
+        Assert.All(timestamps, t => Assert.InRange(t, 5_000_000, 10_000_000_000));
+        Assert.Equal(["path-v4", "path-v6"], interfaces);
+        Assert.Equal(2, perInterface.Length);
         Assert.All(perInterface, n => Assert.True(n > 100));
-        Assert.Equal(received[^1].Time, lastClientArrival);
+        Assert.Equal(received[^1].Time, timestamps[^1]);
     }
 
     [Fact]
     public void Tshark_reads_the_tap_capture_with_no_malformed_packets()
     {
-        string tshark = ExternalTool.Require("tshark");
         var (pcapng, packets, _) = Run(11);
-        using var dir = new TempDirectory();
-        string path = dir.Write("sim.pcapng", pcapng);
-        string all = ExternalTool.Run(tshark, ["-n", "-r", path, "-T", "fields", "-e", "frame.number"]);
-        Assert.Equal(packets, all.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        string malformed = ExternalTool.Run(tshark, ["-n", "-r", path, "-Y", "_ws.malformed || _ws.expert.severity >= error"]);
-        Assert.Equal("", malformed.Trim());
+        SimCaptures.AssertTsharkReadsCleanly(pcapng, packets);
     }
 }

@@ -12,7 +12,7 @@ internal static class SimPackets
     /// <summary>An experimental IP protocol number (RFC 3692) for datagrams that are no transport at all.</summary>
     public const IpProtocol Experimental = (IpProtocol)253;
 
-    public static readonly IpAddressBytes A4 = IpAddressBytes.Parse("10.0.0.2");
+    public static readonly IpAddressBytes A4 = IpAddressBytes.Parse("192.0.2.2");
     public static readonly IpAddressBytes B4 = IpAddressBytes.Parse("203.0.113.5");
     public static readonly IpAddressBytes A6 = IpAddressBytes.Parse("2001:db8::2");
     public static readonly IpAddressBytes B6 = IpAddressBytes.Parse("2001:db8:1::5");
