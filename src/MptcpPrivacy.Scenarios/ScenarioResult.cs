@@ -66,6 +66,12 @@ public sealed record ScenarioResult
     /// <summary>Gets how the run stopped.</summary>
     public required RunOutcome Outcome { get; init; }
 
+    /// <summary>Gets the client's connection as it was when the run stopped (for inspection).</summary>
+    public MptcpConnection? ClientConnection { get; init; }
+
+    /// <summary>Gets the server's connection as it was when the run stopped (for inspection).</summary>
+    public MptcpConnection? ServerConnection { get; init; }
+
     /// <summary>Gets whether both directions arrived complete and byte-exact.</summary>
     public bool Success => Upload.Complete && Download.Complete;
 }

@@ -112,6 +112,8 @@ public static class ScenarioRunner
             }).ToArray(),
             SimulatorEvents = simulator.EventsProcessed,
             Outcome = outcome,
+            ClientConnection = clientConnection,
+            ServerConnection = serverConnection,
         };
     }
 

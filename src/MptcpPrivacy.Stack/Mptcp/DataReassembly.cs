@@ -18,6 +18,7 @@ public sealed class DataReassembly
     private readonly int _window;
     private byte[] _ring;
     private int _ringHead;
+    private DataSeqNum _advertisedEdge;
 
     /// <summary>Starts receiving at <paramref name="next"/> (the peer's IDSN + 1) with a window of <paramref name="window"/> bytes.</summary>
     public DataReassembly(DataSeqNum next, int window)
@@ -29,6 +30,7 @@ public sealed class DataReassembly
 
         Next = next;
         _origin = next;
+        _advertisedEdge = next + (ulong)window;
         _window = window;
         _ring = new byte[Math.Min(window, 64 * 1024)];
     }
@@ -44,6 +46,21 @@ public sealed class DataReassembly
 
     /// <summary>How much more the receive window allows beyond <see cref="Next"/>.</summary>
     public int WindowFree => Math.Max(0, _window - Readable - Buffered);
+
+    /// <summary>
+    /// Records that the window was advertised as it stands now: data up to <see cref="Next"/> +
+    /// <see cref="WindowFree"/> stays acceptable even if held data later narrows the window, since a
+    /// sender may use any window it was offered (RFC 9293 §3.8.6: a window is never shrunk). Memory
+    /// stays bounded: the edge moves at most one window past the data read.
+    /// </summary>
+    public void NoteAdvertised()
+    {
+        DataSeqNum edge = Next + (ulong)WindowFree;
+        if (edge > _advertisedEdge)
+        {
+            _advertisedEdge = edge;
+        }
+    }
 
     /// <summary>
     /// Takes the bytes a mapping delivered, starting at <paramref name="start"/>. Bytes before
@@ -67,7 +84,7 @@ public sealed class DataReassembly
 
         // Trim what the window does not allow (relative to the in-order edge).
         long offset = start - Next;
-        long room = _window - Readable - offset;
+        long room = Math.Max(_window - Readable - offset, _advertisedEdge - start);
         if (room <= 0)
         {
             return 0;

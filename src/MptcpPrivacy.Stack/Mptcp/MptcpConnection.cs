@@ -1,3 +1,5 @@
+using MptcpPrivacy.Stack.Congestion;
+using MptcpPrivacy.Stack.Mptcp.Scheduling;
 using MptcpPrivacy.Stack.Sequencing;
 using MptcpPrivacy.Stack.Tcp;
 using MptcpPrivacy.Wire.Crypto;
@@ -58,6 +60,8 @@ public sealed class MptcpConnection
     private bool _peerConfirmedKeys;
     private int _addAddrAccepted;
     private (MptcpSubflow Subflow, DataSeqNum Dsn)? _pendingFail;
+    private readonly CoupledCongestionGroup _congestionGroup = new();
+    private SubflowSchedulingState[] _schedulingStates = new SubflowSchedulingState[4];
 
     internal MptcpConnection(MptcpEndpoint endpoint, MptcpOptions options, bool isClient)
     {
@@ -175,7 +179,19 @@ public sealed class MptcpConnection
 
     internal DataSeqNum DataAckValue => _reassembly is null ? default : _reassembly.Next + (PeerFinished && !IsFallback ? 1UL : 0UL);
 
-    internal long ReceiveWindowFree => _reassembly?.WindowFree ?? _options.ReceiveBufferSize;
+    internal long ReceiveWindowFree
+    {
+        get
+        {
+            if (_reassembly is null)
+            {
+                return _options.ReceiveBufferSize;
+            }
+
+            _reassembly.NoteAdvertised();
+            return _reassembly.WindowFree;
+        }
+    }
 
     internal DataSeqNum? DataFinToSend => _dataFin is { } fin && !_dataFinAcked && _dataNxt == fin && !IsFallback ? fin : null;
 
@@ -251,6 +267,14 @@ public sealed class MptcpConnection
     }
 
     internal bool Accepted { get; set; }
+
+    /// <summary>Makes the congestion controller for a new subflow: coupled with the others (RFC 6356) unless configured otherwise.</summary>
+    internal ICongestionControl NewCongestionControl() => _options.CongestionControl switch
+    {
+        CongestionControlAlgorithm.Lia when !IsFallback => new LinkedIncreases(_congestionGroup),
+        CongestionControlAlgorithm.Olia when !IsFallback => new Olia(_congestionGroup),
+        _ => new NewReno(),
+    };
 
     internal void UseLocalKey(LocalKey key)
     {
@@ -922,6 +946,11 @@ public sealed class MptcpConnection
 
     private void OnSubflowClosed(TimeSpan now, MptcpSubflow subflow)
     {
+        if (subflow.Tcp.CongestionControl is CoupledCongestionControl coupled)
+        {
+            coupled.Leave();
+        }
+
         if (!IsFallback)
         {
             Reinject(subflow);
@@ -1059,51 +1088,28 @@ public sealed class MptcpConnection
 
     private MptcpSubflow? PickSubflow()
     {
-        bool regularWorks = false;
-        bool backupWorks = false;
-        foreach (MptcpSubflow sf in _subflows)
+        if (_schedulingStates.Length < _subflows.Count)
         {
-            if (sf.CanSend && !sf.IsStale)
-            {
-                if (sf.IsBackup || sf.PeerBackup)
-                {
-                    backupWorks = true;
-                }
-                else
-                {
-                    regularWorks = true;
-                }
-            }
+            _schedulingStates = new SubflowSchedulingState[_subflows.Count * 2];
         }
 
-        MptcpSubflow? best = null;
-        foreach (MptcpSubflow sf in _subflows)
+        for (int i = 0; i < _subflows.Count; i++)
         {
-            if (!sf.CanSend)
-            {
-                continue;
-            }
-
-            bool backup = sf.IsBackup || sf.PeerBackup;
-            bool eligible = regularWorks ? !backup && !sf.IsStale : backupWorks ? backup && !sf.IsStale : true;
-            if (!eligible)
-            {
-                continue;
-            }
-
-            int room = sf.Tcp.CongestionControl.CongestionWindow - sf.Queued;
-            if (room <= 0 || sf.Tcp.SendBufferFree < sf.PayloadMss)
-            {
-                continue;
-            }
-
-            if (best is null || Faster(sf, best))
-            {
-                best = sf;
-            }
+            MptcpSubflow sf = _subflows[i];
+            TcpSubflow tcp = sf.Tcp;
+            _schedulingStates[i] = new SubflowSchedulingState(
+                i,
+                sf.CanSend,
+                sf.IsBackup || sf.PeerBackup,
+                sf.IsStale,
+                tcp.RetransmissionTimeout.SmoothedRtt,
+                tcp.CongestionControl.CongestionWindow,
+                sf.Queued,
+                tcp.SendBufferFree >= sf.PayloadMss ? tcp.SendBufferFree : 0,
+                sf.PayloadMss);
         }
 
-        return best;
+        return _options.Scheduler.SelectOne(_schedulingStates.AsSpan(0, _subflows.Count)) is { } chosen ? _subflows[chosen] : null;
     }
 
     private static bool Faster(MptcpSubflow a, MptcpSubflow b)

@@ -121,7 +121,7 @@ public sealed class MptcpEndpoint
         AddLocalAddress(local, now);
         MptcpConnection connection = NewConnection(isClient: true);
         var tuple = new FourTuple(local, EphemeralPort(local, remote, remotePort), remote, remotePort);
-        TcpSubflow tcp = NewTcp(tuple);
+        TcpSubflow tcp = NewTcp(tuple, connection);
         var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.InitialActive, 0, backup: false);
         connection.AddSubflow(subflow);
         _subflows[tuple] = subflow;
@@ -182,7 +182,7 @@ public sealed class MptcpEndpoint
             connection.SetChecksumsFromSyn((c.Flags & MpCapableFlags.ChecksumRequired) != 0);
         }
 
-        TcpSubflow tcp = NewTcp(tuple);
+        TcpSubflow tcp = NewTcp(tuple, connection);
         var subflow2 = new MptcpSubflow(connection, tcp, tuple, SubflowRole.InitialPassive, 0, backup: false);
         connection.AddSubflow(subflow2);
         _subflows[tuple] = subflow2;
@@ -257,7 +257,7 @@ public sealed class MptcpEndpoint
     internal void OpenJoin(TimeSpan now, MptcpConnection connection, IpAddressBytes local, byte localId, IpAddressBytes remote, ushort remotePort)
     {
         var tuple = new FourTuple(local, EphemeralPort(local, remote, remotePort), remote, remotePort);
-        TcpSubflow tcp = NewTcp(tuple);
+        TcpSubflow tcp = NewTcp(tuple, connection);
         var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.JoinActive, localId, backup: false);
         subflow.StartJoin((uint)_random.NextInt64(0, 1L << 32));
         connection.AddSubflow(subflow);
@@ -296,7 +296,7 @@ public sealed class MptcpEndpoint
         }
 
         byte localId = connection.Subflows[0].Tuple.LocalAddress == tuple.LocalAddress ? (byte)0 : _localAddresses.Find(a => a.Address == tuple.LocalAddress).Id;
-        TcpSubflow tcp = NewTcp(tuple);
+        TcpSubflow tcp = NewTcp(tuple, connection);
         var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.JoinPassive, localId, backup: false);
         subflow.AcceptJoin(join.SenderNonce, join.AddressId, join.Backup, (uint)_random.NextInt64(0, 1L << 32));
         connection.AddSubflow(subflow);
@@ -337,8 +337,8 @@ public sealed class MptcpEndpoint
         return connection;
     }
 
-    private TcpSubflow NewTcp(FourTuple tuple) =>
-        new(_options.Subflow with { LocalPort = tuple.LocalPort, RemotePort = tuple.RemotePort }, _random);
+    private TcpSubflow NewTcp(FourTuple tuple, MptcpConnection connection) =>
+        new(_options.Subflow with { LocalPort = tuple.LocalPort, RemotePort = tuple.RemotePort }, _random, connection.NewCongestionControl());
 
     private ushort EphemeralPort(IpAddressBytes local, IpAddressBytes remote, ushort remotePort)
     {

@@ -1,3 +1,4 @@
+using MptcpPrivacy.Stack.Mptcp.Scheduling;
 using MptcpPrivacy.Stack.Tcp;
 
 namespace MptcpPrivacy.Stack.Mptcp;
@@ -18,7 +19,7 @@ public sealed record MptcpOptions
     public int SendBufferSize { get; init; } = 4 * 1024 * 1024;
 
     /// <summary>Gets the options every subflow's TCP uses (ports are filled in per subflow).</summary>
-    public TcpSubflowOptions Subflow { get; init; } = new() { ReceiveBufferSize = 4 * 1024 * 1024, SendBufferSize = 1024 * 1024, MinimumRetransmissionTimeout = TimeSpan.FromMilliseconds(200) };
+    public TcpSubflowOptions Subflow { get; init; } = new() { ReceiveBufferSize = 4 * 1024 * 1024, SendBufferSize = 4 * 1024 * 1024, MinimumRetransmissionTimeout = TimeSpan.FromMilliseconds(200) };
 
     /// <summary>Gets the most additional subflows a connection opens or accepts (as <c>ip mptcp limits subflows</c>).</summary>
     public int MaxSubflows { get; init; } = 2;
@@ -34,6 +35,9 @@ public sealed record MptcpOptions
 
     /// <summary>Gets how many retransmission timeouts in a row make a subflow stale: the scheduler avoids it and its data is reinjected elsewhere.</summary>
     public int StaleAfterTimeouts { get; init; } = 1;
+
+    /// <summary>Gets the scheduler that picks the subflow for each chunk of data.</summary>
+    public IPacketScheduler Scheduler { get; init; } = new LowestRttFirst();
 
     /// <summary>Gets which coupled congestion control subflows use.</summary>
     public CongestionControlAlgorithm CongestionControl { get; init; } = CongestionControlAlgorithm.Lia;

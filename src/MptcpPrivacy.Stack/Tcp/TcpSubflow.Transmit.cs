@@ -71,7 +71,7 @@ public sealed partial class TcpSubflow
         if (_pureAckRequested)
         {
             _pureAckRequested = false;
-            return Emit(now, buffer, _sndNxt, 0, TcpFlags.Ack);
+            return Emit(now, buffer, _sndMax, 0, TcpFlags.Ack);
         }
 
         if (_fastRetransmitPending)
@@ -222,7 +222,10 @@ public sealed partial class TcpSubflow
     private int LimitByHook(SeqNum32 seq, int length) =>
         length > 0 && _hooks is not null ? Math.Clamp(_hooks.LimitPayload(seq, length), 1, length) : length;
 
-    private int PollAck(TimeSpan now, Span<byte> buffer) => _ackPending ? Emit(now, buffer, _sndNxt, 0, TcpFlags.Ack) : 0;
+    // A segment without data carries SND.MAX, not SND.NXT (as BSD's tcp_output): after a timeout
+    // rewinds SND.NXT, the peer may already hold bytes beyond it, and would find an ACK numbered
+    // below its RCV.NXT unacceptable (RFC 9293 §3.10.7.4) and drop it, with the acknowledgment in it.
+    private int PollAck(TimeSpan now, Span<byte> buffer) => _ackPending ? Emit(now, buffer, _sndMax, 0, TcpFlags.Ack) : 0;
 
     private int EmitAndAdvance(TimeSpan now, Span<byte> buffer, int payloadLength, TcpFlags flags, int sackBlocks)
     {

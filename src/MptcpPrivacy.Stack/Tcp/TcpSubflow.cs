@@ -152,6 +152,12 @@ public sealed partial class TcpSubflow
         }
     }
 
+    /// <summary>Gets the segments dropped as old duplicates by PAWS (RFC 7323 §5).</summary>
+    public long SegmentsDroppedByPaws { get; private set; }
+
+    /// <summary>Gets the ACKs refused as acknowledging data never sent or too old (RFC 5961 §5.2).</summary>
+    public long AcksOutOfWindow { get; private set; }
+
     /// <summary>Gets the current state.</summary>
     public TcpState State { get; private set; }
 
@@ -485,6 +491,7 @@ public sealed partial class TcpSubflow
         // RFC 7323 §5.3 R1 (PAWS): a segment stamped before TS.Recent is an old duplicate.
         if (!rst && _timestamps && options.Timestamps is { } stamp && TsRecentIsValid(now) && IsBefore(stamp.Value, _tsRecent))
         {
+            SegmentsDroppedByPaws++;
             _ackPending = true;
             return;
         }
@@ -577,6 +584,7 @@ public sealed partial class TcpSubflow
         if (ack > _sndMax || ack < _sndUna - _maxSndWnd)
         {
             // RFC 5961 §5.2: an ACK of data never sent, or too old to be credible.
+            AcksOutOfWindow++;
             _ackPending = true;
             return;
         }

@@ -134,6 +134,23 @@ public sealed class TcpSubflowScriptedTests
     }
 
     [Fact]
+    public void APureAckAfterATimeoutCarriesSndMaxSoThePeerAcceptsIt()
+    {
+        var options = Plain with { MinimumRetransmissionTimeout = Ms(200) };
+        var s = Established(options);
+        s.Subflow.Send(new byte[20]);
+        s.Expect(Ms(100), new Seg { Flags = PshAck, Seq = 1001, PayloadLength = 20 });
+
+        // The timeout rewinds SND.NXT to SND.UNA and sends the data again.
+        s.Expect(Ms(400), new Seg { Seq = 1001, PayloadLength = 20 });
+
+        // The peer's data arrives before any ACK: our ACK for it must not carry the rewound SND.NXT
+        // (1001, below the peer's RCV.NXT of 1021) but SND.MAX, or the peer drops it as unacceptable.
+        s.Send(Ms(450), new Seg { Flags = PshAck, Seq = 5001, Ack = 1001, PayloadLength = 10 });
+        s.Expect(Ms(450), new Seg { Flags = Ack, Seq = 1021, Ack = 5011, PayloadLength = 0 });
+    }
+
+    [Fact]
     public void Rfc9293_3_8_1_SynIsRetransmittedAndConnectionTimesOut()
     {
         var s = new SubflowScript(Plain with { MaximumRetransmissions = 2 });
