@@ -84,4 +84,55 @@ public class MptcpOverSimulatorTests
         Assert.Equal(1, r.SubflowsEstablished);
         Assert.Equal(0, r.ClientSubflows[1].BytesSent);
     }
+
+    // Router queues of one bandwidth-delay product, the usual sizing (100 Mbit/s × RTT / 1500 B).
+    private const string Fast20 = "rate=100M,rtt=20ms,queue=170";
+    private const string Fast60 = "rate=100M,rtt=60ms,queue=500";
+
+    [Fact]
+    public void TwoHundredMegabitPathsGiveAtLeastNinetyPercentOfTheirSumOnALongTransfer()
+    {
+        // 1 GB takes about 44 s of virtual time; every payload byte pays 80 bytes of headers per
+        // 1,420 (IP, TCP, Timestamps, DSS), so 90 % of the link rate needs the links ~95 % busy.
+        ScenarioResult r = ScenarioRunner.Run(TwoPaths(Fast20, Fast60, up: 1_000_000_000, down: 0));
+        AssertByteExact(r);
+        double share = r.Upload.GoodputBitsPerSecond / 200e6;
+        Assert.True(share >= 0.90, $"goodput {r.Upload.GoodputBitsPerSecond / 1e6:F1} Mbit/s = {share:P1} of 200 Mbit/s\n{Describe(r)}");
+    }
+
+    [Fact]
+    public void ASlowSecondPathDoesNotMakeGoodputWorseThanTheFastPathAlone()
+    {
+        const long bytes = 200_000_000;
+        ScenarioResult alone = ScenarioRunner.Run(new ScenarioSpec
+        {
+            Paths = [PathSpec.Parse(Fast20)],
+            ClientToServerBytes = bytes,
+            ServerToClientBytes = 0,
+            DurationNs = 600_000_000_000,
+        });
+        ScenarioResult both = ScenarioRunner.Run(TwoPaths(Fast20, "rate=10M,rtt=60ms,queue=50", up: bytes, down: 0));
+        AssertByteExact(alone);
+        AssertByteExact(both);
+        Assert.True(both.ClientSubflows[1].BytesSent > 0, "the slow path carried nothing");
+        Assert.True(
+            both.Upload.GoodputBitsPerSecond >= alone.Upload.GoodputBitsPerSecond,
+            $"with the 10 Mbit/s path {both.Upload.GoodputBitsPerSecond / 1e6:F1} Mbit/s, alone {alone.Upload.GoodputBitsPerSecond / 1e6:F1} Mbit/s");
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameCaptureAndAnotherSeedAnother()
+    {
+        byte[] Capture(int seed)
+        {
+            using var stream = new MemoryStream();
+            ScenarioResult r = ScenarioRunner.Run(TwoPaths("rate=20M,rtt=20ms,loss=1%,jitter=2ms,reorder=1%", "rate=20M,rtt=40ms,dup=1%", up: 300_000, down: 300_000, seed: seed), stream);
+            AssertByteExact(r);
+            return stream.ToArray();
+        }
+
+        byte[] a = Capture(5);
+        Assert.Equal(a, Capture(5));
+        Assert.NotEqual(a, Capture(6));
+    }
 }
