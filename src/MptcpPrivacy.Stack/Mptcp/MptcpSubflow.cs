@@ -61,6 +61,7 @@ public sealed class MptcpSubflow : ISubflowHooks
     private bool _joinAckRequested;
     private (uint Ssn, DataSeqNum Dsn)? _infiniteMappingIn;
     private bool _sendInfiniteMapping;
+    private uint _infiniteStartSsn;
     private DataSeqNum _infiniteMappingDsn;
 
     internal MptcpSubflow(MptcpConnection connection, TcpSubflow tcp, FourTuple tuple, SubflowRole role, byte localAddressId, bool backup)
@@ -214,8 +215,8 @@ public sealed class MptcpSubflow : ISubflowHooks
     {
         _sendMappings.Clear();
         _sendInfiniteMapping = true;
+        _infiniteStartSsn = _sendSsnNext;
         _infiniteMappingDsn = dsn;
-        Tcp.RequestAcknowledgment();
     }
 
     /// <summary>Feeds an arriving segment to TCP and reacts to what it did.</summary>
@@ -267,7 +268,7 @@ public sealed class MptcpSubflow : ISubflowHooks
             uint ssn = _receiveSsnNext;
             _receiveSsnNext += (uint)n;
             ReadOnlySpan<byte> data = chunk[..n];
-            if (_connection.IsFallback)
+            if (_connection.IsFallback && _infiniteMappingIn is null)
             {
                 _connection.DeliverFallback(data);
                 continue;
@@ -307,12 +308,19 @@ public sealed class MptcpSubflow : ISubflowHooks
     /// <inheritdoc/>
     public int LimitPayload(SeqNum32 sequence, int available)
     {
-        if (_connection.IsFallback || _sendInfiniteMapping)
+        uint ssn = (uint)Tcp.InitialSendSequence.DistanceTo(sequence);
+        if (_sendInfiniteMapping)
+        {
+            // The infinite mapping starts a segment of its own: old bytes before it never share one with new.
+            int before = (int)(_infiniteStartSsn - ssn);
+            return before > 0 ? Math.Min(available, before) : available;
+        }
+
+        if (_connection.IsFallback)
         {
             return available;
         }
 
-        uint ssn = (uint)Tcp.InitialSendSequence.DistanceTo(sequence);
         return _sendMappings.TryFind(ssn, out SendMapping m) ? Math.Min(available, (int)(m.SsnEnd - ssn)) : available;
     }
 
@@ -335,9 +343,10 @@ public sealed class MptcpSubflow : ISubflowHooks
             return 0;
         }
 
-        if (_sendInfiniteMapping)
+        if (_sendInfiniteMapping && segment.PayloadLength > 0 && (uint)Tcp.InitialSendSequence.DistanceTo(segment.Sequence) == _infiniteStartSsn)
         {
-            // RFC 8684 §3.7: one DSS with a data-level length of 0 says "everything from here".
+            // RFC 8684 §3.7: a DSS with a data-level length of 0 on the first segment of the data
+            // sent again from the MP_FAIL's DSN says "from this segment on, subflow bytes are data".
             _sendInfiniteMapping = false;
             var infinite = new DssOption
             {
