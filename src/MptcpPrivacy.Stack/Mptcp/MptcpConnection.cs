@@ -720,6 +720,12 @@ public sealed class MptcpConnection
                     OpenJoin(now, address, id, initial.RemoteAddress, initial.RemotePort);
                 }
             }
+
+            // Addresses the peer announced before the joins could start.
+            foreach ((IpAddressBytes address, ushort port) in _remoteAddresses.Values.ToArray())
+            {
+                OpenJoin(now, initial.LocalAddress, 0, address, port);
+            }
         }
         else
         {

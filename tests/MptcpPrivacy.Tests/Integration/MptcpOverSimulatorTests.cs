@@ -135,4 +135,38 @@ public class MptcpOverSimulatorTests
         Assert.Equal(a, Capture(5));
         Assert.NotEqual(a, Capture(6));
     }
+
+    [Fact]
+    public void Rfc8684_3_4_2_AnAddressThatGoesAwayIsRemovedAndANewOneJoins()
+    {
+        // Path 2's address disappears at 1 s (REMOVE_ADDR, the subflow closes, its data moves to
+        // path 1) and a new one appears on path 2 at 2 s (a new join from it).
+        ScenarioSpec spec = TwoPaths("rate=20M,rtt=20ms", "rate=20M,rtt=40ms", up: 8_000_000, down: 8_000_000) with
+        {
+            Mobility =
+            [
+                MobilityEvent.Parse("at=1s,path=2,remove=203.0.113.2"),
+                MobilityEvent.Parse("at=2s,path=2,add=203.0.113.9/24"),
+            ],
+        };
+        ScenarioResult r = ScenarioRunner.Run(spec);
+        AssertByteExact(r);
+        Assert.Contains(r.ServerEvents, e => e.Kind == MptcpEventKind.AddressRemoved);
+        Assert.Contains(r.ServerEvents, e => e.Kind == MptcpEventKind.SubflowClosed && e.Subflow!.Value.RemoteAddress.ToString() == "203.0.113.2");
+        Assert.Contains(r.ClientSubflows, s => s.Subflow.LocalAddress.ToString() == "203.0.113.9" && s.BytesSent > 0);
+        Assert.Equal(3, r.SubflowsEstablished);
+    }
+
+    [Fact]
+    public void Rfc8684_3_4_1_AnAnnouncedServerAddressIsJoined()
+    {
+        ScenarioSpec spec = TwoPaths("rate=20M,rtt=20ms", "rate=20M,rtt=40ms", up: 2_000_000, down: 2_000_000) with
+        {
+            ServerAnnouncedAddresses = [MptcpPrivacy.Simulation.InterfaceAddress.Parse("192.0.2.2/25")],
+        };
+        ScenarioResult r = ScenarioRunner.Run(spec);
+        AssertByteExact(r);
+        Assert.Contains(r.ClientEvents, e => e.Kind == MptcpEventKind.AddressAnnounced && e.Address!.Value.ToString() == "192.0.2.2");
+        Assert.Contains(r.ClientSubflows, s => s.Subflow.RemoteAddress.ToString() == "192.0.2.2");
+    }
 }
