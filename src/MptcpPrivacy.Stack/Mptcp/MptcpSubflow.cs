@@ -585,7 +585,8 @@ public sealed class MptcpSubflow : ISubflowHooks
                 {
                     // RFC 8684 §3.2: a join answered without MP_JOIN is reset; the connection lives on.
                     _connection.Counters.JoinsRefusedByPath++;
-                    Reset(MpTcpRstReason.MiddleboxInterference);
+                    ResetReason ??= MpTcpRstReason.MiddleboxInterference;
+                    Tcp.RefuseSynAck();
                     return false;
                 }
 
@@ -594,7 +595,8 @@ public sealed class MptcpSubflow : ISubflowHooks
                 if (!JoinHmac.IsSynAckHmacValid(_connection.LocalKey.Key, _connection.RemoteKey, _localNonce, j.MpJoin.SenderNonce, MptcpVersion.V1, wire))
                 {
                     _connection.Counters.JoinHmacFailures++;
-                    Reset(MpTcpRstReason.MptcpSpecific);
+                    ResetReason ??= MpTcpRstReason.MptcpSpecific;
+                    Tcp.RefuseSynAck();
                     return false;
                 }
 

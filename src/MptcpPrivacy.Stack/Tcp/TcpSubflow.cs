@@ -330,6 +330,22 @@ public sealed partial class TcpSubflow
     public void Abort() => CloseWithReset(TcpCloseReason.Aborted);
 
     /// <summary>
+    /// Refuses a SYN,ACK the layer above rejected while in SYN-SENT (RFC 8684 §3.2: a join answered
+    /// without a valid MP_JOIN): a RST with the hook's options goes out at SND.NXT, which the SYN,ACK
+    /// acknowledged, so the peer's half-open connection goes away; then CLOSED.
+    /// </summary>
+    public void RefuseSynAck()
+    {
+        if (State == TcpState.SynSent)
+        {
+            _resetPending = true;
+            _resetSeq = _sndNxt;
+        }
+
+        EnterClosed(TcpCloseReason.Aborted);
+    }
+
+    /// <summary>
     /// Asks for a segment without data on the next poll, ahead of any data: the layer above has
     /// options that need the room (ADD_ADDR, MP_PRIO, a join's third ACK, a DATA_FIN), as Linux's
     /// MPTCP sends a pure ACK for them.
