@@ -62,6 +62,7 @@ public sealed class MptcpSubflow : ISubflowHooks
     private (uint Ssn, DataSeqNum Dsn)? _infiniteMappingIn;
     private bool _sendInfiniteMapping;
     private uint _infiniteStartSsn;
+    private bool _infiniteMappingBegun;
     private DataSeqNum _infiniteMappingDsn;
 
     internal MptcpSubflow(MptcpConnection connection, TcpSubflow tcp, FourTuple tuple, SubflowRole role, byte localAddressId, bool backup)
@@ -203,7 +204,12 @@ public sealed class MptcpSubflow : ISubflowHooks
         DataSeqNum? end = null;
         while (_sendMappings.Count > 0 && (int)(acked - _sendMappings[0].SsnEnd) >= 0)
         {
-            end = _sendMappings[0].DsnEnd;
+            // After an MP_FAIL only the data sent again counts: older mappings reach past the DSN it resumed from.
+            if (!_infiniteMappingBegun || (int)(_sendMappings[0].Ssn - _infiniteStartSsn) >= 0)
+            {
+                end = _sendMappings[0].DsnEnd;
+            }
+
             _sendMappings.AcknowledgeTo(_sendMappings[0].SsnEnd);
         }
 
@@ -213,8 +219,10 @@ public sealed class MptcpSubflow : ISubflowHooks
     /// <summary>Switches the send side to the infinite mapping after an MP_FAIL (RFC 8684 §3.7).</summary>
     internal void BeginInfiniteMapping(DataSeqNum dsn)
     {
-        _sendMappings.Clear();
+        // Bytes already handed to TCP keep their mappings (the peer needs them for what it has not
+        // yet received); the data sent again from dsn follows them, under the infinite mapping.
         _sendInfiniteMapping = true;
+        _infiniteMappingBegun = true;
         _infiniteStartSsn = _sendSsnNext;
         _infiniteMappingDsn = dsn;
     }

@@ -166,13 +166,21 @@ public sealed partial class TcpSubflow
             usable = 1;
         }
 
-        int length = Math.Min(Math.Min(fromNext, usable), DataPayloadLimit(out int sackBlocks));
-        if (length > 0 && _sackPermitted && _sndNxt < _sndMax)
+        int segment = Math.Min(fromNext, DataPayloadLimit(out int sackBlocks));
+        if (segment > 0 && _sackPermitted && _sndNxt < _sndMax)
         {
-            length = Math.Min(length, _scoreboard.Ranges.NextStartAfter(_sndNxt, SendBufferEnd) - _sndNxt);
+            segment = Math.Min(segment, _scoreboard.Ranges.NextStartAfter(_sndNxt, SendBufferEnd) - _sndNxt);
         }
 
-        length = LimitByHook(_sndNxt, length);
+        segment = LimitByHook(_sndNxt, segment);
+        if (usable < segment && _sndMax != _sndUna && !_forceProbe)
+        {
+            // RFC 9293 §3.8.6.2.1 (sender SWS avoidance): with data in flight, wait for the window
+            // to take the whole segment rather than send a sliver of it.
+            usable = 0;
+        }
+
+        int length = Math.Min(segment, usable);
         bool finDue = _closeRequested && State is TcpState.FinWait1 or TcpState.Closing or TcpState.LastAck;
         if (length > 0)
         {

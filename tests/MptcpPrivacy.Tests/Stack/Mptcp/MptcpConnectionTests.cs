@@ -141,8 +141,8 @@ public class MptcpConnectionTests
         // data-level length of 0) and both fell back; the corrupted bytes never reached the application.
         Assert.Contains(pair.Trace, x => !x.ToServer && SegmentEdit.Options(x.Segment).Any(o => o.Subtype == MptcpSubtype.MpFail));
         Assert.Contains(pair.Trace, x => x.ToServer && SegmentEdit.Options(x.Segment).Any(o => o.Subtype == MptcpSubtype.Dss && o.Dss.HasMapping && o.Dss.DataLevelLength == 0));
-        Assert.True(t.Client.IsFallback);
-        Assert.True(t.Server.IsFallback);
+        Assert.True(t.Client.IsFallback, Describe(t.Client));
+        Assert.True(t.Server.IsFallback, Describe(t.Server) + "\n" + string.Join("\n", pair.Trace.Where(x => x.ToServer).Select(x => $"{x.At.TotalMilliseconds} {SegmentEdit.PayloadLength(x.Segment)} {string.Join(",", SegmentEdit.Options(x.Segment))}")));
         AssertDelivered(t);
     }
 
