@@ -57,10 +57,8 @@ public class SimulatorCaptureTsharkTests
     {
         string tshark = ExternalTool.Require("tshark");
         using var dir = new TempDirectory();
-        string capture = dir.File($"{scenario}.pcapng");
-        SimulateRunner.Result run = SimulateRunner.Run(Request(scenario) with { PcapFile = capture, Json = true });
-        Assert.True(run.ExitCode == SimulateCommand.ExitOk, run.ToString());
-        JsonElement[] paths = [.. run.Json.GetProperty("scenario").GetProperty("paths").EnumerateArray()];
+        (string capture, JsonElement summary) = Play(dir, scenario);
+        JsonElement[] paths = [.. summary.GetProperty("scenario").GetProperty("paths").EnumerateArray()];
 
         AssertClean(tshark, capture, $"{scenario}, whole file", "--disable-protocol", "ndmp");
         var groupingViews = new List<(string Name, string File)>();
@@ -98,8 +96,7 @@ public class SimulatorCaptureTsharkTests
     {
         string tshark = ExternalTool.Require("tshark");
         using var dir = new TempDirectory();
-        string capture = dir.File("announce.pcapng");
-        Assert.Equal(SimulateCommand.ExitOk, SimulateRunner.Run(Request("announce") with { PcapFile = capture }).ExitCode);
+        (string capture, _) = Play(dir, "announce");
 
         string[] announcements = Lines(ExternalTool.Run(tshark, [.. Analysis, "-r", capture, "-Y", "tcp.options.mptcp.subtype == 3 && tcp.options.mptcp.echo == 0",
             "-T", "fields", "-e", "ip.src", "-e", "tcp.options.mptcp.ipv4", "-e", "tcp.options.mptcp.addrid", "-e", "tcp.options.mptcp.addaddrtrunchmac"]));
@@ -122,8 +119,7 @@ public class SimulatorCaptureTsharkTests
     {
         string tshark = ExternalTool.Require("tshark");
         using var dir = new TempDirectory();
-        string capture = dir.File("checksums.pcapng");
-        Assert.Equal(SimulateCommand.ExitOk, SimulateRunner.Run(Request("checksums") with { PcapFile = capture }).ExitCode);
+        (string capture, _) = Play(dir, "checksums");
 
         // RFC 8684 §3.1: the A flag ("checksum required") on the SYN and SYN/ACK's MP_CAPABLE.
         string[] handshake = Lines(ExternalTool.Run(tshark, [.. Analysis, "-r", capture, "-Y", "tcp.flags.syn == 1 && tcp.options.mptcp.subtype == 0",
@@ -141,10 +137,8 @@ public class SimulatorCaptureTsharkTests
     public void TheJoinThroughTheNatCarriesValidHmacsAtTheServer()
     {
         using var dir = new TempDirectory();
-        string capture = dir.File("nat.pcapng");
-        SimulateRunner.Result run = SimulateRunner.Run(Request("nat-on-path-2") with { PcapFile = capture, Json = true });
-        Assert.Equal(SimulateCommand.ExitOk, run.ExitCode);
-        Assert.Equal(2, run.Json.GetProperty("subflows").GetProperty("established").GetInt32());
+        (string capture, JsonElement summary) = Play(dir, "nat-on-path-2");
+        Assert.Equal(2, summary.GetProperty("subflows").GetProperty("established").GetInt32());
 
         JsonElement audit = Audit(capture);
         JsonElement connection = Assert.Single(audit.GetProperty("connections").EnumerateArray());
@@ -167,8 +161,7 @@ public class SimulatorCaptureTsharkTests
     {
         string tshark = ExternalTool.Require("tshark");
         using var dir = new TempDirectory();
-        string capture = dir.File("strip-join.pcapng");
-        Assert.Equal(SimulateCommand.ExitOk, SimulateRunner.Run(Request("strip-join") with { PcapFile = capture }).ExitCode);
+        (string capture, _) = Play(dir, "strip-join");
         string server = dir.File("server.pcapng");
         ExternalTool.Run(tshark, ["-r", capture, "-Y", "frame.interface_id == 2", "-w", server]);
 
@@ -177,6 +170,15 @@ public class SimulatorCaptureTsharkTests
             "-T", "fields", "-e", "tcp.flags.str", "-e", "tcp.options.mptcp.subtype", "-e", "tcp.options.mptcp.rst_reason"]));
         Assert.True(join.Length == 3, "the join's packets on the server's link (flags, MPTCP subtype, MP_TCPRST reason):\n" + string.Join('\n', join));
         Assert.Equal(["8", "0x06"], join[2].Split('\t')[1..]);
+    }
+
+    /// <summary>Plays <paramref name="scenario"/> with a capture into <paramref name="dir"/>; returns the capture's path and the JSON summary.</summary>
+    private static (string Capture, JsonElement Summary) Play(TempDirectory dir, string scenario)
+    {
+        string capture = dir.File($"{scenario}.pcapng");
+        SimulateRunner.Result run = SimulateRunner.Run(Request(scenario) with { PcapFile = capture, Json = true });
+        Assert.True(run.ExitCode == SimulateCommand.ExitOk, run.ToString());
+        return (capture, run.Json);
     }
 
     private static void AssertClean(string tshark, string file, string view, params string[] extra)
