@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MptcpPrivacy.Cli.Audit;
 using MptcpPrivacy.Cli.Decode;
+using MptcpPrivacy.Cli.Simulate;
 
 namespace MptcpPrivacy.Cli;
 
@@ -12,6 +13,7 @@ internal static class CommandLine
         var root = new RootCommand("Private Multipath TCP: wire codec, capture audit, userspace stack and privacy lab.");
         root.Subcommands.Add(DecodeCommandLine());
         root.Subcommands.Add(AuditCommandLine());
+        root.Subcommands.Add(SimulateCommandLine());
         return root.Parse(args).Invoke();
     }
 
@@ -42,6 +44,40 @@ internal static class CommandLine
         {
             using Stream stdout = Console.OpenStandardOutput();
             return DecodeCommand.Run(parse.GetValue(file)!, parse.GetValue(json), stdout, Console.Error);
+        });
+        return command;
+    }
+
+    private static Command SimulateCommandLine()
+    {
+        var scenario = new Argument<string?>("SCENARIO") { Description = "A scenario file (docs/simulate-scenarios.md). Without one: two paths, 2 MB up, 4 MB down.", Arity = ArgumentArity.ZeroOrOne };
+        var path = new Option<string[]>("--path") { HelpName = "SPEC", Description = "Repeatable: the paths, in order (\"rate=100M,rtt=20ms,loss=1%,nat,strip=join,down=5s\"); replaces the file's paths." };
+        var mobility = new Option<string[]>("--mobility") { HelpName = "SPEC", Description = "Repeatable: an address or interface change (\"at=3s,path=2,add=203.0.113.9/24\"); added to the file's." };
+        var announce = new Option<string[]>("--announce") { HelpName = "ADDR", Description = "Repeatable: an extra server address the server announces (ADD_ADDR); added to the file's." };
+        var up = new Option<string?>("--up") { HelpName = "BYTES", Description = "What the client sends (\"2M\", \"64KiB\")." };
+        var down = new Option<string?>("--down") { HelpName = "BYTES", Description = "What the server sends." };
+        var seed = new Option<string?>("--seed") { HelpName = "N", Description = "The seed of every random draw; the same seed gives the same capture." };
+        var duration = new Option<string?>("--duration") { HelpName = "D", Description = "The virtual time limit (\"60s\")." };
+        var checksums = new Option<bool>("--checksums") { Description = "Both ends ask for DSS checksums (RFC 8684 §3.3)." };
+        var pcap = new Option<string?>("--pcap") { HelpName = "FILE", Description = "Write a pcapng capture of every link, one interface each." };
+        var json = new Option<bool>("--json") { Description = "One JSON document (schema and exit codes: docs/simulate-json.md)." };
+        var command = new Command("simulate", "Play a scenario on the simulated network with the userspace MPTCP stack at both ends.")
+        {
+            scenario, path, mobility, announce, up, down, seed, duration, checksums, pcap, json,
+        };
+        command.Action = new SimulateAction(parse => new SimulateRequest
+        {
+            ScenarioFile = parse.GetValue(scenario),
+            Paths = parse.GetValue(path) ?? [],
+            Mobility = parse.GetValue(mobility) ?? [],
+            Announce = parse.GetValue(announce) ?? [],
+            Up = parse.GetValue(up),
+            Down = parse.GetValue(down),
+            Seed = parse.GetValue(seed),
+            Duration = parse.GetValue(duration),
+            Checksums = parse.GetValue(checksums),
+            PcapFile = parse.GetValue(pcap),
+            Json = parse.GetValue(json),
         });
         return command;
     }
