@@ -97,6 +97,9 @@ public sealed class MptcpSubflow : ISubflowHooks
     /// <summary>Gets the peer's address ID for the subflow's remote address (0 for the initial subflow).</summary>
     public byte RemoteAddressId { get; private set; }
 
+    /// <summary>Gets the id the connection's path manager knows the subflow by (0 for the initial subflow).</summary>
+    public int PathId { get; internal init; }
+
     /// <summary>Gets whether this host asked for the subflow to be a backup (B flag or MP_PRIO).</summary>
     public bool IsBackup { get; private set; }
 
