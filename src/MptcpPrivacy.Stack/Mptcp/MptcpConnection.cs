@@ -763,6 +763,7 @@ public sealed class MptcpConnection
     /// <summary>Carries out the path manager's decisions, in order.</summary>
     private void Apply(TimeSpan now, IReadOnlyList<PathAction> actions)
     {
+        bool signal = false;
         foreach (PathAction action in actions)
         {
             switch (action)
@@ -772,17 +773,17 @@ public sealed class MptcpConnection
                     break;
                 case Announce announce:
                     _announcements.Add(new Announcement(announce.AddressId, announce.Address, announce.Port) { Due = now });
-                    RequestSignal();
+                    signal = true;
                     break;
                 case EchoAnnounce echo:
                     _echoes.Add(AddAddrOption.EchoOf(echo.AddressId, echo.Address, echo.Port));
-                    RequestSignal();
+                    signal = true;
                     break;
                 case RemoveAddress remove:
                     // A withdrawn address is no longer announced (RFC 8684 §3.4.2).
                     _announcements.RemoveAll(a => a.Id == remove.AddressId);
                     _removals.Add(remove.AddressId);
-                    RequestSignal();
+                    signal = true;
                     break;
                 case CloseSubflow close:
                     if (SubflowWithPathId(close.SubflowId) is { Phase: not SubflowPhase.Closed } closing)
@@ -802,12 +803,15 @@ public sealed class MptcpConnection
                     throw new InvalidOperationException($"unknown path action {action}");
             }
         }
+
+        if (signal)
+        {
+            // After the closes: the option must ride on a subflow that stays (RFC 8684 §3.4.2).
+            BestSubflow()?.Tcp.RequestAcknowledgment();
+        }
     }
 
     private MptcpSubflow? SubflowWithPathId(int id) => _subflows.Find(s => s.PathId == id);
-
-    /// <summary>Asks the best subflow for a segment soon, to carry a signalling option.</summary>
-    private void RequestSignal() => BestSubflow()?.Tcp.RequestAcknowledgment();
 
     private void OnDataAck(DataSeqNum ack, long window)
     {
@@ -896,7 +900,7 @@ public sealed class MptcpConnection
         {
             if (a.Transmissions < _options.AddAddrMaxTransmissions && a.Due <= now)
             {
-                RequestSignal();
+                BestSubflow()?.Tcp.RequestAcknowledgment();
                 break;
             }
         }

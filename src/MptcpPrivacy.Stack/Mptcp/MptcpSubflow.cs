@@ -379,7 +379,10 @@ public sealed class MptcpSubflow : ISubflowHooks
             // with its data-level length instead of a DSS (the "fourth packet").
             if (segment.PayloadLength == 0)
             {
-                return MpCapableOption.Ack(_connection.CapableFlags, _connection.LocalKey.Key, _connection.RemoteKey).Encode(destination);
+                // Signals need not wait for the peer's first DSS (as Linux): an idle peer would
+                // otherwise never hear of an address we lost.
+                written = MpCapableOption.Ack(_connection.CapableFlags, _connection.LocalKey.Key, _connection.RemoteKey).Encode(destination);
+                return written + WriteSignal(now, destination[written..]);
             }
 
             uint ssn = (uint)Tcp.InitialSendSequence.DistanceTo(segment.Sequence);
