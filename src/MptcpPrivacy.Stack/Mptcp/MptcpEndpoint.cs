@@ -310,8 +310,10 @@ public sealed class MptcpEndpoint
             return;
         }
 
+        // Our B flag in the SYN/ACK: a join to a backup endpoint is a backup (as Linux's mptcp_pm_is_backup).
+        bool backup = _pathEndpoints.Exists(e => e.Address == tuple.LocalAddress && e.IsBackup);
         TcpSubflow tcp = NewTcp(tuple, connection);
-        var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.JoinPassive, accepted.LocalId, backup: false) { PathId = accepted.Id };
+        var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.JoinPassive, accepted.LocalId, backup) { PathId = accepted.Id };
         subflow.AcceptJoin(join.SenderNonce, join.AddressId, join.Backup, (uint)_random.NextInt64(0, 1L << 32));
         connection.AddSubflow(subflow);
         _subflows[tuple] = subflow;

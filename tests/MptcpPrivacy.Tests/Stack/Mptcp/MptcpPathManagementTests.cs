@@ -101,6 +101,22 @@ public class MptcpPathManagementTests
         Assert.False(server.Subflows[0].PeerBackup);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Rfc8684_3_3_8_AJoinToABackupEndpointIsAnsweredWithTheBFlag(bool backup)
+    {
+        var pair = new EndpointPair();
+        pair.ServerEndpoint.AddEndpoint(EndpointPair.ServerB, EndpointFlags.Signal | (backup ? EndpointFlags.Backup : EndpointFlags.None));
+        (MptcpConnection client, MptcpConnection server) = Open(pair);
+
+        MpJoinOption synAck = Assert.Single(Sent(pair, toServer: false, MptcpSubtype.MpJoin), o => o.MpJoin.Form == MpJoinForm.SynAck).MpJoin;
+        Assert.Equal(backup, synAck.Backup);
+        Assert.Equal(backup, Assert.Single(client.Subflows, s => s.Tuple.RemoteAddress == EndpointPair.ServerB).PeerBackup);
+        Assert.Equal(backup, Assert.Single(server.Subflows, s => s.Tuple.LocalAddress == EndpointPair.ServerB).IsBackup);
+        Assert.False(client.Subflows[0].PeerBackup);
+    }
+
     [Fact]
     public void Rfc8684_3_3_8_AnEndpointChangedToBackupSendsMpPrioOnItsSubflowOnly()
     {
