@@ -1,5 +1,6 @@
 using MptcpPrivacy.Simulation;
 using MptcpPrivacy.Stack.Mptcp;
+using MptcpPrivacy.Stack.Mptcp.PathManagement;
 using MptcpPrivacy.Wire.Checksums;
 using MptcpPrivacy.Wire.Ip;
 using MptcpPrivacy.Wire.Tcp;
@@ -9,33 +10,42 @@ namespace MptcpPrivacy.Scenarios;
 /// <summary>
 /// A simulated host running the userspace MPTCP stack: packets from the simulator go through the
 /// host's interfaces to the <see cref="MptcpEndpoint"/>, segments from the endpoint leave by the
-/// interface of their source address. Address changes on the interfaces reach the endpoint's path
-/// manager. The simulator's nanoseconds become the stack's <see cref="TimeSpan"/> (100 ns ticks).
+/// interface of their source address. Every interface address is a path-manager endpoint of the
+/// stack, as a host whose <c>ip mptcp endpoint</c> list follows its interfaces (NetworkManager and
+/// mptcpd do this on Linux): one that appears is added, one that goes is removed. The simulator's
+/// nanoseconds become the stack's <see cref="TimeSpan"/> (100 ns ticks).
 /// </summary>
 public sealed class MptcpHostNode : INode
 {
     private readonly byte[] _segment = new byte[65536];
+    private readonly EndpointFlags _interfaceFlags;
 
-    /// <summary>Makes a host named <paramref name="name"/> with <paramref name="interfaces"/> and the stack <paramref name="endpoint"/>.</summary>
-    public MptcpHostNode(string name, HostInterfaces interfaces, MptcpEndpoint endpoint)
+    /// <summary>
+    /// Makes a host named <paramref name="name"/> with <paramref name="interfaces"/> and the stack
+    /// <paramref name="endpoint"/>, whose interface addresses become endpoints with
+    /// <paramref name="interfaceFlags"/> (a client's <see cref="EndpointFlags.Subflow"/>: open a
+    /// subflow from each; a server's <see cref="EndpointFlags.None"/>).
+    /// </summary>
+    public MptcpHostNode(string name, HostInterfaces interfaces, MptcpEndpoint endpoint, EndpointFlags interfaceFlags)
     {
         Name = name;
         Interfaces = interfaces;
         Endpoint = endpoint;
+        _interfaceFlags = interfaceFlags;
         foreach (HostAddress address in interfaces.AllAddresses)
         {
-            endpoint.AddLocalAddress(address.Address.Address);
+            AddInterfaceAddress(address.Address.Address, TimeSpan.Zero);
         }
 
         interfaces.AddressChanged += (_, e) =>
         {
             if (e.Kind == AddressChangeKind.Added)
             {
-                endpoint.AddLocalAddress(e.Address.Address, ToTime(e.Time));
+                AddInterfaceAddress(e.Address.Address, ToTime(e.Time));
             }
             else
             {
-                endpoint.RemoveLocalAddress(e.Address.Address, ToTime(e.Time));
+                endpoint.RemoveEndpoint(e.Address.Address, ToTime(e.Time));
             }
         };
     }
@@ -60,6 +70,16 @@ public sealed class MptcpHostNode : INode
 
     /// <summary>Converts stack time to simulator nanoseconds.</summary>
     public static long ToNanoseconds(TimeSpan time) => time.Ticks * 100;
+
+    private void AddInterfaceAddress(IpAddressBytes address, TimeSpan now)
+    {
+        // An address configured before keeps its flags (the server's signal endpoints); beyond the
+        // kernel's endpoint limit an address is the host's but no endpoint, as `ip mptcp` would refuse it.
+        if (Endpoint.Endpoints.Count < PathManagerOptions.MaxEndpoints && !Endpoint.Endpoints.Any(e => e.Address == address))
+        {
+            Endpoint.AddEndpoint(address, _interfaceFlags, now: now);
+        }
+    }
 
     /// <inheritdoc/>
     public void OnPacket(long now, int interfaceIndex, ReadOnlySpan<byte> ipPacket)

@@ -1,6 +1,7 @@
 using MptcpPrivacy.Simulation;
 using MptcpPrivacy.Simulation.Scenarios;
 using MptcpPrivacy.Stack.Mptcp;
+using MptcpPrivacy.Stack.Mptcp.PathManagement;
 using MptcpPrivacy.Wire.Ip;
 
 namespace MptcpPrivacy.Scenarios;
@@ -32,7 +33,7 @@ public static class ScenarioRunner
         serverEndpoint.Listen(ServerPort);
         foreach (var announced in spec.ServerAnnouncedAddresses)
         {
-            serverEndpoint.Announce(announced.Address);
+            serverEndpoint.AddEndpoint(announced.Address, EndpointFlags.Signal);
         }
 
         MptcpHostNode? clientNode = null;
@@ -40,8 +41,8 @@ public static class ScenarioRunner
         using SimulatedTopology topology = SimulatedTopology.Build(
             simulator,
             spec,
-            interfaces => clientNode = new MptcpHostNode("client", interfaces, clientEndpoint),
-            interfaces => serverNode = new MptcpHostNode("server", interfaces, serverEndpoint),
+            interfaces => clientNode = new MptcpHostNode("client", interfaces, clientEndpoint, EndpointFlags.Subflow),
+            interfaces => serverNode = new MptcpHostNode("server", interfaces, serverEndpoint, EndpointFlags.None),
             capture);
 
         var upload = new BulkTransfer(spec.ClientToServerBytes, unchecked(spec.Seed + 101));

@@ -1,4 +1,5 @@
 using MptcpPrivacy.Stack.Congestion;
+using MptcpPrivacy.Stack.Mptcp.PathManagement;
 using MptcpPrivacy.Stack.Mptcp.Scheduling;
 using MptcpPrivacy.Stack.Sequencing;
 using MptcpPrivacy.Stack.Tcp;
@@ -32,6 +33,11 @@ public enum MptcpConnectionState
 /// subflows, and runs the key exchange, joins, address signalling, fast close and fallback.
 /// The host (<see cref="MptcpEndpoint"/>) feeds it segments and polls it; it never reads a clock.
 /// </summary>
+/// <remarks>
+/// Which subflows to open or accept and which addresses to announce or withdraw is decided by its
+/// <see cref="PathManager"/>, made when the keys are exchanged; the connection reports path events
+/// to it and carries out the <see cref="PathAction"/>s it returns.
+/// </remarks>
 public sealed class MptcpConnection
 {
     private readonly MptcpEndpoint _endpoint;
@@ -42,7 +48,6 @@ public sealed class MptcpConnection
     private readonly List<Announcement> _announcements = [];
     private readonly List<AddAddrOption> _echoes = [];
     private readonly List<byte> _removals = [];
-    private readonly Dictionary<byte, (IpAddressBytes Address, ushort Port)> _remoteAddresses = [];
     private readonly byte[] _scratch = new byte[65536];
     private readonly ByteRing _sendBuffer;
     private DataReassembly? _reassembly;
@@ -55,10 +60,10 @@ public sealed class MptcpConnection
     private DataSeqNum? _peerFinDsn;
     private int _pollCursor;
     private int _lastAdvertisedWindow;
-    private bool _joinsStarted;
-    private TimeSpan? _joinStartDeadline;
+    private IPathManager? _pathManager;
+    private bool _fullyEstablished;
+    private TimeSpan? _fullyEstablishedDeadline;
     private bool _peerConfirmedKeys;
-    private int _addAddrAccepted;
     private (MptcpSubflow Subflow, DataSeqNum Dsn)? _pendingFail;
     private readonly CoupledCongestionGroup _congestionGroup = new();
     private SubflowSchedulingState[] _schedulingStates = new SubflowSchedulingState[4];
@@ -109,6 +114,13 @@ public sealed class MptcpConnection
     /// <summary>Gets what was refused or noticed.</summary>
     public MptcpCounters Counters { get; } = new();
 
+    /// <summary>
+    /// Gets the connection's path manager: a <see cref="KernelPathManager"/> over the host's
+    /// endpoints and <see cref="MptcpOptions.PathManagerLimits"/>, made when the keys are exchanged
+    /// (null before, and for a connection that never used MPTCP).
+    /// </summary>
+    public IPathManager? PathManager => _pathManager;
+
     /// <summary>Gets the bytes ready for <see cref="Read"/>.</summary>
     public int Readable => _reassembly?.Readable ?? 0;
 
@@ -132,7 +144,7 @@ public sealed class MptcpConnection
     {
         get
         {
-            TimeSpan? earliest = Min(_dataFinDeadline, _joinsStarted ? null : _joinStartDeadline);
+            TimeSpan? earliest = Min(_dataFinDeadline, _fullyEstablished ? null : _fullyEstablishedDeadline);
             foreach (MptcpSubflow sf in _subflows)
             {
                 earliest = Min(earliest, sf.Tcp.NextDeadline);
@@ -144,10 +156,8 @@ public sealed class MptcpConnection
 
             foreach (Announcement a in _announcements)
             {
-                if (!a.Echoed && a.Transmissions < _options.AddAddrMaxTransmissions)
-                {
-                    earliest = Min(earliest, a.Due);
-                }
+                // The next transmission, or after the last one the time to give up.
+                earliest = Min(earliest, a.Due);
             }
 
             return earliest;
@@ -168,7 +178,7 @@ public sealed class MptcpConnection
             _peerConfirmedKeys = value;
             if (value)
             {
-                StartPathManager(TimeSpan.Zero);
+                OnFullyEstablished(TimeSpan.Zero);
             }
         }
     }
@@ -324,14 +334,14 @@ public sealed class MptcpConnection
 
     internal void OnCapableSynAck(TimeSpan now, MptcpSubflow subflow, MpCapableOption option)
     {
-        LearnRemoteKey(option.SenderKey);
+        LearnRemoteKey(option.SenderKey, option.Flags);
         Checksums = _options.RequireChecksums || (option.Flags & MpCapableFlags.ChecksumRequired) != 0;
         subflow.UseChecksums(Checksums);
         State = MptcpConnectionState.Established;
         Raise(new MptcpEvent(now, MptcpEventKind.Established, subflow.Tuple));
 
         // Joins wait until the peer can check them: its first DSS, or a round trip after our third ACK.
-        _joinStartDeadline = now + (subflow.Tcp.RetransmissionTimeout.SmoothedRtt ?? TimeSpan.FromMilliseconds(100));
+        _fullyEstablishedDeadline = now + (subflow.Tcp.RetransmissionTimeout.SmoothedRtt ?? TimeSpan.FromMilliseconds(100));
     }
 
     internal void SetChecksumsFromSyn(bool peerAsked)
@@ -354,10 +364,10 @@ public sealed class MptcpConnection
 
         if (!HasRemoteKey)
         {
-            LearnRemoteKey(option.SenderKey);
+            LearnRemoteKey(option.SenderKey, option.Flags);
             State = MptcpConnectionState.Established;
             Raise(new MptcpEvent(now, MptcpEventKind.Established, subflow.Tuple));
-            StartPathManager(now);
+            OnFullyEstablished(now);
         }
         else if (option.SenderKey != RemoteKey)
         {
@@ -494,27 +504,26 @@ public sealed class MptcpConnection
 
     internal void OnAddAddr(TimeSpan now, in AddAddrOption option)
     {
-        if (!HasRemoteKey)
+        if (ActivePathManager is not { } pm)
         {
+            return;
+        }
+
+        if (option.Echo)
+        {
+            (byte id, IpAddressBytes echoed) = (option.AddressId, option.Address);
+            if (_announcements.Find(a => a.Id == id && a.Address == echoed) is { } announcement)
+            {
+                _announcements.Remove(announcement);
+                Apply(now, pm.OnAddAddrEchoed(id));
+            }
+
             return;
         }
 
         Span<byte> address = stackalloc byte[16];
         int length = option.Address.CopyTo(address);
         ushort port = option.HasPort ? option.Port : (ushort)0;
-        if (option.Echo)
-        {
-            foreach (Announcement a in _announcements)
-            {
-                if (a.Id == option.AddressId && a.Address == option.Address)
-                {
-                    a.Echoed = true;
-                }
-            }
-
-            return;
-        }
-
         Span<byte> wire = stackalloc byte[AddAddrHmac.Length];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(wire, option.TruncatedHmac);
         if (!option.HasHmac || !AddAddrHmac.IsValid(RemoteKey, LocalKey.Key, option.AddressId, address[..length], port, wire))
@@ -523,45 +532,29 @@ public sealed class MptcpConnection
             return;
         }
 
-        _echoes.Add(AddAddrOption.EchoOf(option.AddressId, option.Address, option.HasPort ? option.Port : null));
-        BestSubflow()?.Tcp.RequestAcknowledgment();
-        if (_remoteAddresses.ContainsKey(option.AddressId))
-        {
-            return;
-        }
-
-        if (_addAddrAccepted >= _options.MaxAddAddrAccepted)
-        {
-            Counters.AddAddrOverLimit++;
-            return;
-        }
-
-        _addAddrAccepted++;
-        ushort remotePort = option.HasPort ? option.Port : InitialSubflow.Tuple.RemotePort;
-        _remoteAddresses[option.AddressId] = (option.Address, remotePort);
-        Raise(new MptcpEvent(now, MptcpEventKind.AddressAnnounced, null, option.AddressId, option.Address));
-        if (IsClient && _joinsStarted)
-        {
-            OpenJoin(now, InitialSubflow.Tuple.LocalAddress, 0, option.Address, remotePort);
-        }
+        int ignoredBefore = pm.AddAddrIgnored;
+        IReadOnlyList<PathAction> actions = pm.OnAddAddrReceived(option.AddressId, option.Address, option.HasPort ? option.Port : null);
+        Counters.AddAddrOverLimit += pm.AddAddrIgnored - ignoredBefore;
+        bool joined = actions.Any(a => a is OpenSubflow);
+        Raise(new MptcpEvent(now, MptcpEventKind.AddressAnnounced, null, option.AddressId, option.Address, Detail: joined ? "joined" : "not joined"));
+        Apply(now, actions);
     }
 
     internal void OnRemoveAddr(TimeSpan now, in RemoveAddrOption option)
     {
+        if (ActivePathManager is not { } pm)
+        {
+            return;
+        }
+
+        Span<byte> ids = stackalloc byte[option.Count];
         for (int i = 0; i < option.Count; i++)
         {
-            byte id = option[i];
-            _remoteAddresses.Remove(id);
-            foreach (MptcpSubflow sf in _subflows)
-            {
-                if (sf.RemoteAddressId == id && sf.Phase != SubflowPhase.Closed)
-                {
-                    sf.Reset(MpTcpRstReason.Unspecified);
-                }
-            }
-
-            Raise(new MptcpEvent(now, MptcpEventKind.AddressRemoved, null, id));
+            ids[i] = option[i];
+            Raise(new MptcpEvent(now, MptcpEventKind.AddressRemoved, null, ids[i]));
         }
+
+        Apply(now, pm.OnRemoveAddrReceived(ids));
     }
 
     internal void OnPriorityChanged(TimeSpan now, MptcpSubflow subflow) =>
@@ -586,8 +579,14 @@ public sealed class MptcpConnection
         EnterClosed(now, "MP_FASTCLOSE received");
     }
 
-    internal void OnSubflowEstablished(MptcpSubflow subflow) =>
+    internal void OnSubflowEstablished(MptcpSubflow subflow)
+    {
         Raise(new MptcpEvent(_endpoint.LastNow, MptcpEventKind.SubflowEstablished, subflow.Tuple, subflow.LocalAddressId));
+        if (ActivePathManager is { } pm)
+        {
+            Apply(_endpoint.LastNow, pm.OnSubflowEstablished(subflow.PathId));
+        }
+    }
 
     internal void FallBack(TimeSpan now, string reason)
     {
@@ -619,7 +618,7 @@ public sealed class MptcpConnection
 
         foreach (Announcement a in _announcements)
         {
-            if (!a.Echoed && a.Transmissions < _options.AddAddrMaxTransmissions && a.Due <= now)
+            if (a.Transmissions < _options.AddAddrMaxTransmissions && a.Due <= now)
             {
                 Span<byte> address = stackalloc byte[16];
                 int length = a.Address.CopyTo(address);
@@ -646,40 +645,73 @@ public sealed class MptcpConnection
         return 0;
     }
 
-    internal void OnLocalAddressRemoved(TimeSpan now, IpAddressBytes address, byte addressId)
+    /// <summary>Takes the host's new endpoint <paramref name="endpoint"/> (an address came up, or was configured).</summary>
+    internal void OnLocalEndpointAdded(TimeSpan now, PathEndpoint endpoint)
     {
-        bool any = false;
+        // Before the keys are exchanged the path manager does not exist yet; it starts from the
+        // host's endpoints as they are then, this one included.
+        if (ActivePathManager is { } pm)
+        {
+            Apply(now, pm.OnLocalEndpointAdded(endpoint));
+        }
+    }
+
+    /// <summary>Takes the host losing <paramref name="address"/>: REMOVE_ADDR for it, and its subflows close.</summary>
+    internal void OnLocalAddressLost(TimeSpan now, IpAddressBytes address)
+    {
+        if (ActivePathManager is { } pm)
+        {
+            Apply(now, pm.OnLocalAddressLost(address));
+        }
+
+        // With or without a path manager (still connecting, fallen back), no subflow outlives its address.
         foreach (MptcpSubflow sf in _subflows)
         {
             if (sf.Tuple.LocalAddress == address && sf.Phase != SubflowPhase.Closed)
             {
-                any = true;
                 sf.Reset(MpTcpRstReason.Unspecified);
             }
         }
+    }
 
-        if (any && !IsFallback && HasRemoteKey)
+    /// <summary>Takes a change of the backup flag of the host's endpoint <paramref name="endpointId"/>.</summary>
+    internal void OnEndpointBackupChanged(TimeSpan now, byte endpointId, bool backup)
+    {
+        if (ActivePathManager is { } pm)
         {
-            _removals.Add(addressId);
-            BestSubflow()?.Tcp.RequestAcknowledgment();
+            Apply(now, pm.OnEndpointBackupChanged(endpointId, backup));
         }
     }
 
-    internal void OnLocalAddressAdded(TimeSpan now, IpAddressBytes address, byte addressId)
+    /// <summary>
+    /// Asks the path manager about a peer's MP_JOIN SYN on <paramref name="tuple"/> (RFC 8684 §3.2):
+    /// the new subflow as the path manager accounts for it, or null when refused (counted in
+    /// <see cref="MptcpCounters.JoinsOverLimit"/>).
+    /// </summary>
+    internal PathSubflow? OnJoinRequest(FourTuple tuple, in MpJoinOption join)
     {
-        if (!IsClient || !_joinsStarted || IsFallback || State != MptcpConnectionState.Established)
+        if (ActivePathManager is not { } pm
+            || pm.OnJoinRequest(tuple.LocalAddress, join.AddressId, tuple.RemoteAddress, tuple.RemotePort, join.Backup) is not { } id)
         {
-            return;
+            Counters.JoinsOverLimit++;
+            return null;
         }
 
-        FourTuple initial = InitialSubflow.Tuple;
-        if (address.Family == initial.RemoteAddress.Family)
+        foreach (PathSubflow s in pm.Subflows)
         {
-            OpenJoin(now, address, addressId, initial.RemoteAddress, initial.RemotePort);
+            if (s.Id == id)
+            {
+                return s;
+            }
         }
+
+        throw new InvalidOperationException($"the path manager accepted join {id} but does not account for it");
     }
 
     private MptcpSubflow InitialSubflow => _subflows[0];
+
+    /// <summary>Gets the path manager while path events go to it (the connection established and still MPTCP), else null.</summary>
+    private IPathManager? ActivePathManager => !IsFallback && State == MptcpConnectionState.Established ? _pathManager : null;
 
     private int LiveSubflows => _subflows.Count(s => s.Phase != SubflowPhase.Closed);
 
@@ -690,7 +722,7 @@ public sealed class MptcpConnection
         (null, var y) => y,
     };
 
-    private void LearnRemoteKey(ulong key)
+    private void LearnRemoteKey(ulong key, MpCapableFlags peerFlags)
     {
         RemoteKey = key;
         HasRemoteKey = true;
@@ -699,66 +731,87 @@ public sealed class MptcpConnection
         _reassembly = new DataReassembly(new DataSeqNum(idsn + 1), _options.ReceiveBufferSize);
         _lastAdvertisedWindow = _reassembly.WindowFree;
         _peerEdge = _dataNxt + (ulong)Math.Max(InitialSubflow.Tcp.SendWindow, 1);
+
+        FourTuple initial = InitialSubflow.Tuple;
+        _pathManager = new KernelPathManager(
+            new PathManagerOptions(_options.PathManagerLimits, _endpoint.Endpoints),
+            initial.LocalAddress,
+            initial.RemoteAddress,
+            initial.RemotePort,
+            peerDeniesJoinToInitialAddress: (peerFlags & MpCapableFlags.NoJoinToSourceAddress) != 0);
     }
 
-    private void StartPathManager(TimeSpan now)
+    /// <summary>
+    /// The connection is fully established (RFC 8684 §3.1): the path manager may announce addresses
+    /// and open subflows. At the passive side that is the third ACK; at the active side the peer's
+    /// first DSS, or a round trip after the third ACK, when the peer can check our joins.
+    /// </summary>
+    private void OnFullyEstablished(TimeSpan now)
     {
-        if (_joinsStarted || IsFallback)
+        if (_fullyEstablished)
         {
             return;
         }
 
-        _joinsStarted = true;
-        now = now == TimeSpan.Zero ? _endpoint.LastNow : now;
-        if (IsClient)
+        _fullyEstablished = true;
+        if (ActivePathManager is { } pm)
         {
-            FourTuple initial = InitialSubflow.Tuple;
-            foreach ((IpAddressBytes address, byte id) in _endpoint.LocalAddresses)
-            {
-                if (address != initial.LocalAddress && address.Family == initial.RemoteAddress.Family)
-                {
-                    OpenJoin(now, address, id, initial.RemoteAddress, initial.RemotePort);
-                }
-            }
-
-            // Addresses the peer announced before the joins could start.
-            foreach ((IpAddressBytes address, ushort port) in _remoteAddresses.Values.ToArray())
-            {
-                OpenJoin(now, initial.LocalAddress, 0, address, port);
-            }
-        }
-        else
-        {
-            foreach ((byte id, IpAddressBytes address, ushort? port) in _endpoint.Announcements)
-            {
-                _announcements.Add(new Announcement(id, address, port) { Due = now });
-            }
-
-            if (_announcements.Count > 0)
-            {
-                BestSubflow()?.Tcp.RequestAcknowledgment();
-            }
+            Apply(now == TimeSpan.Zero ? _endpoint.LastNow : now, pm.OnFullyEstablished());
         }
     }
 
-    private void OpenJoin(TimeSpan now, IpAddressBytes local, byte localId, IpAddressBytes remote, ushort remotePort)
+    /// <summary>Carries out the path manager's decisions, in order.</summary>
+    private void Apply(TimeSpan now, IReadOnlyList<PathAction> actions)
     {
-        if (_subflows.Count(s => s.Phase != SubflowPhase.Closed) - 1 >= _options.MaxSubflows)
+        bool signal = false;
+        foreach (PathAction action in actions)
         {
-            Counters.JoinsOverLimit++;
-            return;
-        }
-
-        foreach (MptcpSubflow sf in _subflows)
-        {
-            if (sf.Phase != SubflowPhase.Closed && sf.Tuple.LocalAddress == local && sf.Tuple.RemoteAddress == remote && sf.Tuple.RemotePort == remotePort)
+            switch (action)
             {
-                return;
+                case OpenSubflow open:
+                    _endpoint.OpenJoin(now, this, open);
+                    break;
+                case Announce announce:
+                    _announcements.Add(new Announcement(announce.AddressId, announce.Address, announce.Port) { Due = now });
+                    signal = true;
+                    break;
+                case EchoAnnounce echo:
+                    _echoes.Add(AddAddrOption.EchoOf(echo.AddressId, echo.Address, echo.Port));
+                    signal = true;
+                    break;
+                case RemoveAddress remove:
+                    // A withdrawn address is no longer announced (RFC 8684 §3.4.2).
+                    _announcements.RemoveAll(a => a.Id == remove.AddressId);
+                    _removals.Add(remove.AddressId);
+                    signal = true;
+                    break;
+                case CloseSubflow close:
+                    if (SubflowWithPathId(close.SubflowId) is { Phase: not SubflowPhase.Closed } closing)
+                    {
+                        closing.Reset(MpTcpRstReason.Unspecified);
+                    }
+
+                    break;
+                case PathManagement.SetBackup backup:
+                    if (SubflowWithPathId(backup.SubflowId) is { } subflow)
+                    {
+                        SetBackup(subflow, backup.Backup, now);
+                    }
+
+                    break;
+                default:
+                    throw new InvalidOperationException($"unknown path action {action}");
             }
         }
 
-        _endpoint.OpenJoin(now, this, local, localId, remote, remotePort);
+        if (signal)
+        {
+            // After the closes: the option must ride on a subflow that stays (RFC 8684 §3.4.2).
+            BestSubflow()?.Tcp.RequestAcknowledgment();
+        }
     }
+
+    private MptcpSubflow? SubflowWithPathId(int id) => _subflows.Find(s => s.PathId == id);
 
     private void OnDataAck(DataSeqNum ack, long window)
     {
@@ -823,13 +876,14 @@ public sealed class MptcpConnection
 
     private void RunTimers(TimeSpan now)
     {
-        if (!_joinsStarted && _joinStartDeadline is { } js && js <= now)
+        if (!_fullyEstablished && _fullyEstablishedDeadline is { } js && js <= now)
         {
-            StartPathManager(now);
+            OnFullyEstablished(now);
         }
 
-        foreach (MptcpSubflow sf in _subflows)
+        for (int i = 0; i < _subflows.Count; i++)
         {
+            MptcpSubflow sf = _subflows[i];
             if (sf.Tcp.NextDeadline is { } d && d <= now)
             {
                 sf.Tcp.OnTimer(now);
@@ -844,10 +898,21 @@ public sealed class MptcpConnection
 
         foreach (Announcement a in _announcements)
         {
-            if (!a.Echoed && a.Transmissions < _options.AddAddrMaxTransmissions && a.Due <= now)
+            if (a.Transmissions < _options.AddAddrMaxTransmissions && a.Due <= now)
             {
                 BestSubflow()?.Tcp.RequestAcknowledgment();
                 break;
+            }
+        }
+
+        // Unechoed after the last transmission: give up, and let the path manager move on to the
+        // next address as if echoed (as Linux after ADD_ADDR_RETRANS_MAX).
+        while (_announcements.Find(a => a.Transmissions >= _options.AddAddrMaxTransmissions && a.Due <= now) is { } expired)
+        {
+            _announcements.Remove(expired);
+            if (ActivePathManager is { } pm)
+            {
+                Apply(now, pm.OnAddAddrEchoed(expired.Id));
             }
         }
 
@@ -877,8 +942,10 @@ public sealed class MptcpConnection
             Raise(new MptcpEvent(now, MptcpEventKind.Established, InitialSubflow.Tuple));
         }
 
-        foreach (MptcpSubflow sf in _subflows)
+        // By index: the path manager may open subflows while this runs.
+        for (int i = 0; i < _subflows.Count; i++)
         {
+            MptcpSubflow sf = _subflows[i];
             TcpState tcp = sf.Tcp.State;
             if (sf.Phase == SubflowPhase.Handshake && tcp is TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.FinWait2)
             {
@@ -966,6 +1033,12 @@ public sealed class MptcpConnection
         {
             ResetReason = subflow.ResetReason,
         });
+
+        // A closed subflow frees a slot: the path manager may use an endpoint it has not tried yet.
+        if (ActivePathManager is { } pm)
+        {
+            Apply(now, pm.OnSubflowClosed(subflow.PathId));
+        }
     }
 
     private void Reinject(MptcpSubflow subflow)
@@ -1177,6 +1250,7 @@ public sealed class MptcpConnection
         EventRaised?.Invoke(this, e);
     }
 
+    /// <summary>One of our ADD_ADDRs awaiting its echo; it leaves the list when echoed, given up or withdrawn.</summary>
     private sealed class Announcement(byte id, IpAddressBytes address, ushort? port)
     {
         public byte Id { get; } = id;
@@ -1184,8 +1258,6 @@ public sealed class MptcpConnection
         public IpAddressBytes Address { get; } = address;
 
         public ushort? Port { get; } = port;
-
-        public bool Echoed { get; set; }
 
         public int Transmissions { get; set; }
 

@@ -9,13 +9,16 @@ public sealed class MptcpCounters
     /// <summary>Gets or sets joins answered without MP_JOIN (a middlebox stripped it): the subflow was reset.</summary>
     public long JoinsRefusedByPath { get; set; }
 
-    /// <summary>Gets or sets joins refused because the subflow limit was reached.</summary>
+    /// <summary>Gets or sets the peer's joins the path manager refused (its subflow limit was reached), each answered with a reset.</summary>
     public long JoinsOverLimit { get; set; }
 
     /// <summary>Gets or sets ADD_ADDR options whose HMAC did not match.</summary>
     public long AddAddrHmacFailures { get; set; }
 
-    /// <summary>Gets or sets ADD_ADDR options ignored because the accepted-announcement limit was reached.</summary>
+    /// <summary>
+    /// Gets or sets the peer's ADD_ADDR options (HMAC valid) that the path manager echoed but did not
+    /// follow: beyond its add_addr_accepted or subflow limit, or naming a live address ID with another address.
+    /// </summary>
     public long AddAddrOverLimit { get; set; }
 
     /// <summary>Gets or sets Data ACKs for data never sent, or older than the oldest unacknowledged byte.</summary>

@@ -1,3 +1,4 @@
+using MptcpPrivacy.Stack.Mptcp.PathManagement;
 using MptcpPrivacy.Stack.Tcp;
 using MptcpPrivacy.Wire.Ip;
 using MptcpPrivacy.Wire.Mptcp;
@@ -6,13 +7,20 @@ using MptcpPrivacy.Wire.Tcp;
 namespace MptcpPrivacy.Stack.Mptcp;
 
 /// <summary>
-/// One host's MPTCP stack, sans-I/O: its addresses, listening ports and connections. It takes TCP
-/// segments with their addresses (<see cref="OnSegment"/>), hands out segments to send with the
-/// addresses to send them between (<see cref="PollTransmit"/>), and reports its next deadline; the
-/// caller checks and fills TCP checksums and moves packets. Joins find their connection by token
-/// (RFC 8684 §3.2); a join for an unknown token, or one over the limits, is refused with a reset and
-/// leaves no state behind.
+/// One host's MPTCP stack, sans-I/O: its path-manager endpoints, listening ports and connections.
+/// It takes TCP segments with their addresses (<see cref="OnSegment"/>), hands out segments to send
+/// with the addresses to send them between (<see cref="PollTransmit"/>), and reports its next
+/// deadline; the caller checks and fills TCP checksums, moves packets, and delivers only segments
+/// addressed to this host. Joins find their connection by token (RFC 8684 §3.2); a join for an
+/// unknown token, or one its connection's path manager refuses, is answered with a reset and leaves
+/// no state behind.
 /// </summary>
+/// <remarks>
+/// The endpoints are the host-wide configuration of Linux's in-kernel path manager (<c>ip mptcp
+/// endpoint</c>); the limits are <see cref="MptcpOptions.PathManagerLimits"/>. Each connection runs
+/// its own <see cref="KernelPathManager"/> from them once its keys are exchanged, and hears of
+/// every endpoint added or removed afterwards.
+/// </remarks>
 public sealed class MptcpEndpoint
 {
     private readonly MptcpOptions _options;
@@ -22,10 +30,8 @@ public sealed class MptcpEndpoint
     private readonly HashSet<ushort> _listening = [];
     private readonly List<MptcpConnection> _connections = [];
     private readonly Queue<MptcpConnection> _accepted = new();
-    private readonly List<(IpAddressBytes Address, byte Id)> _localAddresses = [];
-    private readonly List<(byte Id, IpAddressBytes Address, ushort? Port)> _announcements = [];
+    private readonly List<PathEndpoint> _pathEndpoints = [];
     private readonly Queue<(FourTuple Tuple, byte[] Segment)> _replies = new();
-    private byte _nextAddressId = 1;
     private int _pollCursor;
 
     /// <summary>Makes a stack with <paramref name="options"/> drawing keys, ports, nonces and ISNs from <paramref name="random"/>.</summary>
@@ -45,11 +51,8 @@ public sealed class MptcpEndpoint
     /// <summary>Gets the live connections.</summary>
     public IReadOnlyList<MptcpConnection> Connections => _connections;
 
-    /// <summary>Gets the host's addresses with the address IDs its connections use for them.</summary>
-    public IReadOnlyList<(IpAddressBytes Address, byte Id)> LocalAddresses => _localAddresses;
-
-    /// <summary>Gets the addresses this host announces with ADD_ADDR on every connection it accepts.</summary>
-    public IReadOnlyList<(byte Id, IpAddressBytes Address, ushort? Port)> Announcements => _announcements;
+    /// <summary>Gets the host's path-manager endpoints with their address IDs and flags (<c>ip mptcp endpoint show</c>).</summary>
+    public IReadOnlyList<PathEndpoint> Endpoints => _pathEndpoints;
 
     /// <summary>Gets segments refused for lack of a connection (answered with a reset).</summary>
     public long SegmentsRefused { get; private set; }
@@ -59,53 +62,67 @@ public sealed class MptcpEndpoint
 
     internal TimeSpan LastNow { get; private set; }
 
-    /// <summary>Gives the host an address (mobility: an interface came up); client connections open a subflow from it.</summary>
-    public byte AddLocalAddress(IpAddressBytes address, TimeSpan now = default)
+    /// <summary>
+    /// Adds an endpoint, as <c>ip mptcp endpoint add ADDRESS [port PORT] FLAGS</c>: an address of
+    /// this host and what every connection's path manager does with it (<see cref="EndpointFlags.Signal"/>:
+    /// announce it; <see cref="EndpointFlags.Subflow"/>: open a subflow from it; <see cref="EndpointFlags.Backup"/>:
+    /// as a backup). Live connections act on it at once (mobility: an interface came up). Returns the
+    /// endpoint with its address ID, the next free one.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// Refused as <c>ip mptcp</c> refuses it: the address (and port) is an endpoint already, signal
+    /// with fullmesh, a port on anything but a signal-only endpoint, or more than
+    /// <see cref="PathManagerOptions.MaxEndpoints"/> endpoints.
+    /// </exception>
+    public PathEndpoint AddEndpoint(IpAddressBytes address, EndpointFlags flags = EndpointFlags.None, ushort? port = null, TimeSpan now = default)
     {
-        foreach ((IpAddressBytes a, byte id) in _localAddresses)
-        {
-            if (a == address)
-            {
-                return id;
-            }
-        }
-
-        byte newId = _nextAddressId++;
-        _localAddresses.Add((address, newId));
+        PathEndpoint endpoint = PathManagerOptions.Validate(new PathEndpoint(0, address, flags, port), _pathEndpoints);
+        _pathEndpoints.Add(endpoint);
         LastNow = Max(LastNow, now);
         foreach (MptcpConnection c in _connections.ToArray())
         {
-            c.OnLocalAddressAdded(now, address, newId);
+            c.OnLocalEndpointAdded(LastNow, endpoint);
         }
 
-        return newId;
+        return endpoint;
     }
 
-    /// <summary>Takes an address away (mobility): subflows from it close and the peer gets REMOVE_ADDR.</summary>
-    public void RemoveLocalAddress(IpAddressBytes address, TimeSpan now)
+    /// <summary>
+    /// Withdraws <paramref name="address"/> (mobility: an interface lost it; or <c>ip mptcp endpoint
+    /// delete</c>): its endpoints go, and on every connection the subflows from it close and the peer
+    /// gets REMOVE_ADDR. An address that is no endpoint, such as a connection's initial one, is
+    /// withdrawn from the connections all the same.
+    /// </summary>
+    public void RemoveEndpoint(IpAddressBytes address, TimeSpan now)
     {
-        int index = _localAddresses.FindIndex(a => a.Address == address);
+        _pathEndpoints.RemoveAll(e => e.Address == address);
+        LastNow = Max(LastNow, now);
+        foreach (MptcpConnection c in _connections.ToArray())
+        {
+            c.OnLocalAddressLost(LastNow, address);
+        }
+    }
+
+    /// <summary>
+    /// Sets or clears the backup flag of <paramref name="address"/>'s endpoint (<c>ip mptcp endpoint
+    /// change ... backup|nobackup</c>); live connections tell the peer with MP_PRIO (RFC 8684 §3.3.8).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="address"/> is no endpoint.</exception>
+    public void SetEndpointBackup(IpAddressBytes address, bool backup, TimeSpan now)
+    {
+        int index = _pathEndpoints.FindIndex(e => e.Address == address);
         if (index < 0)
         {
-            return;
+            throw new ArgumentException($"{address} is no endpoint", nameof(address));
         }
 
-        byte id = _localAddresses[index].Id;
-        _localAddresses.RemoveAt(index);
+        PathEndpoint endpoint = _pathEndpoints[index];
+        _pathEndpoints[index] = endpoint with { Flags = backup ? endpoint.Flags | EndpointFlags.Backup : endpoint.Flags & ~EndpointFlags.Backup };
         LastNow = Max(LastNow, now);
         foreach (MptcpConnection c in _connections.ToArray())
         {
-            byte connectionId = c.Subflows.Count > 0 && c.Subflows[0].Tuple.LocalAddress == address ? (byte)0 : id;
-            c.OnLocalAddressRemoved(now, address, connectionId);
+            c.OnEndpointBackupChanged(LastNow, endpoint.Id, backup);
         }
-    }
-
-    /// <summary>Adds an address to announce with ADD_ADDR on accepted connections (the kernel's "signal" endpoint).</summary>
-    public byte Announce(IpAddressBytes address, ushort? port = null)
-    {
-        byte id = _nextAddressId++;
-        _announcements.Add((id, address, port));
-        return id;
     }
 
     /// <summary>Accepts connections on <paramref name="port"/>.</summary>
@@ -118,7 +135,6 @@ public sealed class MptcpEndpoint
     public MptcpConnection Connect(TimeSpan now, IpAddressBytes local, IpAddressBytes remote, ushort remotePort)
     {
         LastNow = Max(LastNow, now);
-        AddLocalAddress(local, now);
         MptcpConnection connection = NewConnection(isClient: true);
         var tuple = new FourTuple(local, EphemeralPort(local, remote, remotePort), remote, remotePort);
         TcpSubflow tcp = NewTcp(tuple, connection);
@@ -143,7 +159,7 @@ public sealed class MptcpEndpoint
 
         TcpFlags flags = segment.Flags;
         bool synOnly = (flags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst)) == TcpFlags.Syn;
-        if (!synOnly || !_listening.Contains(segment.DestinationPort) || !_localAddresses.Exists(a => a.Address == destination))
+        if (!synOnly || !_listening.Contains(segment.DestinationPort))
         {
             Refuse(tuple, segment);
             return;
@@ -254,11 +270,12 @@ public sealed class MptcpEndpoint
         return earliest;
     }
 
-    internal void OpenJoin(TimeSpan now, MptcpConnection connection, IpAddressBytes local, byte localId, IpAddressBytes remote, ushort remotePort)
+    /// <summary>Opens the join <paramref name="open"/> its path manager decided on for <paramref name="connection"/>; the SYN goes out on the next poll.</summary>
+    internal void OpenJoin(TimeSpan now, MptcpConnection connection, OpenSubflow open)
     {
-        var tuple = new FourTuple(local, EphemeralPort(local, remote, remotePort), remote, remotePort);
+        var tuple = new FourTuple(open.LocalAddress, EphemeralPort(open.LocalAddress, open.RemoteAddress, open.RemotePort), open.RemoteAddress, open.RemotePort);
         TcpSubflow tcp = NewTcp(tuple, connection);
-        var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.JoinActive, localId, backup: false);
+        var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.JoinActive, open.LocalId, open.Backup) { PathId = open.SubflowId };
         subflow.StartJoin((uint)_random.NextInt64(0, 1L << 32));
         connection.AddSubflow(subflow);
         _subflows[tuple] = subflow;
@@ -287,17 +304,16 @@ public sealed class MptcpEndpoint
             return;
         }
 
-        int live = connection.Subflows.Count(s => s.Phase != SubflowPhase.Closed);
-        if (live - 1 >= _options.MaxSubflows)
+        if (connection.OnJoinRequest(tuple, join) is not { } accepted)
         {
-            connection.Counters.JoinsOverLimit++;
             Refuse(tuple, segment, MpTcpRstReason.AdministrativelyProhibited);
             return;
         }
 
-        byte localId = connection.Subflows[0].Tuple.LocalAddress == tuple.LocalAddress ? (byte)0 : _localAddresses.Find(a => a.Address == tuple.LocalAddress).Id;
+        // Our B flag in the SYN/ACK: a join to a backup endpoint is a backup (as Linux's mptcp_pm_is_backup).
+        bool backup = _pathEndpoints.Exists(e => e.Address == tuple.LocalAddress && e.IsBackup);
         TcpSubflow tcp = NewTcp(tuple, connection);
-        var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.JoinPassive, localId, backup: false);
+        var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.JoinPassive, accepted.LocalId, backup) { PathId = accepted.Id };
         subflow.AcceptJoin(join.SenderNonce, join.AddressId, join.Backup, (uint)_random.NextInt64(0, 1L << 32));
         connection.AddSubflow(subflow);
         _subflows[tuple] = subflow;

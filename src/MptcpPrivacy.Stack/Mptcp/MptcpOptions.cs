@@ -1,3 +1,4 @@
+using MptcpPrivacy.Stack.Mptcp.PathManagement;
 using MptcpPrivacy.Stack.Mptcp.Scheduling;
 using MptcpPrivacy.Stack.Tcp;
 
@@ -21,11 +22,18 @@ public sealed record MptcpOptions
     /// <summary>Gets the options every subflow's TCP uses (ports are filled in per subflow).</summary>
     public TcpSubflowOptions Subflow { get; init; } = new() { ReceiveBufferSize = 4 * 1024 * 1024, SendBufferSize = 4 * 1024 * 1024, MinimumRetransmissionTimeout = TimeSpan.FromMilliseconds(200) };
 
-    /// <summary>Gets the most additional subflows a connection opens or accepts (as <c>ip mptcp limits subflows</c>).</summary>
-    public int MaxSubflows { get; init; } = 2;
-
-    /// <summary>Gets the most ADD_ADDR announcements a connection acts on (as <c>ip mptcp limits add_addr_accepted</c>).</summary>
-    public int MaxAddAddrAccepted { get; init; } = 2;
+    /// <summary>
+    /// Gets the limits of every connection's path manager (as <c>ip mptcp limits set</c>): how many
+    /// subflows besides the initial one it opens or accepts, and how many of the peer's ADD_ADDR
+    /// announcements it follows. The host's endpoints are kept by <see cref="MptcpEndpoint"/>.
+    /// </summary>
+    /// <remarks>
+    /// The default, subflows 2 and add_addr_accepted 2, is deliberately looser than the kernel's
+    /// (<see cref="PathManagerLimits.Default"/>, add_addr_accepted 0): a client of this stack follows
+    /// a server's announcements without configuration. Set <see cref="PathManagerLimits.Default"/>
+    /// to start a comparison with Linux from equal settings.
+    /// </remarks>
+    public PathManagerLimits PathManagerLimits { get; init; } = new(subflows: 2, addAddrAccepted: 2);
 
     /// <summary>Gets how long an ADD_ADDR waits for its echo before it is sent again (RFC 8684 §3.4.1).</summary>
     public TimeSpan AddAddrTimeout { get; init; } = TimeSpan.FromSeconds(2);

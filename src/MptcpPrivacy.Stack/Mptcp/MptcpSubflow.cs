@@ -98,6 +98,9 @@ public sealed class MptcpSubflow : ISubflowHooks
     /// <summary>Gets the peer's address ID for the subflow's remote address (0 for the initial subflow).</summary>
     public byte RemoteAddressId { get; private set; }
 
+    /// <summary>Gets the id the connection's path manager knows the subflow by (0 for the initial subflow).</summary>
+    public int PathId { get; internal init; }
+
     /// <summary>Gets whether this host asked for the subflow to be a backup (B flag or MP_PRIO).</summary>
     public bool IsBackup { get; private set; }
 
@@ -384,7 +387,10 @@ public sealed class MptcpSubflow : ISubflowHooks
             // with its data-level length instead of a DSS (the "fourth packet").
             if (segment.PayloadLength == 0)
             {
-                return MpCapableOption.Ack(_connection.CapableFlags, _connection.LocalKey.Key, _connection.RemoteKey).Encode(destination);
+                // Signals need not wait for the peer's first DSS (as Linux): an idle peer would
+                // otherwise never hear of an address we lost.
+                written = MpCapableOption.Ack(_connection.CapableFlags, _connection.LocalKey.Key, _connection.RemoteKey).Encode(destination);
+                return written + WriteSignal(now, destination[written..]);
             }
 
             uint ssn = (uint)Tcp.InitialSendSequence.DistanceTo(segment.Sequence);

@@ -1,6 +1,7 @@
 using MptcpPrivacy.Scenarios;
 using MptcpPrivacy.Simulation.Scenarios;
 using MptcpPrivacy.Stack.Mptcp;
+using MptcpPrivacy.Stack.Mptcp.PathManagement;
 
 namespace MptcpPrivacy.Tests.Integration;
 
@@ -168,5 +169,28 @@ public class MptcpOverSimulatorTests
         AssertByteExact(r);
         Assert.Contains(r.ClientEvents, e => e.Kind == MptcpEventKind.AddressAnnounced && e.Address!.Value.ToString() == "192.0.2.2");
         Assert.Contains(r.ClientSubflows, s => s.Subflow.RemoteAddress.ToString() == "192.0.2.2");
+    }
+
+    [Fact]
+    public void TheKernelsDefaultLimitsLetTwoMorePathsJoinAndLeaveTheAnnouncedAddressUnfollowed()
+    {
+        // Three client paths and an announced server address; the kernel's defaults (subflows 2,
+        // add_addr_accepted 0) let both other paths join and leave the announcement unfollowed.
+        ScenarioSpec spec = TwoPaths("rate=20M,rtt=20ms", "rate=20M,rtt=40ms", up: 2_000_000, down: 2_000_000) with
+        {
+            Paths = [PathSpec.Parse("rate=20M,rtt=20ms"), PathSpec.Parse("rate=20M,rtt=40ms"), PathSpec.Parse("rate=20M,rtt=60ms")],
+            ServerAnnouncedAddresses = [MptcpPrivacy.Simulation.InterfaceAddress.Parse("192.0.2.2/25")],
+        };
+        ScenarioResult r = ScenarioRunner.Run(spec, client: new MptcpOptions { PathManagerLimits = PathManagerLimits.Default });
+        AssertByteExact(r);
+        Assert.Equal(3, r.SubflowsEstablished);
+        Assert.DoesNotContain(r.ClientSubflows, s => s.Subflow.RemoteAddress.ToString() == "192.0.2.2");
+        Assert.Equal(1, r.ClientCounters.AddAddrOverLimit);
+
+        // One subflow fewer allowed: the third path does not join.
+        r = ScenarioRunner.Run(spec, client: new MptcpOptions { PathManagerLimits = new PathManagerLimits(subflows: 1) });
+        AssertByteExact(r);
+        Assert.Equal(2, r.SubflowsEstablished);
+        Assert.Equal(2, r.ClientSubflows.Count);
     }
 }

@@ -12,6 +12,9 @@ public interface IPathManager
     /// <summary>Gets the subflows the path manager accounts for, the initial one first.</summary>
     IReadOnlyList<PathSubflow> Subflows { get; }
 
+    /// <summary>Gets how many peer ADD_ADDRs were echoed but not followed: beyond the limits, or naming a live ID with another address.</summary>
+    int AddAddrIgnored { get; }
+
     /// <summary>Takes the connection becoming fully established (RFC 8684 §3.1): the time to announce and open.</summary>
     IReadOnlyList<PathAction> OnFullyEstablished();
 

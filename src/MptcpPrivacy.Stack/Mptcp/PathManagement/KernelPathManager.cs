@@ -88,7 +88,7 @@ public sealed class KernelPathManager : IPathManager
     /// <summary>Gets how many of our addresses are announced (<c>pm.add_addr_signaled</c>).</summary>
     public int AddAddrSignaled => _announced.Count;
 
-    /// <summary>Gets how many peer ADD_ADDRs were echoed but not followed: beyond the limits, or naming a live ID with another address.</summary>
+    /// <inheritdoc/>
     public int AddAddrIgnored { get; private set; }
 
     /// <summary>Gets how many <see cref="EndpointFlags.Subflow"/> endpoints this connection has used (<c>pm.local_addr_used</c>).</summary>

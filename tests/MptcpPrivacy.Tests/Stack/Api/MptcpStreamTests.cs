@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using MptcpPrivacy.Stack.Api;
 using MptcpPrivacy.Stack.Mptcp;
+using MptcpPrivacy.Stack.Mptcp.PathManagement;
 using MptcpPrivacy.Tests.Stack.Mptcp;
 
 namespace MptcpPrivacy.Tests.Stack.Api;
@@ -13,8 +14,8 @@ public class MptcpStreamTests
     {
         var client = new MptcpEndpoint(new MptcpOptions(), new Random(1));
         var server = new MptcpEndpoint(new MptcpOptions(), new Random(2));
-        client.AddLocalAddress(EndpointPair.ClientB);
-        server.AddLocalAddress(EndpointPair.Server);
+        client.AddEndpoint(EndpointPair.ClientB, EndpointFlags.Subflow);
+        server.AddEndpoint(EndpointPair.Server);
         server.Listen(EndpointPair.Port);
         using var network = new InMemoryNetwork(client, server, TimeProvider.System);
         var accepted = new TaskCompletionSource<MptcpConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,7 +67,7 @@ public class MptcpStreamTests
     {
         var client = new MptcpEndpoint(new MptcpOptions(), new Random(1));
         var server = new MptcpEndpoint(new MptcpOptions(), new Random(2));
-        server.AddLocalAddress(EndpointPair.Server);
+        server.AddEndpoint(EndpointPair.Server);
         server.Listen(EndpointPair.Port);
         using var network = new InMemoryNetwork(client, server, TimeProvider.System);
         MptcpConnection connection;

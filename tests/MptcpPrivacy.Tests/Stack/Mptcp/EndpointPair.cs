@@ -26,7 +26,7 @@ internal sealed class EndpointPair
     {
         Client = new MptcpEndpoint(client ?? new MptcpOptions(), new Random(seed));
         ServerEndpoint = new MptcpEndpoint(server ?? new MptcpOptions(), new Random(seed + 1000));
-        ServerEndpoint.AddLocalAddress(Server);
+        ServerEndpoint.AddEndpoint(Server);
         ServerEndpoint.Listen(Port);
     }
 

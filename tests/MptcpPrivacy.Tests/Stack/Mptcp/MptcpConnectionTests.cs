@@ -1,5 +1,6 @@
 using MptcpPrivacy.Scenarios;
 using MptcpPrivacy.Stack.Mptcp;
+using MptcpPrivacy.Stack.Mptcp.PathManagement;
 using MptcpPrivacy.Stack.Tcp;
 using MptcpPrivacy.Wire.Crypto;
 using MptcpPrivacy.Wire.Ip;
@@ -150,7 +151,7 @@ public class MptcpConnectionTests
     public void Rfc8684_3_2_JoinFromASecondAddressCarriesData()
     {
         var pair = new EndpointPair();
-        pair.Client.AddLocalAddress(EndpointPair.ClientB);
+        pair.Client.AddEndpoint(EndpointPair.ClientB, EndpointFlags.Subflow);
 
         // The first path loses every data segment after the handshake: only the join can carry the data.
         Transfer? t = null;
@@ -182,7 +183,7 @@ public class MptcpConnectionTests
     public void Rfc8684_3_7_AStrippedMpCapableFallsBackToPlainTcp()
     {
         var pair = new EndpointPair { Filter = (_, s) => SegmentEdit.StripMptcp(s, _ => true) };
-        pair.Client.AddLocalAddress(EndpointPair.ClientB);
+        pair.Client.AddEndpoint(EndpointPair.ClientB, EndpointFlags.Subflow);
         Transfer t = Start(pair, 300_000, 200_000);
         t.Run(Long);
         AssertDelivered(t);
@@ -203,7 +204,7 @@ public class MptcpConnectionTests
         {
             Filter = (_, s) => SegmentEdit.StripMptcp(s, o => o.Subtype == MptcpSubtype.MpJoin && o.MpJoin.Form == MpJoinForm.Syn),
         };
-        pair.Client.AddLocalAddress(EndpointPair.ClientB);
+        pair.Client.AddEndpoint(EndpointPair.ClientB, EndpointFlags.Subflow);
         Transfer t = Start(pair, 300_000, 300_000);
         t.Run(Long);
         AssertDelivered(t);
@@ -254,8 +255,7 @@ public class MptcpConnectionTests
     public void Rfc8684_3_4_1_AddAddrWithAWrongHmacIsIgnoredAndARightOneIsEchoedAndJoined()
     {
         var pair = new EndpointPair(server: new MptcpOptions { AddAddrTimeout = TimeSpan.FromMilliseconds(100) });
-        pair.ServerEndpoint.AddLocalAddress(EndpointPair.ServerB);
-        pair.ServerEndpoint.Announce(EndpointPair.ServerB);
+        pair.ServerEndpoint.AddEndpoint(EndpointPair.ServerB, EndpointFlags.Signal);
         Assert.Equal(TimeSpan.FromMilliseconds(100), pair.ServerEndpoint.Options.AddAddrTimeout);
         bool forged = false;
         pair.Filter = (toServer, s) =>
@@ -300,7 +300,7 @@ public class MptcpConnectionTests
     public void Rfc8684_3_3_8_ABackupSubflowCarriesNothingWhileARegularOneWorks()
     {
         var pair = new EndpointPair();
-        pair.Client.AddLocalAddress(EndpointPair.ClientB);
+        pair.Client.AddEndpoint(EndpointPair.ClientB, EndpointFlags.Subflow);
         MptcpConnection client = pair.Client.Connect(TimeSpan.Zero, EndpointPair.ClientA, EndpointPair.Server, EndpointPair.Port);
         var t = new Transfer { Pair = pair, Client = client, ClientApp = new BulkTransfer(0, 1), ServerApp = new BulkTransfer(1_000_000, 5) };
         pair.Run(TimeSpan.FromSeconds(1), () => { if (t.Server is null && pair.ServerEndpoint.TryAccept(out MptcpConnection c)) { t.Server = c; } });
