@@ -822,9 +822,16 @@ public sealed class MptcpConnection
             sentMax = fin + 1UL;
         }
 
-        if (ack < _dataUna || ack > sentMax)
+        if (ack > sentMax)
         {
+            // Data never sent: a forgery or a broken peer.
             Counters.DataAcksOutOfWindow++;
+            return;
+        }
+
+        if (ack < _dataUna)
+        {
+            // Older than one already taken: normal when subflows have different round-trip times.
             return;
         }
 

@@ -57,6 +57,9 @@ public sealed class MptcpEndpoint
     /// <summary>Gets segments refused for lack of a connection (answered with a reset).</summary>
     public long SegmentsRefused { get; private set; }
 
+    /// <summary>Gets passive connections reset before their handshake completed, and forgotten.</summary>
+    public long HalfOpenDiscarded { get; private set; }
+
     /// <summary>Gets MP_JOIN SYNs refused because no connection holds their token.</summary>
     public long JoinsUnknownToken { get; private set; }
 
@@ -323,6 +326,15 @@ public sealed class MptcpEndpoint
 
     private void CheckAccepted(MptcpConnection connection)
     {
+        if (!connection.IsClient && !connection.Accepted && connection.Subflows.Count > 0
+            && connection.Subflows[0].Tcp.State is TcpState.Listen or TcpState.Closed)
+        {
+            // The handshake was reset before it completed (a client refusing a SYN/ACK, say): nothing
+            // was handed out, so nothing is kept.
+            ForgetHalfOpen(connection);
+            return;
+        }
+
         // A passive connection is handed out once its first subflow is established (and, for MPTCP, the peer's key is known).
         if (!connection.IsClient && !connection.Accepted && connection.State == MptcpConnectionState.Established
             && connection.Subflows[0].Tcp.State is not (TcpState.Listen or TcpState.SynReceived or TcpState.Closed))
@@ -331,6 +343,18 @@ public sealed class MptcpEndpoint
             _accepted.Enqueue(connection);
             ConnectionAccepted?.Invoke(connection);
         }
+    }
+
+    private void ForgetHalfOpen(MptcpConnection connection)
+    {
+        foreach (MptcpSubflow sf in connection.Subflows)
+        {
+            Unregister(sf);
+        }
+
+        _tokens.Remove(connection.LocalKey.Token, connection);
+        _connections.Remove(connection);
+        HalfOpenDiscarded++;
     }
 
     private MptcpConnection NewConnection(bool isClient)

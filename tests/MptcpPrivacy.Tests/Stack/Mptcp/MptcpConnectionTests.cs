@@ -214,6 +214,9 @@ public class MptcpConnectionTests
         Assert.Equal(0, join.BytesScheduled);
         Assert.Equal(1, t.Client.Counters.JoinsRefusedByPath);
 
+        // The server's half-open plain connection for the stripped join was reset and forgotten.
+        Assert.Equal(1, pair.ServerEndpoint.HalfOpenDiscarded);
+
         // The SYN/ACK without MP_JOIN was refused with a reset carrying MP_TCPRST "middlebox interference".
         Assert.Contains(pair.Trace, x => x.ToServer && SegmentEdit.Flags(x.Segment).HasFlag(TcpFlags.Rst)
             && SegmentEdit.Options(x.Segment).Any(o => o.Subtype == MptcpSubtype.MpTcpRst && o.MpTcpRst.Reason == (byte)MpTcpRstReason.MiddleboxInterference));
