@@ -168,7 +168,9 @@ public sealed class MptcpConnection
 
     internal ReceiveMappings.Deliver DeliverMapped { get; }
 
-    internal MpCapableFlags CapableFlags => MpCapableFlags.HmacSha256 | (Checksums || _options.RequireChecksums ? MpCapableFlags.ChecksumRequired : MpCapableFlags.None);
+    internal MpCapableFlags CapableFlags => MpCapableFlags.HmacSha256
+        | (Checksums || _options.RequireChecksums ? MpCapableFlags.ChecksumRequired : MpCapableFlags.None)
+        | (!IsClient && _options.DenyJoinToInitialAddress ? MpCapableFlags.NoJoinToSourceAddress : MpCapableFlags.None);
 
     internal bool PeerConfirmedKeys
     {

@@ -307,6 +307,14 @@ public sealed class MptcpEndpoint
             return;
         }
 
+        if (_options.DenyJoinToInitialAddress && tuple.LocalAddress == connection.Subflows[0].Tuple.LocalAddress)
+        {
+            // We said so with the C flag (RFC 8684 §3.1).
+            connection.Counters.JoinsOverLimit++;
+            Refuse(tuple, segment, MpTcpRstReason.AdministrativelyProhibited);
+            return;
+        }
+
         if (connection.OnJoinRequest(tuple, join) is not { } accepted)
         {
             Refuse(tuple, segment, MpTcpRstReason.AdministrativelyProhibited);

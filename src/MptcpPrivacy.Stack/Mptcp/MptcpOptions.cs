@@ -13,6 +13,13 @@ public sealed record MptcpOptions
     /// <summary>Gets whether this host asks for DSS checksums (the A flag of MP_CAPABLE, RFC 8684 §3.1); either side asking turns them on.</summary>
     public bool RequireChecksums { get; init; }
 
+    /// <summary>
+    /// Gets whether this host, when it accepts a connection, sets the C flag of MP_CAPABLE (RFC 8684
+    /// §3.1): it takes no joins to the address the connection arrived on (a server behind a load
+    /// balancer, say), so the peer joins only addresses announced with ADD_ADDR.
+    /// </summary>
+    public bool DenyJoinToInitialAddress { get; init; }
+
     /// <summary>Gets the data-level receive buffer (and so the largest window advertised), in bytes.</summary>
     public int ReceiveBufferSize { get; init; } = 4 * 1024 * 1024;
 

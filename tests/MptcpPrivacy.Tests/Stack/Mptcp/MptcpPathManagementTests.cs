@@ -178,4 +178,21 @@ public class MptcpPathManagementTests
         byte[] announced = [.. Sent(pair, toServer: false, MptcpSubtype.AddAddr).Where(o => !o.AddAddr.Echo).Select(o => o.AddAddr.AddressId)];
         Assert.Equal([.. Enumerable.Repeat(b.Id, max), .. Enumerable.Repeat(c.Id, max)], announced);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Rfc8684_3_1_TheCFlagKeepsJoinsAwayFromTheInitialAddressButNotFromAnnouncedOnes(bool deny)
+    {
+        var pair = new EndpointPair(server: new MptcpOptions { DenyJoinToInitialAddress = deny });
+        pair.Client.AddEndpoint(EndpointPair.ClientB, EndpointFlags.Subflow);
+        pair.ServerEndpoint.AddEndpoint(EndpointPair.ServerB, EndpointFlags.Signal);
+        (MptcpConnection client, MptcpConnection server) = Open(pair, TimeSpan.FromSeconds(3));
+
+        MpCapableOption synAck = Sent(pair, toServer: false, MptcpSubtype.MpCapable).First().MpCapable;
+        Assert.Equal(deny, (synAck.Flags & MpCapableFlags.NoJoinToSourceAddress) != 0);
+        Assert.Equal(!deny, client.Subflows.Any(s => s.Role == SubflowRole.JoinActive && s.Tuple.RemoteAddress == EndpointPair.Server));
+        Assert.Contains(client.Subflows, s => s.Role == SubflowRole.JoinActive && s.Tuple.RemoteAddress == EndpointPair.ServerB && s.Phase == SubflowPhase.Established);
+        Assert.Equal(0, server.Counters.JoinsOverLimit);
+    }
 }
