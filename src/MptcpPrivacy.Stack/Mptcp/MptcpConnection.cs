@@ -715,7 +715,20 @@ public sealed class MptcpConnection
     /// <summary>Gets the path manager while path events go to it (the connection established and still MPTCP), else null.</summary>
     private IPathManager? ActivePathManager => !IsFallback && State == MptcpConnectionState.Established ? _pathManager : null;
 
-    private int LiveSubflows => _subflows.Count(s => s.Phase != SubflowPhase.Closed);
+    private int LiveSubflows
+    {
+        get
+        {
+            // A loop, not LINQ: this runs for every segment and must not allocate.
+            int live = 0;
+            foreach (MptcpSubflow sf in _subflows)
+            {
+                live += sf.Phase != SubflowPhase.Closed ? 1 : 0;
+            }
+
+            return live;
+        }
+    }
 
     private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => (a, b) switch
     {
@@ -1020,7 +1033,7 @@ public sealed class MptcpConnection
         }
 
         if (State is MptcpConnectionState.Connecting or MptcpConnectionState.Established or MptcpConnectionState.Closing
-            && _subflows.Count > 0 && _subflows.All(s => s.Phase == SubflowPhase.Closed))
+            && _subflows.Count > 0 && LiveSubflows == 0)
         {
             EnterClosed(now, State == MptcpConnectionState.Closing ? "closed" : "every subflow closed");
         }

@@ -34,6 +34,9 @@ public sealed class ReceiveMappings
     private readonly List<Mapping> _mappings = [];
     private readonly bool _checksums;
 
+    // Mappings leave mostly from the front: they stay in the list behind _head until half of it is dead.
+    private int _head;
+
     /// <summary>Makes an empty table; with <paramref name="checksums"/>, mappings are passed on only whole and verified.</summary>
     public ReceiveMappings(bool checksums, int capacity = MaxMappings)
     {
@@ -69,7 +72,7 @@ public sealed class ReceiveMappings
             return true;
         }
 
-        if (_mappings.Count >= Capacity)
+        if (_mappings.Count - _head >= Capacity)
         {
             return false;
         }
@@ -89,26 +92,26 @@ public sealed class ReceiveMappings
         while (position < data.Length)
         {
             uint at = ssn + (uint)position;
-            Mapping? mapping = Find(at, out int index);
-            if (mapping is null)
+            if (!TryFind(at, out int index))
             {
                 UnmappedBytes += data.Length - position;
                 return MappingOutcome.Unmapped;
             }
 
+            ref Mapping mapping = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_mappings)[index];
             int into = (int)(at - mapping.Ssn);
             int n = Math.Min(mapping.Length - into, data.Length - position);
             ReadOnlySpan<byte> piece = data.Slice(position, n);
+            mapping.Received += n;
+            bool complete = mapping.Received >= mapping.Length;
             if (mapping.Buffer is null)
             {
                 deliver(mapping.Dsn + (ulong)into, piece);
-                mapping.Received += n;
             }
             else
             {
                 piece.CopyTo(mapping.Buffer.AsSpan(into));
-                mapping.Received += n;
-                if (mapping.Received >= mapping.Length)
+                if (complete)
                 {
                     if (mapping.Checksum is { } sum && !DssChecksum.IsValid(mapping.Dsn.Value, mapping.Ssn, mapping.Length, sum, mapping.Buffer))
                     {
@@ -122,9 +125,9 @@ public sealed class ReceiveMappings
                 }
             }
 
-            if (mapping.Received >= mapping.Length)
+            if (complete)
             {
-                _mappings.RemoveAt(index);
+                Remove(index);
             }
 
             position += n;
@@ -132,18 +135,39 @@ public sealed class ReceiveMappings
 
         // Mappings wholly behind the data just handed over can no longer be used.
         uint next = ssn + (uint)data.Length;
-        while (_mappings.Count > 0 && (int)(next - (_mappings[0].Ssn + _mappings[0].Length)) >= 0)
+        while (_head < _mappings.Count && (int)(next - (_mappings[_head].Ssn + _mappings[_head].Length)) >= 0)
         {
-            _mappings.RemoveAt(0);
+            Remove(_head);
         }
 
         return outcome;
     }
 
     // Sequence numbers compare wrap-aware (RFC 9293 §3.4): the mappings in the table span far less than 2^31.
+    private void Remove(int index)
+    {
+        if (index != _head)
+        {
+            _mappings.RemoveAt(index);
+            return;
+        }
+
+        _mappings[_head++] = default;
+        if (_head == _mappings.Count)
+        {
+            _mappings.Clear();
+            _head = 0;
+        }
+        else if (_head > 64 && _head > _mappings.Count / 2)
+        {
+            _mappings.RemoveRange(0, _head);
+            _head = 0;
+        }
+    }
+
     private int LowerBound(uint ssn)
     {
-        int lo = 0;
+        int lo = _head;
         int hi = _mappings.Count;
         while (lo < hi)
         {
@@ -161,36 +185,32 @@ public sealed class ReceiveMappings
         return lo;
     }
 
-    private Mapping? Find(uint ssn, out int index)
+    private bool TryFind(uint ssn, out int index)
     {
         // The mapping holding ssn is the last one that starts at or before it.
         index = LowerBound(ssn);
         if (index < _mappings.Count && _mappings[index].Ssn == ssn)
         {
-            return _mappings[index];
+            return true;
         }
 
         index--;
-        if (index >= 0 && unchecked(ssn - _mappings[index].Ssn) < _mappings[index].Length)
-        {
-            return _mappings[index];
-        }
-
-        return null;
+        return index >= _head && unchecked(ssn - _mappings[index].Ssn) < _mappings[index].Length;
     }
 
-    private sealed class Mapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum, byte[]? buffer)
+    // A struct kept in the list, so registering a mapping (one per segment) allocates nothing.
+    private struct Mapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum, byte[]? buffer)
     {
-        public DataSeqNum Dsn { get; } = dsn;
+        public readonly DataSeqNum Dsn = dsn;
 
-        public uint Ssn { get; } = ssn;
+        public readonly uint Ssn = ssn;
 
-        public ushort Length { get; } = length;
+        public readonly ushort Length = length;
 
-        public ushort? Checksum { get; } = checksum;
+        public readonly ushort? Checksum = checksum;
 
-        public byte[]? Buffer { get; } = buffer;
+        public readonly byte[]? Buffer = buffer;
 
-        public int Received { get; set; }
+        public int Received;
     }
 }
