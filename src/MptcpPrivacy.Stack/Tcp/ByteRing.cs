@@ -8,24 +8,30 @@ namespace MptcpPrivacy.Stack.Tcp;
 /// </remarks>
 internal sealed class ByteRing
 {
-    private readonly byte[] _buffer;
+    // Memory follows use: a connection that moves little never touches its whole capacity (the
+    // stack's buffers are megabytes, and allocating them up front cost a run its page faults).
+    private const int InitialSize = 16 * 1024;
+
+    private readonly int _capacity;
+    private byte[] _buffer;
     private int _head;
 
     /// <summary>Creates an empty ring holding at most <paramref name="capacity"/> bytes.</summary>
     public ByteRing(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
-        _buffer = new byte[capacity];
+        _capacity = capacity;
+        _buffer = new byte[Math.Min(capacity, InitialSize)];
     }
 
     /// <summary>Gets the number of bytes held.</summary>
     public int Count { get; private set; }
 
     /// <summary>Gets the capacity.</summary>
-    public int Capacity => _buffer.Length;
+    public int Capacity => _capacity;
 
     /// <summary>Gets the room left.</summary>
-    public int Free => _buffer.Length - Count;
+    public int Free => _capacity - Count;
 
     /// <summary>Appends as many bytes of <paramref name="data"/> as fit and returns how many.</summary>
     public int Write(ReadOnlySpan<byte> data)
@@ -48,6 +54,7 @@ internal sealed class ByteRing
             return 0;
         }
 
+        EnsureSize(Count + offset + n);
         int start = (_head + Count + offset) % _buffer.Length;
         int first = Math.Min(n, _buffer.Length - start);
         data[..first].CopyTo(_buffer.AsSpan(start));
@@ -87,6 +94,23 @@ internal sealed class ByteRing
 
         _head = (_head + count) % _buffer.Length;
         Count -= count;
+    }
+
+    // Grows the storage to hold `needed` bytes from the head, keeping every byte's distance from the
+    // head (bytes parked past the tail included): the old ring is copied unwrapped.
+    private void EnsureSize(int needed)
+    {
+        if (needed <= _buffer.Length)
+        {
+            return;
+        }
+
+        var larger = new byte[Math.Min(_capacity, Math.Max(needed, _buffer.Length * 2))];
+        int first = _buffer.Length - _head;
+        _buffer.AsSpan(_head).CopyTo(larger);
+        _buffer.AsSpan(0, _head).CopyTo(larger.AsSpan(first));
+        _buffer = larger;
+        _head = 0;
     }
 
     /// <summary>Moves up to <paramref name="destination"/>.Length bytes from the head and returns how many.</summary>
