@@ -5,21 +5,27 @@ namespace MptcpPrivacy.Simulation;
 /// propagation delay with jitter, reordering and duplication.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The order of the impairments follows netem: loss is decided when the packet is offered, so a lost
 /// packet takes no queue space or line time. Packets already serialised when the link goes down are
 /// still delivered (they are on the wire); queued ones are dropped. A packet whose array is the
 /// simulator's pool's goes back to the pool wherever it is dropped.
+/// </para>
+/// <para>
+/// A FIFO serialiser needs no event of its own: when a packet is offered, the time it starts on the
+/// line (when the line is free of the packets before it) and so its arrival are already known, and
+/// the arrival is scheduled at once. The channel keeps the start and end times of the packets not yet
+/// off the line, which tell how many are waiting (for tail drop) and which ones a link going down
+/// takes: their arrivals are then cancelled. One event per packet and hop instead of two.
+/// </para>
 /// </remarks>
 internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection direction, LinkConfig config, Simulator.LinkEnd receiver) : IEventTarget
 {
-    /// <summary>The event that ends a packet's serialisation; its state is the packet.</summary>
-    private const int TransmittedEvent = 0;
-
     /// <summary>The event of a packet reaching the far end; its state is the packet, its argument the packet's sequence number.</summary>
-    private const int ArrivedEvent = 1;
+    private const int ArrivedEvent = 0;
 
     /// <summary>Added to an event's kind when its packet's array is the pool's.</summary>
-    private const int PooledFlag = 2;
+    private const int PooledFlag = 1;
 
     private readonly LossProcess _loss = new(config.Loss);
 
@@ -27,9 +33,10 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
     // made: traffic on one link then never changes the losses, jitter or reordering of another, so
     // two runs that differ on one path (say, a second subflow) see the same impairments on the others.
     private readonly Random _random = new(simulator.Random.Next());
-    private readonly Queue<(byte[] Packet, bool Pooled)> _queue = new();
+    private readonly Queue<(long Start, long End)> _onLine = new();
+    private readonly List<(long From, long To)> _cancelled = [];
     private readonly PacketPool _pool = simulator.Packets;
-    private bool _transmitting;
+    private long _lineFreeAt;
     private long _nextSequence;
     private long _highestDeliveredSequence = -1;
 
@@ -78,60 +85,64 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
             Propagate(now, current, pooled, _nextSequence++);
             return;
         }
-        else if (!_transmitting)
-        {
-            StartTransmit(now, current, pooled);
-            return;
-        }
-        else if (_queue.Count >= Config.QueuePackets)
+        else if (Waiting(now) >= Config.QueuePackets)
         {
             Statistics.DroppedQueueFull++;
         }
         else
         {
-            _queue.Enqueue((current, pooled));
+            long start = Math.Max(now, _lineFreeAt);
+            _lineFreeAt = start + Config.SerialisationNs(current.Length);
+            _onLine.Enqueue((start, _lineFreeAt));
+            Propagate(_lineFreeAt, current, pooled, _nextSequence++);
             return;
         }
 
         Recycle(current, pooled);
     }
 
-    /// <summary>Drops everything waiting in the queue, as a link going down does.</summary>
+    /// <summary>Drops everything waiting in the queue, as a link going down does; the packet on the line still arrives.</summary>
     public void FlushQueue()
     {
-        Statistics.DroppedLinkDown += _queue.Count;
-        while (_queue.TryDequeue(out var queued))
+        long now = simulator.Now;
+        int waiting = Waiting(now);
+        if (waiting == 0)
         {
-            Recycle(queued.Packet, queued.Pooled);
+            return;
         }
+
+        // The waiting packets are the last ones accepted: their arrivals are cancelled.
+        Statistics.DroppedLinkDown += waiting;
+        _cancelled.Add((_nextSequence - waiting, _nextSequence));
+        for (int i = _onLine.Count - waiting; i > 0; i--)
+        {
+            _onLine.Enqueue(_onLine.Dequeue());
+        }
+
+        for (int i = 0; i < waiting; i++)
+        {
+            _onLine.Dequeue();
+        }
+
+        _lineFreeAt = _onLine.TryPeek(out var onLine) ? onLine.End : now;
     }
 
     /// <inheritdoc/>
-    void IEventTarget.Fire(long time, int kind, object? state, long argument)
+    void IEventTarget.Fire(long time, int kind, object? state, long argument) =>
+        Deliver(time, (byte[])state!, (kind & PooledFlag) != 0, argument);
+
+    /// <summary>Forgets the packets off the line by <paramref name="now"/> and returns how many wait behind the one on it.</summary>
+    private int Waiting(long now)
     {
-        var packet = (byte[])state!;
-        bool pooled = (kind & PooledFlag) != 0;
-        if ((kind & ~PooledFlag) == TransmittedEvent)
+        while (_onLine.TryPeek(out var first) && first.End <= now)
         {
-            Propagate(time, packet, pooled, argument);
-            _transmitting = false;
-            if (_queue.TryDequeue(out var next))
-            {
-                StartTransmit(time, next.Packet, next.Pooled);
-            }
+            _onLine.Dequeue();
         }
-        else
-        {
-            Deliver(time, packet, pooled, argument);
-        }
+
+        return _onLine.Count == 0 ? 0 : _onLine.Peek().Start <= now ? _onLine.Count - 1 : _onLine.Count;
     }
 
-    private void StartTransmit(long now, byte[] packet, bool pooled)
-    {
-        _transmitting = true;
-        simulator.ScheduleEvent(now + Config.SerialisationNs(packet.Length), this, TransmittedEvent | Flag(pooled), packet, _nextSequence++);
-    }
-
+    /// <summary>Schedules the arrival of a packet whose last bit leaves at <paramref name="now"/>, with its delay and impairments.</summary>
     private void Propagate(long now, byte[] packet, bool pooled, long sequence)
     {
         Random random = _random;
@@ -147,7 +158,7 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
             Statistics.Reordered++;
         }
 
-        simulator.ScheduleEvent(arrival, this, ArrivedEvent | Flag(pooled), packet, sequence);
+        simulator.ScheduleEvent(arrival, this, ArrivedEvent | (pooled ? PooledFlag : 0), packet, sequence);
         if (Config.DuplicateProbability > 0 && random.NextDouble() < Config.DuplicateProbability)
         {
             Statistics.Duplicated++;
@@ -159,6 +170,12 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
 
     private void Deliver(long now, byte[] packet, bool pooled, long sequence)
     {
+        if (_cancelled.Count > 0 && IsCancelled(sequence))
+        {
+            Recycle(packet, pooled);
+            return;
+        }
+
         if (sequence < _highestDeliveredSequence)
         {
             Statistics.ArrivedOutOfOrder++;
@@ -179,6 +196,19 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
         simulator.Deliver(now, receiver, packet, pooled);
     }
 
+    private bool IsCancelled(long sequence)
+    {
+        foreach ((long from, long to) in _cancelled)
+        {
+            if (sequence >= from && sequence < to)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private void Recycle(byte[] packet, bool pooled)
     {
         if (pooled)
@@ -186,6 +216,4 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
             _pool.Return(packet);
         }
     }
-
-    private static int Flag(bool pooled) => pooled ? PooledFlag : 0;
 }
