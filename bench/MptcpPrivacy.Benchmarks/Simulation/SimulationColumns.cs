@@ -8,12 +8,12 @@ namespace MptcpPrivacy.Benchmarks.Simulation;
 
 /// <summary>
 /// Summary columns that divide a <see cref="SimulationBenchmarks"/> case's mean time and allocation
-/// by the packets and segments of its scenario. The counts come from running the scenario once in
-/// the host process: a seeded scenario carries the same packets every time.
+/// by the packets and segments of its workload. The counts come from running the workload once in
+/// the host process: a seeded run carries the same packets every time.
 /// </summary>
 internal sealed class SimulationColumns : IColumn
 {
-    private static readonly ConcurrentDictionary<string, (long Packets, long Segments)> Counts = new();
+    private static readonly ConcurrentDictionary<(string Method, string Scenario), (long Packets, long Segments)> Counts = new();
 
     private readonly bool _perSegment;
 
@@ -31,7 +31,7 @@ internal sealed class SimulationColumns : IColumn
 
     /// <summary>Gets the column of bytes allocated per invocation divided by the segments the client offered to its paths.</summary>
     public static IColumn AllocatedPerSegment { get; } = new SimulationColumns(
-        "SimAllocatedPerSegment", "Alloc/segment", "Bytes allocated per invocation divided by the segments the client offered to its path links", perSegment: true);
+        "SimAllocatedPerSegment", "Alloc/segment", "Bytes allocated per invocation divided by the segments (or datagrams) the client offered to its path links", perSegment: true);
 
     /// <inheritdoc/>
     public string Id { get; }
@@ -76,9 +76,14 @@ internal sealed class SimulationColumns : IColumn
             return "-";
         }
 
-        (long packets, long segments) = Counts.GetOrAdd(name, static n =>
+        (long packets, long segments) = Counts.GetOrAdd((benchmarkCase.Descriptor.WorkloadMethod.Name, name), static key =>
         {
-            var result = SimulationWorkload.Run(SimulationWorkload.Spec(n));
+            if (key.Method == nameof(SimulationBenchmarks.SimulatorAlone))
+            {
+                return DatagramWorkload.Run(key.Scenario);
+            }
+
+            var result = SimulationWorkload.Run(SimulationWorkload.Spec(key.Scenario));
             return (SimulationWorkload.PacketsDelivered(result), SimulationWorkload.ClientSegments(result));
         });
 
