@@ -36,6 +36,9 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
     private readonly Queue<(long Start, long End)> _onLine = new();
     private readonly List<(long From, long To)> _cancelled = [];
     private readonly PacketPool _pool = simulator.Packets;
+
+    // Arrivals come in time order unless jitter or reordering intervene: they queue in a lane.
+    private readonly EventQueue.Lane _arrivals = new();
     private long _lineFreeAt;
     private long _nextSequence;
     private long _highestDeliveredSequence = -1;
@@ -158,13 +161,13 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
             Statistics.Reordered++;
         }
 
-        simulator.ScheduleEvent(arrival, this, ArrivedEvent | (pooled ? PooledFlag : 0), packet, sequence);
+        simulator.ScheduleEvent(arrival, this, ArrivedEvent | (pooled ? PooledFlag : 0), packet, sequence, _arrivals);
         if (Config.DuplicateProbability > 0 && random.NextDouble() < Config.DuplicateProbability)
         {
             Statistics.Duplicated++;
             byte[] copy = _pool.Rent(packet.Length);
             packet.CopyTo(copy, 0);
-            simulator.ScheduleEvent(arrival, this, ArrivedEvent | PooledFlag, copy, sequence);
+            simulator.ScheduleEvent(arrival, this, ArrivedEvent | PooledFlag, copy, sequence, _arrivals);
         }
     }
 

@@ -112,9 +112,9 @@ public sealed class Simulator : IEventTarget
         _events.Schedule(time, this, ActionEvent, action, 0);
     }
 
-    /// <summary>Schedules an event of the simulator's own parts (a link channel's), with no check of the time.</summary>
-    internal void ScheduleEvent(long time, IEventTarget target, int kind, object? state, long argument) =>
-        _events.Schedule(time, target, kind, state, argument);
+    /// <summary>Schedules an event of the simulator's own parts (a link channel's, in its lane), with no check of the time.</summary>
+    internal void ScheduleEvent(long time, IEventTarget target, int kind, object? state, long argument, EventQueue.Lane lane) =>
+        _events.Schedule(time, target, kind, state, argument, lane);
 
     /// <summary>Polls <paramref name="node"/> at the current time, for a node that has something new to send.</summary>
     public void Wake(INode node)
