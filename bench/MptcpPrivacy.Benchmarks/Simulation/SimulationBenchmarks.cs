@@ -13,8 +13,9 @@ namespace MptcpPrivacy.Benchmarks.Simulation;
 /// simulator alone (<see cref="DatagramWorkload"/>).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [Config(typeof(Columns))]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 30)]
 public class SimulationBenchmarks
 {
     private ScenarioSpec _spec = null!;
