@@ -1,3 +1,10 @@
 using BenchmarkDotNet.Running;
+using MptcpPrivacy.Benchmarks.Simulation;
+
+if (args.Length > 0 && args[0] == SimulationFigures.Switch)
+{
+    return SimulationFigures.Run(args[1..]);
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -20,6 +20,11 @@ public sealed class MptcpHostNode : INode
     private readonly byte[] _segment = new byte[65536];
     private readonly EndpointFlags _interfaceFlags;
 
+    // The simulator polls until nothing is left and then asks for the deadline; the application
+    // runs before the first poll of each such round only, since sending segments gives it nothing
+    // new to do (only arriving ones free send space or bring data to read).
+    private bool _applicationRan;
+
     /// <summary>
     /// Makes a host named <paramref name="name"/> with <paramref name="interfaces"/> and the stack
     /// <paramref name="endpoint"/>, whose interface addresses become endpoints with
@@ -59,7 +64,7 @@ public sealed class MptcpHostNode : INode
     /// <summary>Gets the MPTCP stack.</summary>
     public MptcpEndpoint Endpoint { get; }
 
-    /// <summary>Gets or sets the application, run before every poll with the current time: it moves bytes in and out of connections.</summary>
+    /// <summary>Gets or sets the application, run with the current time before the first poll after a packet arrived or a wake-up: it moves bytes in and out of connections.</summary>
     public Action<TimeSpan>? Application { get; set; }
 
     /// <summary>Gets TCP segments dropped for a bad checksum or header.</summary>
@@ -102,7 +107,11 @@ public sealed class MptcpHostNode : INode
     public bool PollTransmit(long now, out OutgoingPacket packet)
     {
         TimeSpan time = ToTime(now);
-        Application?.Invoke(time);
+        if (!_applicationRan)
+        {
+            _applicationRan = true;
+            Application?.Invoke(time);
+        }
 
         // Segments from an address the host no longer has are dropped by the interfaces; keep polling.
         for (int attempt = 0; attempt < 1024; attempt++)
@@ -126,10 +135,7 @@ public sealed class MptcpHostNode : INode
     /// <inheritdoc/>
     public long NextDeadline(long now)
     {
-        long d = Endpoint.NextDeadline() is { } t ? Math.Max(ToNanoseconds(t), now) : long.MaxValue;
-        if (d == now) { DebugImmediate++; }
-        return d;
+        _applicationRan = false;
+        return Endpoint.NextDeadline() is { } t ? Math.Max(ToNanoseconds(t), now) : long.MaxValue;
     }
-
-    public static long DebugImmediate;
 }

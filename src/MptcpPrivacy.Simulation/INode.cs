@@ -33,4 +33,11 @@ public interface INode
 /// <summary>One packet a node hands to the simulator: the interface to send it on and its IP bytes.</summary>
 /// <param name="InterfaceIndex">The sending node's interface number.</param>
 /// <param name="Data">The whole IP packet.</param>
-public readonly record struct OutgoingPacket(int InterfaceIndex, byte[] Data);
+public readonly record struct OutgoingPacket(int InterfaceIndex, byte[] Data)
+{
+    /// <summary>
+    /// Gets whether <see cref="Data"/> came from the simulator's <see cref="PacketPool"/>, so that the
+    /// simulator may reuse the array once the packet is delivered or dropped.
+    /// </summary>
+    internal bool Pooled { get; init; }
+}

@@ -38,9 +38,11 @@ public sealed class Link
     /// <summary>Gets whether the link carries packets now.</summary>
     public bool IsUp { get; private set; } = true;
 
-    internal IReadOnlyList<ILinkElement> Elements => _elements;
+    // The lists themselves, not IReadOnlyList: a channel walks them per packet, and an interface's
+    // enumerator would be allocated every time.
+    internal List<ILinkElement> Elements => _elements;
 
-    internal IReadOnlyList<ILinkObserver> Observers => _observers;
+    internal List<ILinkObserver> Observers => _observers;
 
     /// <summary>Returns the counters of one direction.</summary>
     public LinkStatistics Statistics(LinkDirection direction) => _channels[(int)direction].Statistics;

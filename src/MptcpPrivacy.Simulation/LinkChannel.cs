@@ -5,20 +5,41 @@ namespace MptcpPrivacy.Simulation;
 /// propagation delay with jitter, reordering and duplication.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The order of the impairments follows netem: loss is decided when the packet is offered, so a lost
 /// packet takes no queue space or line time. Packets already serialised when the link goes down are
-/// still delivered (they are on the wire); queued ones are dropped.
+/// still delivered (they are on the wire); queued ones are dropped. A packet whose array is the
+/// simulator's pool's goes back to the pool wherever it is dropped.
+/// </para>
+/// <para>
+/// A FIFO serialiser needs no event of its own: when a packet is offered, the time it starts on the
+/// line (when the line is free of the packets before it) and so its arrival are already known, and
+/// the arrival is scheduled at once. The channel keeps the start and end times of the packets not yet
+/// off the line, which tell how many are waiting (for tail drop) and which ones a link going down
+/// takes: their arrivals are then cancelled. One event per packet and hop instead of two.
+/// </para>
 /// </remarks>
-internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection direction, LinkConfig config, Action<long, byte[]> deliver)
+internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection direction, LinkConfig config, Simulator.LinkEnd receiver) : IEventTarget
 {
+    /// <summary>The event of a packet reaching the far end; its state is the packet, its argument the packet's sequence number.</summary>
+    private const int ArrivedEvent = 0;
+
+    /// <summary>Added to an event's kind when its packet's array is the pool's.</summary>
+    private const int PooledFlag = 1;
+
     private readonly LossProcess _loss = new(config.Loss);
 
     // Each direction draws from its own generator, seeded from the simulator's when the link is
     // made: traffic on one link then never changes the losses, jitter or reordering of another, so
     // two runs that differ on one path (say, a second subflow) see the same impairments on the others.
     private readonly Random _random = new(simulator.Random.Next());
-    private readonly Queue<byte[]> _queue = new();
-    private bool _transmitting;
+    private readonly Queue<(long Start, long End)> _onLine = new();
+    private readonly List<(long From, long To)> _cancelled = [];
+    private readonly PacketPool _pool = simulator.Packets;
+
+    // Arrivals come in time order unless jitter or reordering intervene: they queue in a lane.
+    private readonly EventQueue.Lane _arrivals = new();
+    private long _lineFreeAt;
     private long _nextSequence;
     private long _highestDeliveredSequence = -1;
 
@@ -29,18 +50,25 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
     public LinkStatistics Statistics { get; } = new();
 
     /// <summary>Takes a packet from the sending node at <paramref name="now"/>.</summary>
-    public void Offer(long now, byte[] packet)
+    /// <param name="now">The virtual time.</param>
+    /// <param name="packet">The packet; the channel owns it.</param>
+    /// <param name="pooled">Whether the array is the pool's.</param>
+    public void Offer(long now, byte[] packet, bool pooled)
     {
         Statistics.Offered++;
         byte[]? current = packet;
-        foreach (var element in link.Elements)
+        List<ILinkElement> elements = link.Elements;
+        for (int i = 0; i < elements.Count; i++)
         {
-            current = element.Process(now, link, direction, current);
+            current = elements[i].Process(now, link, direction, current);
             if (current is null)
             {
                 Statistics.DroppedByElement++;
                 return;
             }
+
+            // An element that answered with a new array may keep the old one: neither is the pool's now.
+            pooled &= ReferenceEquals(current, packet);
         }
 
         if (!link.IsUp)
@@ -57,45 +85,68 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
         }
         else if (Config.RateBitsPerSecond <= 0)
         {
-            Propagate(now, current, _nextSequence++);
+            Propagate(now, current, pooled, _nextSequence++);
+            return;
         }
-        else if (!_transmitting)
-        {
-            StartTransmit(now, current);
-        }
-        else if (_queue.Count >= Config.QueuePackets)
+        else if (Waiting(now) >= Config.QueuePackets)
         {
             Statistics.DroppedQueueFull++;
         }
         else
         {
-            _queue.Enqueue(current);
+            long start = Math.Max(now, _lineFreeAt);
+            _lineFreeAt = start + Config.SerialisationNs(current.Length);
+            _onLine.Enqueue((start, _lineFreeAt));
+            Propagate(_lineFreeAt, current, pooled, _nextSequence++);
+            return;
         }
+
+        Recycle(current, pooled);
     }
 
-    /// <summary>Drops everything waiting in the queue, as a link going down does.</summary>
+    /// <summary>Drops everything waiting in the queue, as a link going down does; the packet on the line still arrives.</summary>
     public void FlushQueue()
     {
-        Statistics.DroppedLinkDown += _queue.Count;
-        _queue.Clear();
-    }
-
-    private void StartTransmit(long now, byte[] packet)
-    {
-        _transmitting = true;
-        long sequence = _nextSequence++;
-        simulator.Schedule(now + Config.SerialisationNs(packet.Length), finished =>
+        long now = simulator.Now;
+        int waiting = Waiting(now);
+        if (waiting == 0)
         {
-            Propagate(finished, packet, sequence);
-            _transmitting = false;
-            if (_queue.Count > 0)
-            {
-                StartTransmit(finished, _queue.Dequeue());
-            }
-        });
+            return;
+        }
+
+        // The waiting packets are the last ones accepted: their arrivals are cancelled.
+        Statistics.DroppedLinkDown += waiting;
+        _cancelled.Add((_nextSequence - waiting, _nextSequence));
+        for (int i = _onLine.Count - waiting; i > 0; i--)
+        {
+            _onLine.Enqueue(_onLine.Dequeue());
+        }
+
+        for (int i = 0; i < waiting; i++)
+        {
+            _onLine.Dequeue();
+        }
+
+        _lineFreeAt = _onLine.TryPeek(out var onLine) ? onLine.End : now;
     }
 
-    private void Propagate(long now, byte[] packet, long sequence)
+    /// <inheritdoc/>
+    void IEventTarget.Fire(long time, int kind, object? state, long argument) =>
+        Deliver(time, (byte[])state!, (kind & PooledFlag) != 0, argument);
+
+    /// <summary>Forgets the packets off the line by <paramref name="now"/> and returns how many wait behind the one on it.</summary>
+    private int Waiting(long now)
+    {
+        while (_onLine.TryPeek(out var first) && first.End <= now)
+        {
+            _onLine.Dequeue();
+        }
+
+        return _onLine.Count == 0 ? 0 : _onLine.Peek().Start <= now ? _onLine.Count - 1 : _onLine.Count;
+    }
+
+    /// <summary>Schedules the arrival of a packet whose last bit leaves at <paramref name="now"/>, with its delay and impairments.</summary>
+    private void Propagate(long now, byte[] packet, bool pooled, long sequence)
     {
         Random random = _random;
         long arrival = now + Config.DelayNs;
@@ -110,17 +161,24 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
             Statistics.Reordered++;
         }
 
-        simulator.Schedule(arrival, at => Deliver(at, packet, sequence));
+        simulator.ScheduleEvent(arrival, this, ArrivedEvent | (pooled ? PooledFlag : 0), packet, sequence, _arrivals);
         if (Config.DuplicateProbability > 0 && random.NextDouble() < Config.DuplicateProbability)
         {
             Statistics.Duplicated++;
-            byte[] copy = (byte[])packet.Clone();
-            simulator.Schedule(arrival, at => Deliver(at, copy, sequence));
+            byte[] copy = _pool.Rent(packet.Length);
+            packet.CopyTo(copy, 0);
+            simulator.ScheduleEvent(arrival, this, ArrivedEvent | PooledFlag, copy, sequence, _arrivals);
         }
     }
 
-    private void Deliver(long now, byte[] packet, long sequence)
+    private void Deliver(long now, byte[] packet, bool pooled, long sequence)
     {
+        if (_cancelled.Count > 0 && IsCancelled(sequence))
+        {
+            Recycle(packet, pooled);
+            return;
+        }
+
         if (sequence < _highestDeliveredSequence)
         {
             Statistics.ArrivedOutOfOrder++;
@@ -132,11 +190,33 @@ internal sealed class LinkChannel(Simulator simulator, Link link, LinkDirection 
 
         Statistics.Delivered++;
         Statistics.DeliveredBytes += packet.Length;
-        foreach (var observer in link.Observers)
+        List<ILinkObserver> observers = link.Observers;
+        for (int i = 0; i < observers.Count; i++)
         {
-            observer.OnDelivered(now, link, direction, packet);
+            observers[i].OnDelivered(now, link, direction, packet);
         }
 
-        deliver(now, packet);
+        simulator.Deliver(now, receiver, packet, pooled);
+    }
+
+    private bool IsCancelled(long sequence)
+    {
+        foreach ((long from, long to) in _cancelled)
+        {
+            if (sequence >= from && sequence < to)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Recycle(byte[] packet, bool pooled)
+    {
+        if (pooled)
+        {
+            _pool.Return(packet);
+        }
     }
 }

@@ -13,10 +13,15 @@ namespace MptcpPrivacy.Simulation;
 /// sim.RunUntilIdle(maxTime: 60_000_000_000, maxEvents: 1_000_000);
 /// </code>
 /// </example>
-public sealed class Simulator
+public sealed class Simulator : IEventTarget
 {
     /// <summary>The most packets one poll of a node may return before it is treated as broken.</summary>
     private const int MaxPacketsPerPoll = 1 << 20;
+
+    /// <summary>The kinds of event the simulator itself fires.</summary>
+    private const int ActionEvent = 0;
+    private const int WakeEvent = 1;
+    private const int DeadlineEvent = 2;
 
     private readonly EventQueue _events = new();
     private readonly Dictionary<INode, NodeState> _nodes = new(ReferenceEqualityComparer.Instance);
@@ -43,6 +48,9 @@ public sealed class Simulator
 
     /// <summary>Gets the seeded generator every impairment draws from.</summary>
     internal Random Random { get; }
+
+    /// <summary>Gets the arrays packets are built in and given back to once delivered.</summary>
+    internal PacketPool Packets { get; } = new();
 
     /// <summary>Adds a node and polls it once at the current time.</summary>
     /// <exception cref="InvalidOperationException">The node was already added.</exception>
@@ -80,8 +88,8 @@ public sealed class Simulator
         }
 
         var link = new Link(name ?? $"{a.Name}.{interfaceA}-{b.Name}.{interfaceB}", a, interfaceA, b, interfaceB);
-        link.SetChannel(LinkDirection.AToB, new LinkChannel(this, link, LinkDirection.AToB, config, (now, packet) => Deliver(now, stateB, interfaceB, packet)));
-        link.SetChannel(LinkDirection.BToA, new LinkChannel(this, link, LinkDirection.BToA, reverse ?? config, (now, packet) => Deliver(now, stateA, interfaceA, packet)));
+        link.SetChannel(LinkDirection.AToB, new LinkChannel(this, link, LinkDirection.AToB, config, new LinkEnd(stateB, interfaceB)));
+        link.SetChannel(LinkDirection.BToA, new LinkChannel(this, link, LinkDirection.BToA, reverse ?? config, new LinkEnd(stateA, interfaceA)));
         stateA.Ports[interfaceA] = link.Channel(LinkDirection.AToB);
         stateB.Ports[interfaceB] = link.Channel(LinkDirection.BToA);
         _links.Add(link);
@@ -101,14 +109,18 @@ public sealed class Simulator
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentOutOfRangeException.ThrowIfLessThan(time, Now);
-        _events.Schedule(time, action);
+        _events.Schedule(time, this, ActionEvent, action, 0);
     }
+
+    /// <summary>Schedules an event of the simulator's own parts (a link channel's, in its lane), with no check of the time.</summary>
+    internal void ScheduleEvent(long time, IEventTarget target, int kind, object? state, long argument, EventQueue.Lane lane) =>
+        _events.Schedule(time, target, kind, state, argument, lane);
 
     /// <summary>Polls <paramref name="node"/> at the current time, for a node that has something new to send.</summary>
     public void Wake(INode node)
     {
         NodeState state = State(node);
-        Schedule(Now, now => Service(now, state));
+        _events.Schedule(Now, this, WakeEvent, state, 0);
     }
 
     /// <summary>Runs every event up to and including <paramref name="time"/>, then sets the clock to it.</summary>
@@ -149,11 +161,60 @@ public sealed class Simulator
                 return RunOutcome.EventLimit;
             }
 
-            var (time, action) = _events.Dequeue();
-            Now = time;
+            EventQueue.Event e = _events.Dequeue();
+            Now = e.Time;
             EventsProcessed++;
-            action(time);
+            e.Fire();
         }
+    }
+
+    /// <inheritdoc/>
+    void IEventTarget.Fire(long time, int kind, object? state, long argument)
+    {
+        switch (kind)
+        {
+            case ActionEvent:
+                ((Action<long>)state!)(time);
+                break;
+            case WakeEvent:
+                Service(time, (NodeState)state!);
+                break;
+            default:
+                // A later wake-up already queued stays in the queue and is ignored when it fires,
+                // because PendingWake no longer names its time.
+                var node = (NodeState)state!;
+                if (node.PendingWake == time)
+                {
+                    node.PendingWake = long.MaxValue;
+                    Service(time, node);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Hands a packet a link carried to the node at its far end, then services that node.</summary>
+    /// <param name="now">The arrival time.</param>
+    /// <param name="end">The receiving node and interface.</param>
+    /// <param name="packet">The packet; the simulator owns it.</param>
+    /// <param name="pooled">Whether the array is the pool's, to be reused once the node has read it.</param>
+    internal void Deliver(long now, LinkEnd end, byte[] packet, bool pooled)
+    {
+        NodeState state = end.Node;
+        if (state.Forwarder is { } forwarder)
+        {
+            forwarder.OnPacket(now, end.InterfaceIndex, packet, pooled, Packets);
+        }
+        else
+        {
+            state.Node.OnPacket(now, end.InterfaceIndex, packet);
+            if (pooled)
+            {
+                Packets.Return(packet);
+            }
+        }
+
+        Service(now, state);
     }
 
     private NodeState State(INode node)
@@ -162,12 +223,6 @@ public sealed class Simulator
         return _nodes.TryGetValue(node, out var state)
             ? state
             : throw new InvalidOperationException($"Node {node.Name} has not been added to the simulation.");
-    }
-
-    private void Deliver(long now, NodeState state, int interfaceIndex, byte[] packet)
-    {
-        state.Node.OnPacket(now, interfaceIndex, packet);
-        Service(now, state);
     }
 
     /// <summary>Drains the node's transmit queue onto its links and arms its next wake-up.</summary>
@@ -183,35 +238,36 @@ public sealed class Simulator
 
             if (state.Ports.TryGetValue(packet.InterfaceIndex, out var channel))
             {
-                channel.Offer(now, packet.Data);
+                channel.Offer(now, packet.Data, packet.Pooled);
             }
             else
             {
                 UnattachedPackets++;
+                if (packet.Pooled)
+                {
+                    Packets.Return(packet.Data);
+                }
             }
         }
 
         long deadline = Math.Max(state.Node.NextDeadline(now), now);
         if (deadline != long.MaxValue && deadline < state.PendingWake)
         {
-            // A later wake-up already queued stays in the queue and is ignored when it fires,
-            // because PendingWake no longer names its time.
             state.PendingWake = deadline;
-            _events.Schedule(deadline, at =>
-            {
-                if (state.PendingWake == at)
-                {
-                    state.PendingWake = long.MaxValue;
-                    Service(at, state);
-                }
-            });
+            _events.Schedule(deadline, this, DeadlineEvent, state, 0);
         }
     }
 
+    /// <summary>The far end of one direction of a link: the node and its interface number there.</summary>
+    internal readonly record struct LinkEnd(NodeState Node, int InterfaceIndex);
+
     /// <summary>What the simulator keeps per node: its link ends and its armed wake-up.</summary>
-    private sealed class NodeState(INode node)
+    internal sealed class NodeState(INode node)
     {
         public INode Node { get; } = node;
+
+        /// <summary>Gets the node as one that takes arriving arrays over, or null.</summary>
+        public IForwardingNode? Forwarder { get; } = node as IForwardingNode;
 
         public Dictionary<int, LinkChannel> Ports { get; } = [];
 

@@ -62,6 +62,12 @@ public sealed class HostInterfaces
     /// <summary>Gets the counters of packets sent, received and stopped.</summary>
     public HostInterfaceStatistics Statistics { get; } = new();
 
+    /// <summary>
+    /// Gets or sets the simulator's pool that packets built here come from, or null to allocate each;
+    /// a topology sets it for the hosts it makes, whose packets go only to that simulator.
+    /// </summary>
+    internal PacketPool? Pool { get; set; }
+
     /// <summary>Gets every address the host holds now, in interface order, each interface's in the order added.</summary>
     public IReadOnlyList<HostAddress> AllAddresses
     {
@@ -247,10 +253,8 @@ public sealed class HostInterfaces
             return false;
         }
 
-        byte[] data = writeTransportChecksum
-            ? IpPacketBuilder.BuildTransport(source, destination, protocol, segment)
-            : IpPacketBuilder.Build(source, destination, protocol, segment);
-        packet = new OutgoingPacket(interfaceIndex, data);
+        byte[] data = IpPacketBuilder.Build(source, destination, protocol, segment, IpPacketBuilder.DefaultTtl, writeTransportChecksum, Pool);
+        packet = new OutgoingPacket(interfaceIndex, data) { Pooled = Pool is not null };
         return true;
     }
 

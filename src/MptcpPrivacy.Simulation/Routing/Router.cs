@@ -13,10 +13,11 @@ namespace MptcpPrivacy.Simulation;
 /// <remarks>
 /// The order of checks follows Linux (ip_rcv, then the route lookup, then ip_forward's TTL check): a
 /// malformed header first, then the route, then the TTL. A route may point back out of the interface
-/// the packet came in on; the router forwards it anyway, as Linux does. Forwarding allocates only the
-/// copy of the packet that leaves.
+/// the packet came in on; the router forwards it anyway, as Linux does. Given a packet through
+/// <see cref="OnPacket(long, int, ReadOnlySpan{byte})"/> it forwards a copy; in a simulator it takes the
+/// arriving array over and forwards it changed in place, allocating nothing.
 /// </remarks>
-public sealed class Router : INode
+public sealed class Router : INode, IForwardingNode
 {
     private const int Ipv4TtlOffset = 8;
     private const int Ipv4ChecksumOffset = 10;
@@ -68,19 +69,39 @@ public sealed class Router : INode
     /// <inheritdoc/>
     public void OnPacket(long now, int interfaceIndex, ReadOnlySpan<byte> ipPacket)
     {
-        int version = ipPacket.IsEmpty ? 0 : ipPacket[0] >> 4;
-        if (version == 4)
+        if (TryRoute(ipPacket, out int outInterface, out int length))
         {
-            ForwardIpv4(ipPacket);
+            Send(outInterface, ipPacket[..length].ToArray(), pooled: false);
         }
-        else if (version == 6)
+    }
+
+    /// <inheritdoc/>
+    void IForwardingNode.OnPacket(long now, int interfaceIndex, byte[] packet, bool pooled, PacketPool pool)
+    {
+        if (!TryRoute(packet, out int outInterface, out int length))
         {
-            ForwardIpv6(ipPacket);
+            if (pooled)
+            {
+                pool.Return(packet);
+            }
+
+            return;
         }
-        else
+
+        if (length != packet.Length)
         {
-            Drop(RouterDropReason.Malformed);
+            // Link padding past the IP length is not forwarded.
+            byte[] trimmed = pool.Rent(length);
+            packet.AsSpan(0, length).CopyTo(trimmed);
+            if (pooled)
+            {
+                pool.Return(packet);
+            }
+
+            (packet, pooled) = (trimmed, true);
         }
+
+        Send(outInterface, packet, pooled);
     }
 
     /// <inheritdoc/>
@@ -102,81 +123,95 @@ public sealed class Router : INode
         return (ushort)~sum;
     }
 
-    private void ForwardIpv4(ReadOnlySpan<byte> ipPacket)
+    /// <summary>Checks a packet and finds its route; false (and counted) when it is dropped.</summary>
+    /// <param name="ipPacket">The packet as it arrived.</param>
+    /// <param name="outInterface">The interface it leaves by.</param>
+    /// <param name="length">Its IP length, which the arrival may exceed by link padding.</param>
+    private bool TryRoute(ReadOnlySpan<byte> ipPacket, out int outInterface, out int length)
     {
-        if (!Ipv4Header.TryParse(ipPacket, out Ipv4Header header, out WireError _) || header.IsTruncated)
+        int version = ipPacket.IsEmpty ? 0 : ipPacket[0] >> 4;
+        outInterface = -1;
+        length = 0;
+        if (version == 4)
         {
-            Drop(RouterDropReason.Malformed);
-            return;
+            if (!Ipv4Header.TryParse(ipPacket, out Ipv4Header header, out WireError _) || header.IsTruncated)
+            {
+                return Drop(RouterDropReason.Malformed);
+            }
+
+            if (!header.IsHeaderChecksumValid)
+            {
+                return Drop(RouterDropReason.BadHeaderChecksum);
+            }
+
+            if (!_table.TryLookup(IpAddressBytes.FromSpan(header.Destination), out outInterface))
+            {
+                return Drop(RouterDropReason.NoRoute);
+            }
+
+            if (header.Ttl <= 1)
+            {
+                return Drop(RouterDropReason.TtlExpired);
+            }
+
+            length = header.TotalLength;
+            return true;
         }
 
-        if (!header.IsHeaderChecksumValid)
+        if (version != 6)
         {
-            Drop(RouterDropReason.BadHeaderChecksum);
-            return;
+            return Drop(RouterDropReason.Malformed);
         }
 
-        if (!_table.TryLookup(IpAddressBytes.FromSpan(header.Destination), out int outInterface))
-        {
-            Drop(RouterDropReason.NoRoute);
-            return;
-        }
-
-        if (header.Ttl <= 1)
-        {
-            Drop(RouterDropReason.TtlExpired);
-            return;
-        }
-
-        // Link padding past Total Length is not forwarded.
-        byte[] copy = ipPacket[..header.TotalLength].ToArray();
-        ushort oldWord = BinaryPrimitives.ReadUInt16BigEndian(copy.AsSpan(Ipv4TtlOffset));
-        copy[Ipv4TtlOffset]--;
-        ushort newWord = BinaryPrimitives.ReadUInt16BigEndian(copy.AsSpan(Ipv4TtlOffset));
-        ushort checksum = BinaryPrimitives.ReadUInt16BigEndian(copy.AsSpan(Ipv4ChecksumOffset));
-        BinaryPrimitives.WriteUInt16BigEndian(copy.AsSpan(Ipv4ChecksumOffset), UpdateChecksum(checksum, oldWord, newWord));
-        Send(outInterface, copy);
-    }
-
-    private void ForwardIpv6(ReadOnlySpan<byte> ipPacket)
-    {
         // A router reads only the fixed header (RFC 8200 §4: extension headers other than
         // Hop-by-Hop are not examined on the way), so a strange chain does not stop forwarding.
         if (ipPacket.Length < Ipv6Header.FixedLength)
         {
-            Drop(RouterDropReason.Malformed);
-            return;
+            return Drop(RouterDropReason.Malformed);
         }
 
-        int length = Ipv6Header.FixedLength + BinaryPrimitives.ReadUInt16BigEndian(ipPacket[Ipv6PayloadLengthOffset..]);
+        length = Ipv6Header.FixedLength + BinaryPrimitives.ReadUInt16BigEndian(ipPacket[Ipv6PayloadLengthOffset..]);
         if (ipPacket.Length < length)
         {
-            Drop(RouterDropReason.Malformed);
-            return;
+            return Drop(RouterDropReason.Malformed);
         }
 
-        if (!_table.TryLookup(IpAddressBytes.FromSpan(ipPacket.Slice(Ipv6DestinationOffset, 16)), out int outInterface))
+        if (!_table.TryLookup(IpAddressBytes.FromSpan(ipPacket.Slice(Ipv6DestinationOffset, 16)), out outInterface))
         {
-            Drop(RouterDropReason.NoRoute);
-            return;
+            return Drop(RouterDropReason.NoRoute);
         }
 
         if (ipPacket[Ipv6HopLimitOffset] <= 1)
         {
-            Drop(RouterDropReason.TtlExpired);
-            return;
+            return Drop(RouterDropReason.TtlExpired);
         }
 
-        byte[] copy = ipPacket[..length].ToArray();
-        copy[Ipv6HopLimitOffset]--;
-        Send(outInterface, copy);
+        return true;
     }
 
-    private void Send(int interfaceIndex, byte[] packet)
+    /// <summary>Decrements the TTL (updating the IPv4 Header Checksum) or hop limit of a routed packet in place and queues it.</summary>
+    private void Send(int interfaceIndex, byte[] packet, bool pooled)
     {
+        if (packet[0] >> 4 == 4)
+        {
+            ushort oldWord = BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(Ipv4TtlOffset));
+            packet[Ipv4TtlOffset]--;
+            ushort newWord = BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(Ipv4TtlOffset));
+            ushort checksum = BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(Ipv4ChecksumOffset));
+            BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(Ipv4ChecksumOffset), UpdateChecksum(checksum, oldWord, newWord));
+        }
+        else
+        {
+            packet[Ipv6HopLimitOffset]--;
+        }
+
         Forwarded++;
-        _outgoing.Enqueue(new OutgoingPacket(interfaceIndex, packet));
+        _outgoing.Enqueue(new OutgoingPacket(interfaceIndex, packet) { Pooled = pooled });
     }
 
-    private void Drop(RouterDropReason reason) => _dropped[(int)reason]++;
+    private bool Drop(RouterDropReason reason)
+    {
+        _dropped[(int)reason]++;
+        return false;
+    }
 }

@@ -109,7 +109,7 @@ public sealed class SimulatedTopology : IDisposable
         ArgumentNullException.ThrowIfNull(server);
         spec.Validate();
 
-        var clientInterfaces = new HostInterfaces();
+        var clientInterfaces = new HostInterfaces { Pool = simulator.Packets };
         for (int i = 0; i < spec.Paths.Count; i++)
         {
             int index = clientInterfaces.AddInterface(spec.Paths[i].ResolveName(i + 1));
@@ -119,7 +119,7 @@ public sealed class SimulatedTopology : IDisposable
             }
         }
 
-        var serverInterfaces = new HostInterfaces();
+        var serverInterfaces = new HostInterfaces { Pool = simulator.Packets };
         serverInterfaces.AddInterface(ServerLinkName);
         foreach (InterfaceAddress address in spec.ServerAddresses)
         {
