@@ -2,18 +2,39 @@ using System.Text;
 
 namespace MptcpPrivacy.Audit.Reporting;
 
-/// <summary>A plain-text table with a header row and columns padded to their widest cell.</summary>
-internal sealed class TextTable(params string[] headers)
+/// <summary>
+/// A plain-text table: a header row, a rule, and columns padded to their widest cell, each aligned
+/// left or right; lines carry no trailing spaces. The audit and simulate summaries use it.
+/// </summary>
+public sealed class TextTable
 {
     private readonly List<string[]> _rows = [];
+    private readonly string[] _headers;
+    private readonly string _alignment;
 
-    public void Add(params string[] cells) => _rows.Add(cells);
+    /// <summary>Makes a table whose columns are all aligned left.</summary>
+    public TextTable(params string[] headers)
+        : this(string.Empty, headers)
+    {
+    }
 
+    /// <summary>Makes a table; <paramref name="alignment"/> has one letter per column, 'l' for left and 'r' for right (missing letters mean left).</summary>
+    public TextTable(string alignment, params string[] headers)
+    {
+        _alignment = alignment;
+        _headers = headers;
+    }
+
+    /// <summary>Gets the number of rows, header not counted.</summary>
     public int Count => _rows.Count;
 
+    /// <summary>Adds a row; missing cells are empty.</summary>
+    public void Add(params string[] cells) => _rows.Add(cells);
+
+    /// <summary>Writes the table, each line after <paramref name="indent"/>.</summary>
     public void WriteTo(TextWriter output, string indent = "  ")
     {
-        int[] widths = headers.Select(h => h.Length).ToArray();
+        int[] widths = _headers.Select(h => h.Length).ToArray();
         foreach (string[] row in _rows)
         {
             for (int i = 0; i < row.Length && i < widths.Length; i++)
@@ -22,7 +43,7 @@ internal sealed class TextTable(params string[] headers)
             }
         }
 
-        WriteRow(output, indent, headers, widths);
+        WriteRow(output, indent, _headers, widths);
         WriteRow(output, indent, widths.Select(w => new string('-', w)).ToArray(), widths);
         foreach (string[] row in _rows)
         {
@@ -30,12 +51,14 @@ internal sealed class TextTable(params string[] headers)
         }
     }
 
-    private static void WriteRow(TextWriter output, string indent, string[] cells, int[] widths)
+    private void WriteRow(TextWriter output, string indent, string[] cells, int[] widths)
     {
         var line = new StringBuilder(indent);
-        for (int i = 0; i < cells.Length; i++)
+        for (int i = 0; i < widths.Length; i++)
         {
-            line.Append(i == cells.Length - 1 ? cells[i] : cells[i].PadRight(widths[i] + 2));
+            string cell = i < cells.Length ? cells[i] : string.Empty;
+            line.Append(i < _alignment.Length && _alignment[i] == 'r' ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i]));
+            line.Append("  ");
         }
 
         output.WriteLine(line.ToString().TrimEnd());

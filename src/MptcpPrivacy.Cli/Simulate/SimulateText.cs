@@ -1,4 +1,5 @@
 using System.Globalization;
+using MptcpPrivacy.Audit.Reporting;
 using MptcpPrivacy.Scenarios;
 using MptcpPrivacy.Simulation;
 using MptcpPrivacy.Simulation.Scenarios;
@@ -31,7 +32,7 @@ internal static class SimulateText
 
         output.WriteLine();
         output.WriteLine("Paths");
-        var paths = new SimulateTable("rllll", "#", "name", "settings", "client addresses", "NAT");
+        var paths = new TextTable("rllll", "#", "name", "settings", "client addresses", "NAT");
         for (int i = 0; i < spec.Paths.Count; i++)
         {
             PathSpec path = spec.Paths[i];
@@ -46,14 +47,14 @@ internal static class SimulateText
         paths.WriteTo(output);
         output.WriteLine();
         output.WriteLine("Transfer");
-        var transfer = new SimulateTable("lrrrl", "direction", "to send", "delivered", "goodput", "SHA-256 sent vs delivered");
+        var transfer = new TextTable("lrrrl", "direction", "to send", "delivered", "goodput", "SHA-256 sent vs delivered");
         AddDirection(transfer, "up (client to server)", spec.ClientToServerBytes, r.Upload);
         AddDirection(transfer, "down (server to client)", spec.ServerToClientBytes, r.Download);
         transfer.WriteTo(output);
         output.WriteLine();
         output.WriteLine($"Subflows  {r.SubflowsOpened} opened, {r.SubflowsEstablished} established, {r.SubflowsClosed} closed; "
             + (r.Fallback is { } fallback ? $"FELL BACK to TCP: {fallback}" : "no fallback"));
-        var subflows = new SimulateTable("llr", "host", "subflow", "bytes sent");
+        var subflows = new TextTable("llr", "host", "subflow", "bytes sent");
         foreach ((FourTuple tuple, long bytes) in r.ClientSubflows)
         {
             subflows.Add("client", tuple.ToString(), SimulateNames.Count(bytes));
@@ -69,7 +70,7 @@ internal static class SimulateText
         WriteTimeline(r.ClientEvents, output);
         output.WriteLine();
         output.WriteLine("Links (packets)");
-        var links = new SimulateTable("llrrrrrrrrr", "link", "direction", "offered", "delivered", "queue drop", "loss", "over MTU", "link down", "middlebox", "duplicated", "reordered");
+        var links = new TextTable("llrrrrrrrrr", "link", "direction", "offered", "delivered", "queue drop", "loss", "over MTU", "link down", "middlebox", "duplicated", "reordered");
         foreach ((string link, string direction, LinkStatistics s) in r.Links)
         {
             links.Add(link, direction.Replace("->", " -> ", StringComparison.Ordinal),
@@ -92,7 +93,7 @@ internal static class SimulateText
             : $"Result    FAILED: {SimulateNames.Problem(summary)}");
     }
 
-    private static void AddDirection(SimulateTable table, string name, long bytesToSend, DirectionResult d)
+    private static void AddDirection(TextTable table, string name, long bytesToSend, DirectionResult d)
     {
         string digest = d.SentSha256 is null || d.DeliveredSha256 is null
             ? $"incomplete ({SimulateNames.State(d, bytesToSend)})"
@@ -106,7 +107,7 @@ internal static class SimulateText
     private static void WriteTimeline(IReadOnlyList<MptcpEvent> events, TextWriter output)
     {
         output.WriteLine(events.Count > TimelineLines ? $"Client events (first {TimelineLines} of {events.Count}; --json lists every event of both hosts)" : "Client events");
-        var timeline = new SimulateTable("rlll", "time (s)", "event", "subflow or address", "detail");
+        var timeline = new TextTable("rlll", "time (s)", "event", "subflow or address", "detail");
         foreach (MptcpEvent e in events.Take(TimelineLines))
         {
             string what = e.Subflow?.ToString() ?? "";
