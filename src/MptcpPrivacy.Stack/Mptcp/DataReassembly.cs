@@ -1,4 +1,5 @@
 using MptcpPrivacy.Stack.Sequencing;
+using MptcpPrivacy.Stack.Tcp;
 
 namespace MptcpPrivacy.Stack.Mptcp;
 
@@ -10,14 +11,13 @@ namespace MptcpPrivacy.Stack.Mptcp;
 /// </summary>
 public sealed class DataReassembly
 {
-    // In-order bytes wait in a ring that grows with use up to the window; out-of-order pieces are
+    // In-order bytes wait in a ring (which grows with use) up to the window; out-of-order pieces are
     // kept disjoint, sorted by their distance from the connection's first DSN (a fixed origin, so
     // keys never move as data is delivered), and allocated only when data really is out of order.
     private readonly SortedList<ulong, byte[]> _pending = [];
     private readonly DataSeqNum _origin;
     private readonly int _window;
-    private byte[] _ring;
-    private int _ringHead;
+    private readonly ByteRing _ready;
     private DataSeqNum _advertisedEdge;
 
     /// <summary>Starts receiving at <paramref name="next"/> (the peer's IDSN + 1) with a window of <paramref name="window"/> bytes.</summary>
@@ -32,14 +32,14 @@ public sealed class DataReassembly
         _origin = next;
         _advertisedEdge = next + (ulong)window;
         _window = window;
-        _ring = new byte[Math.Min(window, 64 * 1024)];
+        _ready = new ByteRing(window);
     }
 
     /// <summary>The next data sequence number expected in order: what the Data ACK acknowledges.</summary>
     public DataSeqNum Next { get; private set; }
 
     /// <summary>Bytes received in order and not yet read by the application.</summary>
-    public int Readable { get; private set; }
+    public int Readable => _ready.Count;
 
     /// <summary>Bytes held out of order, waiting for a gap before them to fill.</summary>
     public int Buffered { get; private set; }
@@ -108,41 +108,17 @@ public sealed class DataReassembly
     }
 
     /// <summary>Copies in-order bytes to <paramref name="destination"/>; returns how many.</summary>
-    public int Read(Span<byte> destination)
-    {
-        int n = Math.Min(destination.Length, Readable);
-        int first = Math.Min(n, _ring.Length - _ringHead);
-        _ring.AsSpan(_ringHead, first).CopyTo(destination);
-        _ring.AsSpan(0, n - first).CopyTo(destination[first..]);
-        _ringHead = (_ringHead + n) % _ring.Length;
-        Readable -= n;
-        return n;
-    }
+    public int Read(Span<byte> destination) => _ready.Read(destination);
 
     private void Append(ReadOnlySpan<byte> data)
     {
-        if (data.IsEmpty)
+        // Accept never takes more than the window allows (the advertised edge included: what was
+        // offered plus what is unread never exceeds the window), so the ring always has the room.
+        if (_ready.Write(data) != data.Length)
         {
-            return;
+            throw new InvalidOperationException("in-order data beyond the receive window");
         }
 
-        int needed = Readable + data.Length;
-        if (needed > _ring.Length)
-        {
-            // Grow (at most to the window): unwrap into a larger ring.
-            var larger = new byte[Math.Min(Math.Max(_ring.Length * 2, needed), Math.Max(_window, needed))];
-            int first = Math.Min(Readable, _ring.Length - _ringHead);
-            _ring.AsSpan(_ringHead, first).CopyTo(larger);
-            _ring.AsSpan(0, Readable - first).CopyTo(larger.AsSpan(first));
-            _ring = larger;
-            _ringHead = 0;
-        }
-
-        int tail = (_ringHead + Readable) % _ring.Length;
-        int part = Math.Min(data.Length, _ring.Length - tail);
-        data[..part].CopyTo(_ring.AsSpan(tail));
-        data[part..].CopyTo(_ring);
-        Readable += data.Length;
         Next += (ulong)data.Length;
     }
 
