@@ -161,13 +161,8 @@ public sealed class ConnectionTracker
     {
         var subflow = new Subflow(source, destination, SubflowRole.PlainTcp, frame, timeNs) { InitiatorIsn = tcp.SequenceNumber };
         _allSubflows.Add(subflow);
-        foreach (TcpOption option in tcp.ReadOptions())
+        foreach (MptcpOption parsed in new MptcpOptionReader(tcp.ReadOptions()))
         {
-            if (option.Kind != TcpOptionKind.Mptcp || !MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
-            {
-                continue;
-            }
-
             if (parsed.Subtype == MptcpSubtype.MpCapable)
             {
                 MpCapableOption capable = parsed.MpCapable;
@@ -247,13 +242,8 @@ public sealed class ConnectionTracker
         bool sawCapable = false;
         bool sawJoin = false;
         Span<byte> wire = stackalloc byte[8];
-        foreach (TcpOption option in tcp.ReadOptions())
+        foreach (MptcpOption parsed in new MptcpOptionReader(tcp.ReadOptions()))
         {
-            if (option.Kind != TcpOptionKind.Mptcp || !MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
-            {
-                continue;
-            }
-
             if (parsed.Subtype == MptcpSubtype.MpCapable && subflow.Role == SubflowRole.Initial && subflow.Connection is { } connection)
             {
                 sawCapable = true;

@@ -45,6 +45,9 @@ public sealed class MptcpConnection
     private readonly List<MptcpSubflow> _subflows = [];
     private readonly List<MptcpEvent> _events = [];
     private readonly Queue<(DataSeqNum Dsn, int Length)> _reinject = new();
+
+    // Bytes of the head range of _reinject already sent again (a range is cut to the chosen subflow's segment size).
+    private int _reinjectHeadSent;
     private readonly List<Announcement> _announcements = [];
     private readonly List<AddAddrOption> _echoes = [];
     private readonly List<byte> _removals = [];
@@ -496,6 +499,7 @@ public sealed class MptcpConnection
         {
             _dataNxt = at;
             _reinject.Clear();
+            _reinjectHeadSent = 0;
             subflow.BeginInfiniteMapping(at);
         }
         else
@@ -1112,6 +1116,7 @@ public sealed class MptcpConnection
                 if (d + (ulong)l <= _dataUna)
                 {
                     _reinject.Dequeue();
+                    _reinjectHeadSent = 0;
                     continue;
                 }
 
@@ -1121,7 +1126,7 @@ public sealed class MptcpConnection
             if (_reinject.Count > 0)
             {
                 (DataSeqNum d, int l) = _reinject.Peek();
-                long skip = Math.Max(0, _dataUna - d);
+                long skip = Math.Max(_reinjectHeadSent, _dataUna - d);
                 dsn = d + (ulong)skip;
                 length = l - skip;
                 reinjecting = true;
@@ -1159,19 +1164,12 @@ public sealed class MptcpConnection
             if (reinjecting)
             {
                 Counters.BytesReinjected += n;
-                (DataSeqNum d, int l) = _reinject.Dequeue();
-                DataSeqNum end = d + (ulong)l;
-                DataSeqNum next = dsn + (ulong)n;
-                if (next < end)
+                (DataSeqNum d, int l) = _reinject.Peek();
+                _reinjectHeadSent = (int)((dsn + (ulong)n) - d);
+                if (_reinjectHeadSent >= l)
                 {
-                    // Put the rest back at the head: rebuild the queue with it first.
-                    var rest = _reinject.ToArray();
-                    _reinject.Clear();
-                    _reinject.Enqueue((next, (int)(end - next)));
-                    foreach (var r in rest)
-                    {
-                        _reinject.Enqueue(r);
-                    }
+                    _reinject.Dequeue();
+                    _reinjectHeadSent = 0;
                 }
             }
             else

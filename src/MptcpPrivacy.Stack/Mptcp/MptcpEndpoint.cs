@@ -170,18 +170,15 @@ public sealed class MptcpEndpoint
 
         MpCapableOption? capable = null;
         MpJoinOption? join = null;
-        foreach (TcpOption option in segment.ReadOptions())
+        foreach (MptcpOption parsed in new MptcpOptionReader(segment.ReadOptions()))
         {
-            if (option.Kind == TcpOptionKind.Mptcp && MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
+            if (parsed.Subtype == MptcpSubtype.MpCapable)
             {
-                if (parsed.Subtype == MptcpSubtype.MpCapable)
-                {
-                    capable = parsed.MpCapable;
-                }
-                else if (parsed.Subtype == MptcpSubtype.MpJoin && parsed.MpJoin.Form == MpJoinForm.Syn)
-                {
-                    join = parsed.MpJoin;
-                }
+                capable = parsed.MpCapable;
+            }
+            else if (parsed.Subtype == MptcpSubtype.MpJoin && parsed.MpJoin.Form == MpJoinForm.Syn)
+            {
+                join = parsed.MpJoin;
             }
         }
 

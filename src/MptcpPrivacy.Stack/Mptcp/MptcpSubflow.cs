@@ -48,7 +48,6 @@ public enum SubflowPhase
 public sealed class MptcpSubflow : ISubflowHooks
 {
     private const int DssDataAndAckLength = 4 + 8 + 8 + 4 + 2;
-    private const int DssAckOnlyLength = 4 + 8;
 
     private readonly MptcpConnection _connection;
     private readonly SendMappings _sendMappings = new();
@@ -58,7 +57,6 @@ public sealed class MptcpSubflow : ISubflowHooks
     private uint _localNonce;
     private uint _remoteNonce;
     private bool _sendPrio;
-    private bool _joinAckRequested;
     private (uint Ssn, DataSeqNum Dsn)? _infiniteMappingIn;
     private bool _sendInfiniteMapping;
     private uint _infiniteStartSsn;
@@ -133,8 +131,6 @@ public sealed class MptcpSubflow : ISubflowHooks
     internal int PayloadMss => Math.Max(1, Tcp.EffectiveSendMss - DataOptionSpace);
 
     internal SendMappings SentMappings => _sendMappings;
-
-    internal uint LocalNonce => _localNonce;
 
     internal bool ReinjectedAfterFailure { get; set; }
 
@@ -238,18 +234,15 @@ public sealed class MptcpSubflow : ISubflowHooks
         ulong? fastCloseKey = null;
         if (rst)
         {
-            foreach (TcpOption option in segment.ReadOptions())
+            foreach (MptcpOption parsed in new MptcpOptionReader(segment.ReadOptions()))
             {
-                if (option.Kind == TcpOptionKind.Mptcp && MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
+                if (parsed.Subtype == MptcpSubtype.MpTcpRst)
                 {
-                    if (parsed.Subtype == MptcpSubtype.MpTcpRst)
-                    {
-                        reason = (MpTcpRstReason)parsed.MpTcpRst.Reason;
-                    }
-                    else if (parsed.Subtype == MptcpSubtype.MpFastClose)
-                    {
-                        fastCloseKey = parsed.MpFastClose.ReceiverKey;
-                    }
+                    reason = (MpTcpRstReason)parsed.MpTcpRst.Reason;
+                }
+                else if (parsed.Subtype == MptcpSubtype.MpFastClose)
+                {
+                    fastCloseKey = parsed.MpFastClose.ReceiverKey;
                 }
             }
         }
@@ -434,13 +427,8 @@ public sealed class MptcpSubflow : ISubflowHooks
         bool sawJoinAck = false;
         bool sawCapable = false;
         Span<byte> hmac = stackalloc byte[Hmac160.Length];
-        foreach (TcpOption option in segment.ReadOptions())
+        foreach (MptcpOption parsed in new MptcpOptionReader(segment.ReadOptions()))
         {
-            if (option.Kind != TcpOptionKind.Mptcp || !MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _))
-            {
-                continue;
-            }
-
             switch (parsed.Subtype)
             {
                 case MptcpSubtype.MpCapable when Role == SubflowRole.InitialPassive:
@@ -530,7 +518,6 @@ public sealed class MptcpSubflow : ISubflowHooks
         if (Role == SubflowRole.JoinActive && Phase == SubflowPhase.Handshake)
         {
             Phase = SubflowPhase.JoinPending;
-            _joinAckRequested = true;
         }
         else if (Role == SubflowRole.InitialActive && Phase == SubflowPhase.Handshake)
         {
@@ -547,12 +534,6 @@ public sealed class MptcpSubflow : ISubflowHooks
         }
     }
 
-    internal bool JoinAckRequested
-    {
-        get => _joinAckRequested;
-        set => _joinAckRequested = value;
-    }
-
     internal TimeSpan? JoinAckDeadline { get; set; }
 
     private static bool Fits(int length, Span<byte> destination) => length <= destination.Length;
@@ -561,18 +542,15 @@ public sealed class MptcpSubflow : ISubflowHooks
     {
         MptcpOption? capable = null;
         MptcpOption? join = null;
-        foreach (TcpOption option in segment.ReadOptions())
+        foreach (MptcpOption parsed in new MptcpOptionReader(segment.ReadOptions()))
         {
-            if (option.Kind == TcpOptionKind.Mptcp && MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out WireError _))
+            if (parsed.Subtype == MptcpSubtype.MpCapable)
             {
-                if (parsed.Subtype == MptcpSubtype.MpCapable)
-                {
-                    capable = parsed;
-                }
-                else if (parsed.Subtype == MptcpSubtype.MpJoin)
-                {
-                    join = parsed;
-                }
+                capable = parsed;
+            }
+            else if (parsed.Subtype == MptcpSubtype.MpJoin)
+            {
+                join = parsed;
             }
         }
 
@@ -725,6 +703,4 @@ public sealed class MptcpSubflow : ISubflowHooks
         written += _connection.WriteSignal(now, this, destination[written..]);
         return written;
     }
-
-    internal int DssAckLength => DssAckOnlyLength;
 }
