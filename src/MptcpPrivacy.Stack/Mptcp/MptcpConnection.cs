@@ -48,6 +48,9 @@ public sealed class MptcpConnection
 
     // Bytes of the head range of _reinject already sent again (a range is cut to the chosen subflow's segment size).
     private int _reinjectHeadSent;
+
+    // The peer's IDSN + 1: where its data starts, and the implicit DSN of MP_CAPABLE's data (RFC 8684 §3.1).
+    private DataSeqNum _peerFirstDsn;
     private readonly List<Announcement> _announcements = [];
     private readonly List<AddAddrOption> _echoes = [];
     private readonly List<byte> _removals = [];
@@ -382,7 +385,7 @@ public sealed class MptcpConnection
         if (option.HasDataLevelLength && payloadLength > 0)
         {
             // RFC 8684 §3.1: the data of the "fourth packet" starts the peer's data sequence space at IDSN + 1, SSN 1.
-            DataSeqNum dsn = new(MptcpKeys.Idsn(RemoteKey, MptcpVersion.V1) + 1);
+            DataSeqNum dsn = _peerFirstDsn;
             ushort? checksum = option.HasChecksum ? option.Checksum : null;
             if (!subflow.AddReceiveMapping(dsn, 1, option.DataLevelLength, Checksums ? checksum : null))
             {
@@ -407,7 +410,8 @@ public sealed class MptcpConnection
             return true;
         }
 
-        DataSeqNum reference = _reassembly?.Next ?? (HasRemoteKey ? new DataSeqNum(MptcpKeys.Idsn(RemoteKey, MptcpVersion.V1) + 1) : default);
+        // The reassembly exists from the moment the peer's key is known (LearnRemoteKey).
+        DataSeqNum reference = _reassembly?.Next ?? default;
         DataSeqNum dsn = dss.DsnIs64Bit ? new DataSeqNum(dss.DataSequenceNumber) : DataSeqNum.Expand((uint)dss.DataSequenceNumber, reference);
         if (dss.DataLevelLength == 0)
         {
@@ -747,7 +751,8 @@ public sealed class MptcpConnection
         HasRemoteKey = true;
         (uint token, ulong idsn) = MptcpKeys.TokenAndIdsn(key, MptcpVersion.V1);
         RemoteToken = token;
-        _reassembly = new DataReassembly(new DataSeqNum(idsn + 1), _options.ReceiveBufferSize);
+        _peerFirstDsn = new DataSeqNum(idsn + 1);
+        _reassembly = new DataReassembly(_peerFirstDsn, _options.ReceiveBufferSize);
         _lastAdvertisedWindow = _reassembly.WindowFree;
         _peerEdge = _dataNxt + (ulong)Math.Max(InitialSubflow.Tcp.SendWindow, 1);
 
