@@ -1,8 +1,8 @@
 using MptcpPrivacy.Simulation;
 using MptcpPrivacy.Stack.Mptcp;
 using MptcpPrivacy.Stack.Mptcp.PathManagement;
-using MptcpPrivacy.Wire.Checksums;
 using MptcpPrivacy.Wire.Ip;
+using MptcpPrivacy.Wire.Packets;
 using MptcpPrivacy.Wire.Tcp;
 
 namespace MptcpPrivacy.Scenarios;
@@ -89,14 +89,15 @@ public sealed class MptcpHostNode : INode
     /// <inheritdoc/>
     public void OnPacket(long now, int interfaceIndex, ReadOnlySpan<byte> ipPacket)
     {
-        if (!Interfaces.TryAccept(interfaceIndex, ipPacket, out IpPacket ip) || ip.Protocol != IpProtocol.Tcp)
+        if (!Interfaces.TryAccept(interfaceIndex, ipPacket, out IpPacket ip))
         {
             return;
         }
 
-        if (!TcpChecksum.IsValid(ip.Source, ip.Destination, ip.Payload) || !TcpHeader.TryParse(ip.Payload, out TcpHeader tcp, out _))
+        TcpSegmentCheckResult check = TcpSegmentCheck.TryRead(ip, out TcpHeader tcp);
+        if (check != TcpSegmentCheckResult.Tcp)
         {
-            SegmentsDiscarded++;
+            SegmentsDiscarded += check == TcpSegmentCheckResult.NotTcp ? 0 : 1;
             return;
         }
 

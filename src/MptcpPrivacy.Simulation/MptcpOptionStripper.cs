@@ -1,4 +1,5 @@
 using MptcpPrivacy.Wire;
+using MptcpPrivacy.Wire.Checksums;
 using MptcpPrivacy.Wire.Ip;
 using MptcpPrivacy.Wire.Mptcp;
 using MptcpPrivacy.Wire.Tcp;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using MptcpPrivacy.Wire;
+using MptcpPrivacy.Wire.Checksums;
 using MptcpPrivacy.Wire.Ip;
 
 namespace MptcpPrivacy.Simulation;

@@ -253,7 +253,9 @@ public sealed class HostInterfaces
             return false;
         }
 
-        byte[] data = IpPacketBuilder.Build(source, destination, protocol, segment, IpPacketBuilder.DefaultTtl, writeTransportChecksum, Pool);
+        int length = IpPacketBuilder.HeaderLength(source) + segment.Length;
+        byte[] data = Pool?.Rent(length) ?? new byte[length];
+        IpPacketBuilder.Write(data, source, destination, protocol, segment, IpPacketBuilder.DefaultTtl, writeTransportChecksum);
         packet = new OutgoingPacket(interfaceIndex, data) { Pooled = Pool is not null };
         return true;
     }

@@ -1,11 +1,10 @@
 using System.Buffers.Binary;
-using MptcpPrivacy.Wire.Checksums;
 using MptcpPrivacy.Wire.Ip;
 
-namespace MptcpPrivacy.Simulation;
+namespace MptcpPrivacy.Wire.Checksums;
 
-/// <summary>Recomputes the checksums a middlebox breaks when it rewrites a packet in place.</summary>
-internal static class TransportChecksum
+/// <summary>Computes the IPv4 header and transport checksums of a packet built or rewritten in place (a sender, a NAT, an option stripper).</summary>
+public static class TransportChecksum
 {
     /// <summary>The UDP checksum's offset in its header (RFC 768).</summary>
     private const int UdpChecksumOffset = 6;

@@ -1,0 +1,418 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using MptcpPrivacy.Linux.Native;
+using MptcpPrivacy.Stack.Api;
+using MptcpPrivacy.Stack.Mptcp;
+using MptcpPrivacy.Stack.Mptcp.PathManagement;
+using MptcpPrivacy.Wire.Checksums;
+using MptcpPrivacy.Wire.Ip;
+using MptcpPrivacy.Wire.Packets;
+using MptcpPrivacy.Wire.Tcp;
+
+namespace MptcpPrivacy.Linux.Tun;
+
+/// <summary>
+/// Runs one <see cref="MptcpEndpoint"/> on a <see cref="TunDevice"/> with a thread of its own: the
+/// thread waits in <c>poll(2)</c> on the device and on a wake-up eventfd until the stack's next
+/// deadline, reads a batch of packets, checks them and hands the TCP segments addressed to the
+/// host's addresses to the stack, then writes out everything the stack has to send, each segment
+/// wrapped in an IP header from its source address. The stack and its connections are touched only
+/// under <see cref="Gate"/>, so <see cref="MptcpStream"/> works on it (<see cref="IStackDriver"/>).
+/// The clock is the monotonic <see cref="Stopwatch"/>, counted from the host's start.
+/// </summary>
+/// <remarks>
+/// The kernel of the device's namespace must route the host's addresses to the device (see
+/// <c>docs/design/tun-host.md</c>). Nothing is allocated per packet: one receive and one transmit
+/// buffer serve every packet.
+/// </remarks>
+public sealed class TunStackHost : IStackDriver, IDisposable
+{
+    /// <summary>Packets read before the stack gets to send: enough to batch a burst, few enough that ACKs are not held back long.</summary>
+    private const int ReceiveBatch = 64;
+
+    /// <summary>Segments written before the device is read again.</summary>
+    private const int TransmitBatch = 256;
+
+    /// <summary>The longest the thread sleeps without a deadline; only bounds a lost wake-up.</summary>
+    private const int IdlePollMilliseconds = 1000;
+
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly TunDevice _device;
+    private readonly IPacketTap? _tap;
+    private readonly EventFd _wake;
+    private readonly Thread _thread;
+    private readonly long _start = Stopwatch.GetTimestamp();
+    private readonly byte[] _receive = new byte[TunDevice.MaximumPacketLength];
+    private readonly byte[] _transmit = new byte[IpPacketBuilder.MaximumHeaderLength + TunDevice.MaximumPacketLength];
+    private readonly HashSet<IpAddressBytes> _addresses = [];
+    private readonly List<Action> _progress = [];
+    private Action[] _progressSnapshot = [];
+    private TaskCompletionSource? _acceptWaiter;
+    private int _wakePending;
+    private volatile bool _stop;
+    private bool _disposed;
+
+    /// <summary>
+    /// Starts running <paramref name="endpoint"/> on <paramref name="device"/>, which the host owns
+    /// from now on and closes on <see cref="Dispose"/>. <paramref name="tap"/>, when given, sees
+    /// every packet read or written (a capture). The host owns no address until <see cref="AddAddress"/>.
+    /// </summary>
+    /// <exception cref="LibcException">The wake-up eventfd could not be made.</exception>
+    public TunStackHost(TunDevice device, MptcpEndpoint endpoint, IPacketTap? tap = null)
+    {
+        _device = device;
+        Endpoint = endpoint;
+        _tap = tap;
+        _wake = new EventFd();
+        endpoint.ConnectionAccepted += _ =>
+        {
+            _acceptWaiter?.TrySetResult();
+            _acceptWaiter = null;
+        };
+        _thread = new Thread(Run) { IsBackground = true, Name = "tun " + device.Name };
+        _thread.Start();
+    }
+
+    /// <summary>Gets the stack; touch it only under <see cref="Gate"/>.</summary>
+    public MptcpEndpoint Endpoint { get; }
+
+    /// <summary>Gets the device's name.</summary>
+    public string DeviceName => _device.Name;
+
+    /// <inheritdoc/>
+    public object Gate { get; } = new();
+
+    /// <summary>Gets the stack's current time: monotonic, counted from the host's start.</summary>
+    public TimeSpan Now => Stopwatch.GetElapsedTime(_start);
+
+    /// <summary>Gets what happened to the packets; read under <see cref="Gate"/>.</summary>
+    public TunHostCounters Counters { get; } = new();
+
+    /// <summary>Gets why the host's thread stopped early (the device went away, say), or null while it runs or after a clean stop.</summary>
+    public Exception? Failure { get; private set; }
+
+    /// <summary>Gets the addresses the host owns.</summary>
+    public IReadOnlyCollection<IpAddressBytes> Addresses
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return [.. _addresses];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="address"/> one of the host's: segments to it go to the stack, and it
+    /// becomes a path-manager endpoint with <paramref name="flags"/> (<see cref="EndpointFlags.Subflow"/>
+    /// for a client that opens joins from it, <see cref="EndpointFlags.Signal"/> for a server that
+    /// announces it), unless <paramref name="flags"/> is null.
+    /// </summary>
+    /// <exception cref="ArgumentException">The stack refused the endpoint (see <see cref="MptcpEndpoint.AddEndpoint"/>).</exception>
+    public void AddAddress(IpAddressBytes address, EndpointFlags? flags)
+    {
+        lock (Gate)
+        {
+            if (flags is { } f)
+            {
+                Endpoint.AddEndpoint(address, f, now: Now);
+            }
+
+            _addresses.Add(address);
+            Wake();
+        }
+    }
+
+    /// <summary>Opens a connection from <paramref name="local"/> (one of the host's addresses) to <paramref name="remote"/>:<paramref name="port"/>.</summary>
+    public MptcpConnection Connect(IpAddressBytes local, IpAddressBytes remote, ushort port)
+    {
+        lock (Gate)
+        {
+            if (!_addresses.Contains(local))
+            {
+                throw new ArgumentException($"{local} is no address of this host.", nameof(local));
+            }
+
+            MptcpConnection connection = Endpoint.Connect(Now, local, remote, port);
+            Wake();
+            return connection;
+        }
+    }
+
+    /// <summary>Accepts connections on <paramref name="port"/>.</summary>
+    public void Listen(ushort port)
+    {
+        lock (Gate)
+        {
+            Endpoint.Listen(port);
+        }
+    }
+
+    /// <summary>Waits for the next passive connection whose handshake completed.</summary>
+    public async Task<MptcpConnection> AcceptAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (Gate)
+            {
+                if (Endpoint.TryAccept(out MptcpConnection connection))
+                {
+                    return connection;
+                }
+
+                if (Failure is { } failure)
+                {
+                    throw new IOException("The TUN host stopped.", failure);
+                }
+
+                _acceptWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _acceptWaiter.Task;
+            }
+
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            _wake.Signal();
+        }
+    }
+
+    /// <inheritdoc/>
+    public IDisposable OnProgress(Action onProgress)
+    {
+        lock (Gate)
+        {
+            _progress.Add(onProgress);
+            _progressSnapshot = [.. _progress];
+        }
+
+        return new Registration(this, onProgress);
+    }
+
+    /// <summary>Stops the thread (waiting at most ten seconds) and closes the device.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _stop = true;
+        _wake.Signal();
+        bool stopped = _thread.Join(JoinTimeout);
+        if (stopped)
+        {
+            _wake.Dispose();
+            _device.Dispose();
+        }
+    }
+
+    private unsafe void Run()
+    {
+        var fds = stackalloc Libc.PollFd[2];
+        int timeout = 0;
+        try
+        {
+            while (!_stop)
+            {
+                fds[0] = new Libc.PollFd { Fd = _device.Descriptor, Events = Libc.POLLIN };
+                fds[1] = new Libc.PollFd { Fd = _wake.Descriptor, Events = Libc.POLLIN };
+                if (Libc.Poll(fds, 2, timeout) < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Libc.EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw new LibcException("poll", errno);
+                }
+
+                if ((fds[0].Revents & (Libc.POLLERR | Libc.POLLHUP)) != 0)
+                {
+                    throw new IOException($"The TUN device {_device.Name} reported an error or hung up.");
+                }
+
+                if (fds[1].Revents != 0)
+                {
+                    // Drain first, then accept new wake-ups: one arriving in between signals again.
+                    _wake.Drain();
+                    Volatile.Write(ref _wakePending, 0);
+                }
+
+                lock (Gate)
+                {
+                    timeout = Round();
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            lock (Gate)
+            {
+                Failure = e;
+                TimeSpan now = Now;
+                foreach (MptcpConnection c in Endpoint.Connections.ToArray())
+                {
+                    if (c.State != MptcpConnectionState.Closed)
+                    {
+                        c.Abort(now);
+                    }
+                }
+
+                NotifyProgress();
+                _acceptWaiter?.TrySetResult();
+                _acceptWaiter = null;
+            }
+        }
+    }
+
+    /// <summary>One round under the gate: read a batch, send what is due, tell the waiters; returns the poll timeout in milliseconds.</summary>
+    private int Round()
+    {
+        TimeSpan now = Now;
+        bool more = false;
+        for (int i = 0; ; i++)
+        {
+            if (i == ReceiveBatch)
+            {
+                more = true;
+                break;
+            }
+
+            int length = _device.Read(_receive);
+            if (length == 0)
+            {
+                break;
+            }
+
+            Deliver(now, _receive.AsSpan(0, length));
+        }
+
+        for (int i = 0; ; i++)
+        {
+            if (i == TransmitBatch)
+            {
+                more = true;
+                break;
+            }
+
+            if (!TransmitOne(now))
+            {
+                break;
+            }
+        }
+
+        NotifyProgress();
+        if (more)
+        {
+            return 0;
+        }
+
+        if (Endpoint.NextDeadline() is not { } deadline)
+        {
+            return IdlePollMilliseconds;
+        }
+
+        double wait = Math.Ceiling((deadline - Now).TotalMilliseconds);
+        return wait <= 0 ? 0 : (int)Math.Min(wait, IdlePollMilliseconds);
+    }
+
+    private void Deliver(TimeSpan now, ReadOnlySpan<byte> packet)
+    {
+        Counters.PacketsReceived++;
+        _tap?.Record(TapDirection.Received, packet);
+        if (!IpPacket.TryParse(packet, out IpPacket ip, out _))
+        {
+            Counters.Malformed++;
+            return;
+        }
+
+        var destination = IpAddressBytes.FromSpan(ip.Destination);
+        if (!_addresses.Contains(destination))
+        {
+            Counters.NotForUs++;
+            return;
+        }
+
+        switch (TcpSegmentCheck.TryRead(ip, out TcpHeader tcp))
+        {
+            case TcpSegmentCheckResult.Tcp:
+                Counters.SegmentsDelivered++;
+                Endpoint.OnSegment(now, IpAddressBytes.FromSpan(ip.Source), destination, tcp);
+                break;
+            case TcpSegmentCheckResult.NotTcp:
+                Counters.NotTcp++;
+                break;
+            case TcpSegmentCheckResult.BadChecksum:
+                Counters.BadChecksum++;
+                break;
+            default:
+                Counters.Malformed++;
+                break;
+        }
+    }
+
+    private bool TransmitOne(TimeSpan now)
+    {
+        // The segment goes after room for the longest header; the real header then ends where it starts.
+        int length = Endpoint.PollTransmit(now, _transmit.AsSpan(IpPacketBuilder.MaximumHeaderLength), out FourTuple tuple);
+        if (length == 0)
+        {
+            return false;
+        }
+
+        if (!_addresses.Contains(tuple.LocalAddress))
+        {
+            Counters.SourceNotOwned++;
+            return true;
+        }
+
+        int headerLength = IpPacketBuilder.HeaderLength(tuple.LocalAddress);
+        Span<byte> packet = _transmit.AsSpan(IpPacketBuilder.MaximumHeaderLength - headerLength, headerLength + length);
+        IpPacketBuilder.WriteHeader(packet, tuple.LocalAddress, tuple.RemoteAddress, IpProtocol.Tcp, length);
+        int addressOffset = tuple.LocalAddress.IsV4 ? 12 : 8;
+        int addressLength = tuple.LocalAddress.Length;
+        TcpChecksum.Write(packet.Slice(addressOffset, addressLength), packet.Slice(addressOffset + addressLength, addressLength), packet[headerLength..]);
+        _tap?.Record(TapDirection.Sent, packet);
+        if (_device.Write(packet))
+        {
+            Counters.PacketsSent++;
+        }
+        else
+        {
+            Counters.SendDropped++;
+        }
+
+        return true;
+    }
+
+    private void NotifyProgress()
+    {
+        foreach (Action p in _progressSnapshot)
+        {
+            p();
+        }
+    }
+
+    private sealed class Registration(TunStackHost host, Action action) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (host.Gate)
+            {
+                host._progress.Remove(action);
+                host._progressSnapshot = [.. host._progress];
+            }
+        }
+    }
+}

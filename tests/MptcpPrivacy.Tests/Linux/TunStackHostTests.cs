@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using MptcpPrivacy.Linux.Sockets;
+using MptcpPrivacy.Linux.Tun;
+using MptcpPrivacy.Stack.Api;
+using MptcpPrivacy.Stack.Mptcp;
+using MptcpPrivacy.Stack.Mptcp.PathManagement;
+using MptcpPrivacy.Tests.Support;
+using MptcpPrivacy.Wire.Ip;
+
+namespace MptcpPrivacy.Tests.Linux;
+
+/// <summary>
+/// Our stack on a TUN device against the kernel's MPTCP in the same namespace, both directions:
+/// data both ways with equal SHA-256 at both ends, MPTCP kept (no fallback) on both sides.
+/// </summary>
+public class TunStackHostTests
+{
+    private const int Size = 2 * 1024 * 1024;
+
+    [Fact]
+    public async Task OurClientExchangesDataWithAKernelServerOverIpv4()
+    {
+        Privileges.RequireRoot("TUN devices");
+        using TunTestbed bed = TunTestbed.Create(new MptcpOptions(), seed: 11);
+        await OurClientToKernelServer(bed, TunTestbed.Ours4, TunTestbed.Kernel4, 5001);
+    }
+
+    [Fact]
+    public async Task OurClientExchangesDataWithAKernelServerOverIpv6()
+    {
+        Privileges.RequireRoot("TUN devices");
+        using TunTestbed bed = TunTestbed.Create(new MptcpOptions(), seed: 12);
+        await OurClientToKernelServer(bed, TunTestbed.Ours6, TunTestbed.Kernel6, 5001);
+    }
+
+    [Fact]
+    public async Task RfcSection3_3_DssChecksumsAreUsedWhenBothSidesAskForThem()
+    {
+        Privileges.RequireRoot("TUN devices");
+        using TunTestbed bed = TunTestbed.Create(new MptcpOptions { RequireChecksums = true }, seed: 13, kernelChecksums: true);
+        MptcpConnection connection = await OurClientToKernelServer(bed, TunTestbed.Ours4, TunTestbed.Kernel4, 5001);
+        lock (bed.Host.Gate)
+        {
+            Assert.True(connection.Checksums);
+        }
+    }
+
+    [Fact]
+    public async Task AKernelClientExchangesDataWithOurServer()
+    {
+        Privileges.RequireRoot("TUN devices");
+        using TunTestbed bed = TunTestbed.Create(new MptcpOptions(), seed: 14);
+        bed.Host.AddAddress(TunTestbed.Ours4, EndpointFlags.None);
+        bed.Host.Listen(5002);
+        using var cts = Limit();
+        using Socket client = bed.KernelSocket(AddressFamily.InterNetwork);
+        client.Bind(new IPEndPoint(TunTestbed.Kernel4, 0));
+        await client.ConnectAsync(new IPEndPoint(TunTestbed.Ours4.ToIPAddress(), 5002), cts.Token);
+        MptcpConnection connection = await bed.Host.AcceptAsync(cts.Token);
+        await using var stream = new MptcpStream(connection, bed.Host);
+
+        byte[] ours = TunTestbed.RandomBytes(Size, 1);
+        byte[] theirs = TunTestbed.RandomBytes(Size + 777, 2);
+        Task<byte[]> atKernel = TunTestbed.ExchangeAsync(client, theirs, cts.Token);
+        byte[] atOurs = await TunTestbed.ExchangeAsync(stream, bed.Host, ours, cts.Token);
+
+        Assert.Equal(SHA256.HashData(theirs), SHA256.HashData(atOurs));
+        Assert.Equal(SHA256.HashData(ours), SHA256.HashData(await atKernel));
+        Assert.True(KernelMptcpSocket.IsMptcp(client));
+        lock (bed.Host.Gate)
+        {
+            Assert.False(connection.IsFallback);
+        }
+    }
+
+    [Fact]
+    public async Task RfcSection3_2_OurJoinFromASecondAddressIsCountedByTheKernel()
+    {
+        Privileges.RequireRoot("TUN devices");
+        using TunTestbed bed = TunTestbed.Create(new MptcpOptions(), seed: 15);
+        bed.Host.AddAddress(TunTestbed.Ours4Second, EndpointFlags.Subflow);
+        using var cts = Limit();
+        using Socket listener = bed.KernelListener(TunTestbed.Kernel4, 5003);
+        bed.Host.AddAddress(TunTestbed.Ours4, EndpointFlags.Subflow);
+        MptcpConnection connection = bed.Host.Connect(TunTestbed.Ours4, IpAddressBytes.FromIPAddress(TunTestbed.Kernel4), 5003);
+        using Socket server = await listener.AcceptAsync(cts.Token);
+        await using var stream = new MptcpStream(connection, bed.Host);
+
+        Assert.True(TunTestbed.WaitUntil(() => KernelMptcpSocket.Subflows(server) >= 1, TimeSpan.FromSeconds(30)), "the kernel never counted our join");
+        byte[] ours = TunTestbed.RandomBytes(Size, 3);
+        byte[] theirs = TunTestbed.RandomBytes(Size, 4);
+        Task<byte[]> atKernel = TunTestbed.ExchangeAsync(server, theirs, cts.Token);
+        byte[] atOurs = await TunTestbed.ExchangeAsync(stream, bed.Host, ours, cts.Token);
+
+        Assert.Equal(SHA256.HashData(theirs), SHA256.HashData(atOurs));
+        Assert.Equal(SHA256.HashData(ours), SHA256.HashData(await atKernel));
+        Assert.Equal(1, KernelMptcpSocket.Subflows(server));
+        lock (bed.Host.Gate)
+        {
+            Assert.Contains(connection.Subflows, s => s.Tuple.LocalAddress == TunTestbed.Ours4Second);
+        }
+    }
+
+    [Fact]
+    public void PacketsForOtherAddressesAndBadChecksumsAreCountedAndDropped()
+    {
+        Privileges.RequireRoot("TUN devices");
+        using TunTestbed bed = TunTestbed.Create(new MptcpOptions(), seed: 16);
+        bed.Host.AddAddress(TunTestbed.Ours4, EndpointFlags.None);
+
+        // A kernel SYN to an address routed to the TUN that the host does not own.
+        bed.Namespace.Exec("ip", "route", "add", "198.51.100.9/32", "dev", TunTestbed.DeviceName);
+        using Socket stray = bed.KernelSocket(AddressFamily.InterNetwork);
+        _ = stray.ConnectAsync(new IPEndPoint(IPAddress.Parse("198.51.100.9"), 9), TestContext.Current.CancellationToken);
+        Assert.True(TunTestbed.WaitUntil(() => Read(bed, c => c.NotForUs) >= 1, TimeSpan.FromSeconds(10)));
+        lock (bed.Host.Gate)
+        {
+            Assert.Equal(0, bed.Host.Counters.SegmentsDelivered);
+        }
+    }
+
+    private static long Read(TunTestbed bed, Func<TunHostCounters, long> counter)
+    {
+        lock (bed.Host.Gate)
+        {
+            return counter(bed.Host.Counters);
+        }
+    }
+
+    private static CancellationTokenSource Limit()
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TimeSpan.FromSeconds(60));
+        return cts;
+    }
+
+    private static async Task<MptcpConnection> OurClientToKernelServer(TunTestbed bed, IpAddressBytes ours, IPAddress kernel, int port)
+    {
+        using var cts = Limit();
+        using Socket listener = bed.KernelListener(kernel, port);
+        bed.Host.AddAddress(ours, EndpointFlags.Subflow);
+        MptcpConnection connection = bed.Host.Connect(ours, IpAddressBytes.FromIPAddress(kernel), (ushort)port);
+        using Socket server = await listener.AcceptAsync(cts.Token);
+        await using var stream = new MptcpStream(connection, bed.Host);
+
+        byte[] ours1 = TunTestbed.RandomBytes(Size, 5);
+        byte[] theirs = TunTestbed.RandomBytes(Size + 1234, 6);
+        Task<byte[]> atKernel = TunTestbed.ExchangeAsync(server, theirs, cts.Token);
+        byte[] atOurs = await TunTestbed.ExchangeAsync(stream, bed.Host, ours1, cts.Token);
+
+        Assert.Equal(SHA256.HashData(theirs), SHA256.HashData(atOurs));
+        Assert.Equal(SHA256.HashData(ours1), SHA256.HashData(await atKernel));
+        Assert.True(KernelMptcpSocket.IsMptcp(server), "the kernel fell back to TCP");
+        lock (bed.Host.Gate)
+        {
+            Assert.False(connection.IsFallback);
+        }
+
+        return connection;
+    }
+}
