@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MptcpPrivacy.Cli.Audit;
 using MptcpPrivacy.Cli.Decode;
+using MptcpPrivacy.Cli.Interop;
 using MptcpPrivacy.Cli.Simulate;
 
 namespace MptcpPrivacy.Cli;
@@ -14,6 +15,7 @@ internal static class CommandLine
         root.Subcommands.Add(DecodeCommandLine());
         root.Subcommands.Add(AuditCommandLine());
         root.Subcommands.Add(SimulateCommandLine());
+        root.Subcommands.Add(InteropCommandLine());
         return root.Parse(args).Invoke();
     }
 
@@ -78,6 +80,24 @@ internal static class CommandLine
             Checksums = parse.GetValue(checksums),
             PcapFile = parse.GetValue(pcap),
             Json = parse.GetValue(json),
+        });
+        return command;
+    }
+
+    private static Command InteropCommandLine()
+    {
+        var cases = new Option<string[]>("--case") { HelpName = "NAME", Description = "Repeatable: run only these cases (default: all; see the table for names)." };
+        var direction = new Option<string>("--direction") { HelpName = "WHICH", Description = "both (default), ours-to-kernel or kernel-to-ours.", DefaultValueFactory = _ => "both" };
+        var json = new Option<bool>("--json") { Description = "One JSON document (schema: docs/interop-json.md)." };
+        var captures = new Option<string?>("--captures") { HelpName = "DIR", Description = "Keep each run's capture (the kernel host's interfaces) in this directory." };
+        var command = new Command("interop", "Run the project's stack against the Linux kernel's MPTCP in network namespaces (needs root) and print the matrix.")
+        {
+            cases, direction, json, captures,
+        };
+        command.SetAction(parse =>
+        {
+            using Stream stdout = Console.OpenStandardOutput();
+            return InteropCommand.Run(parse.GetValue(cases) ?? [], parse.GetValue(direction)!, parse.GetValue(json), parse.GetValue(captures), stdout, Console.Error);
         });
         return command;
     }

@@ -42,6 +42,9 @@ public sealed class InteropOutcome
     /// <summary>Gets the kernel's MPTCP counters (nstat MPTcpExt*) that moved during the run.</summary>
     public Dictionary<string, long> KernelCounters { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Gets what happened on our stack's connection (its events, in order), for the report and for diagnosis.</summary>
+    public List<string> OurEvents { get; } = [];
+
     /// <summary>Gets or sets the error that stopped the run before its checks, if any.</summary>
     public string? Error { get; set; }
 

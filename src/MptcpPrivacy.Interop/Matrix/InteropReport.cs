@@ -74,6 +74,13 @@ public static class InteropReport
                 }
 
                 w.WriteEndArray();
+                w.WriteStartArray("ourEvents");
+                foreach (string e in o.OurEvents)
+                {
+                    w.WriteStringValue(e);
+                }
+
+                w.WriteEndArray();
                 w.WriteStartObject("kernelCounters");
                 foreach ((string name, long value) in o.KernelCounters.OrderBy(p => p.Key, StringComparer.Ordinal))
                 {

@@ -247,14 +247,10 @@ public sealed class MptcpConnection
     /// <summary>Closes this direction: a DATA_FIN (a FIN after fallback) follows the queued data (RFC 8684 §3.3.3).</summary>
     public void Close()
     {
+        // Before the handshake ends this only marks where the DATA_FIN goes: like shutdown(SHUT_WR)
+        // after a non-blocking connect, the queued data and the DATA_FIN leave once it is
+        // established (closing the SYN-SENT subflow would drop what the application wrote).
         _dataFin ??= _dataUna + (ulong)_sendBuffer.Count;
-        if (State == MptcpConnectionState.Connecting && _subflows.All(s => s.Tcp.State is TcpState.SynSent or TcpState.Closed))
-        {
-            foreach (MptcpSubflow sf in _subflows)
-            {
-                sf.Tcp.Close();
-            }
-        }
     }
 
     /// <summary>Aborts the connection with MP_FASTCLOSE on every subflow's reset (RFC 8684 §3.5).</summary>

@@ -1,0 +1,549 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using MptcpPrivacy.Interop.Kernel;
+using MptcpPrivacy.Interop.Transfer;
+using MptcpPrivacy.Interop.Verification;
+using MptcpPrivacy.Linux.Namespaces;
+using MptcpPrivacy.Linux.Native;
+using MptcpPrivacy.Linux.Processes;
+using MptcpPrivacy.Linux.Sockets;
+using MptcpPrivacy.Linux.Tun;
+using MptcpPrivacy.Stack.Api;
+using MptcpPrivacy.Stack.Mptcp;
+using MptcpPrivacy.Stack.Mptcp.PathManagement;
+using MptcpPrivacy.Wire.Ip;
+
+namespace MptcpPrivacy.Interop.Matrix;
+
+/// <summary>Where an interop run keeps its captures and how long it may take.</summary>
+public sealed record InteropRunOptions
+{
+    /// <summary>Gets the directory the captures go to (one pcap per run); null keeps them in a temporary directory deleted afterwards.</summary>
+    public string? CaptureDirectory { get; init; }
+
+    /// <summary>Gets the longest a transfer may take before the run fails.</summary>
+    public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets the longest the client waits for its joins before it sends.</summary>
+    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets whether the stack host's namespace is captured too (its TUN device and paths: every packet twice), beside the kernel host's.</summary>
+    public bool CaptureStackHost { get; init; }
+
+    /// <summary>Gets tshark's path, or null to skip the grouping check (reported as such).</summary>
+    public string? Tshark { get; init; } = HostCommand.Find("tshark");
+}
+
+/// <summary>
+/// Runs one <see cref="InteropCase"/> in one <see cref="InteropDirection"/>: builds the namespace
+/// topology (our stack on a TUN device in one namespace, the kernel's MPTCP in the other), configures
+/// both path managers, captures on the kernel host, transfers, applies the midway event, then checks
+/// the SHA-256 at both ends, MPTCP or fallback, the subflows, the kernel's own MPTCP counters and the
+/// audit's grouping of the capture against tshark's. Needs root.
+/// </summary>
+public static class InteropRunner
+{
+    private const ushort ServerPort = 5201;
+
+    /// <summary>Runs the case and returns its outcome; never throws for a failing case.</summary>
+    public static InteropOutcome Run(InteropCase @case, InteropDirection direction, InteropRunOptions options)
+    {
+        var outcome = new InteropOutcome(@case, direction);
+        var clock = Stopwatch.StartNew();
+        string captureDirectory = options.CaptureDirectory ?? Directory.CreateTempSubdirectory("mptcp-interop-").FullName;
+        try
+        {
+            Directory.CreateDirectory(captureDirectory);
+            using var run = new CaseRun(@case, direction, options, outcome, Path.Combine(captureDirectory, $"{@case.Name}-{(direction == InteropDirection.OursToKernel ? "ours-kernel" : "kernel-ours")}.pcap"));
+            run.Execute();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            outcome.Error = $"{e.GetType().Name}: {e.Message}";
+            if (Environment.GetEnvironmentVariable("MPTCP_INTEROP_TRACE") is not null)
+            {
+                Console.Error.WriteLine(e);
+            }
+        }
+        finally
+        {
+            outcome.Seconds = clock.Elapsed.TotalSeconds;
+            if (options.CaptureDirectory is null)
+            {
+                Directory.Delete(captureDirectory, recursive: true);
+                outcome.Capture = null;
+            }
+        }
+
+        return outcome;
+    }
+
+    private static IpAddressBytes Bytes(IPAddress address) => IpAddressBytes.Parse(address.ToString());
+
+    /// <summary>One run's resources, all released on dispose whatever happened.</summary>
+    private sealed class CaseRun(InteropCase c, InteropDirection direction, InteropRunOptions options, InteropOutcome outcome, string capturePath) : IDisposable
+    {
+        private readonly bool _v6 = c.Family == AddressFamily.InterNetworkV6;
+        private InteropTopology? _topology;
+        private PacketCapture? _capture;
+        private PacketCapture? _stackCapture;
+        private TunStackHost? _host;
+        private Socket? _kernelSocket;
+        private Socket? _kernelListener;
+        private MptcpConnection? _ours;
+        private int _peakOurs;
+        private int _peakKernel;
+        private bool _kernelWasMptcp;
+
+        private InteropTopology Topology => _topology!;
+
+        private TunStackHost Host => _host!;
+
+        public void Execute()
+        {
+            _topology = InteropTopology.Create(new TopologyOptions
+            {
+                Paths = c.Paths,
+                StackSide = StackSide.Tun,
+                OptionStrip = c.Strip switch
+                {
+                    InteropStrip.All => OptionStrip.All,
+                    InteropStrip.Joins => OptionStrip.JoinsOnly,
+                    _ => OptionStrip.None,
+                },
+            });
+            TopologyHost kernel = Topology.Kernel;
+            kernel.PathManager.SetChecksums(c.Checksums);
+            kernel.PathManager.SetLimits(subflows: 8, addAddrAccepted: 8);
+            Dictionary<string, long> countersBefore = KernelMibCounters.Read(kernel.Namespace);
+            _capture = kernel.StartCapture(capturePath);
+            _stackCapture = options.CaptureStackHost ? Topology.Stack.StartCapture(Path.ChangeExtension(capturePath, ".stack.pcap")) : null;
+
+            var endpoint = new MptcpEndpoint(new MptcpOptions
+            {
+                RequireChecksums = c.Checksums,
+                PathManagerLimits = new PathManagerLimits(subflows: 8, addAddrAccepted: 8),
+            }, new Random());
+            TunDevice device = Topology.Stack.Namespace.Run(() => TunDevice.Open(Topology.TunName!));
+            _host = new TunStackHost(device, endpoint);
+
+            using var timeout = new CancellationTokenSource(options.TransferTimeout);
+            (TransferTally client, TransferTally server) = direction == InteropDirection.OursToKernel
+                ? RunOursToKernel(timeout.Token)
+                : RunKernelToOurs(timeout.Token);
+
+            _capture.Dispose();
+            _capture = null;
+            outcome.Capture = capturePath;
+            foreach ((string name, long value) in KernelMibCounters.Delta(countersBefore, KernelMibCounters.Read(kernel.Namespace)))
+            {
+                outcome.KernelCounters[name] = value;
+            }
+
+            Check(client, server);
+        }
+
+        private IPAddress KernelAddress(int path) => _v6 ? Topology.Path(path).KernelAddress6 : Topology.Path(path).KernelAddress4;
+
+        private IPAddress StackAddress(int path) => _v6 ? Topology.Path(path).StackAddress6 : Topology.Path(path).StackAddress4;
+
+        private (TransferTally Client, TransferTally Server) RunOursToKernel(CancellationToken cancellation)
+        {
+            TopologyHost kernel = Topology.Kernel;
+            foreach (int path in c.ServerAnnounces)
+            {
+                kernel.PathManager.AddEndpoint(KernelAddress(path), MptcpEndpointFlags.Signal, Topology.Path(path).KernelDevice, c.AnnouncedPort);
+            }
+
+            _kernelListener = kernel.Namespace.Run(() => KernelMptcpSocket.Create(c.Family));
+            _kernelListener.Bind(new IPEndPoint(_v6 ? IPAddress.IPv6Any : IPAddress.Any, ServerPort));
+            _kernelListener.Listen(4);
+
+            Task<TransferTally> server = Task.Run(async () =>
+            {
+                _kernelSocket = await _kernelListener.AcceptAsync(cancellation).ConfigureAwait(false);
+                await using var stream = new NetworkStream(_kernelSocket, ownsSocket: false);
+                await WaitForSubflowsAsync(ours: false, cancellation).ConfigureAwait(false);
+                return await KernelTransfer(c.ServerBytes, c.Midway == InteropMidway.ServerAborts).RunAsync(stream, () => _kernelSocket.Shutdown(SocketShutdown.Send), cancellation).ConfigureAwait(false);
+            }, cancellation);
+
+            for (int path = 1; path <= c.Paths; path++)
+            {
+                Host.AddAddress(Bytes(StackAddress(path)), path == 1 ? EndpointFlags.None : c.ClientJoinsFrom.Contains(path) ? EndpointFlags.Subflow : null);
+            }
+
+            IPAddress service = _v6 ? InteropTopology.ServiceAddress6 : InteropTopology.ServiceAddress4;
+            _ours = Host.Connect(Bytes(StackAddress(1)), Bytes(service), ServerPort);
+            Task<TransferTally> client = Task.Run(async () =>
+            {
+                await using var stream = new MptcpStream(_ours, Host);
+                await WaitForSubflowsAsync(ours: true, cancellation).ConfigureAwait(false);
+                return await OurTransfer(stream, c.ClientBytes, client: true).RunAsync(stream, () => CloseOurs(), cancellation).ConfigureAwait(false);
+            }, cancellation);
+
+            return (Wait(client, "our client"), Wait(server, "the kernel's server"));
+        }
+
+        private (TransferTally Client, TransferTally Server) RunKernelToOurs(CancellationToken cancellation)
+        {
+            TopologyHost kernel = Topology.Kernel;
+            foreach (int path in c.ClientJoinsFrom)
+            {
+                kernel.PathManager.AddEndpoint(KernelAddress(path), MptcpEndpointFlags.Subflow, Topology.Path(path).KernelDevice);
+            }
+
+            for (int path = 1; path <= c.Paths; path++)
+            {
+                if (c.ServerAnnounces.Contains(path))
+                {
+                    lock (Host.Gate)
+                    {
+                        Host.Endpoint.AddEndpoint(Bytes(StackAddress(path)), EndpointFlags.Signal, c.AnnouncedPort, Host.Now);
+                    }
+
+                    Host.AddAddress(Bytes(StackAddress(path)), null);
+                }
+                else
+                {
+                    Host.AddAddress(Bytes(StackAddress(path)), EndpointFlags.None);
+                }
+            }
+
+            lock (Host.Gate)
+            {
+                Host.Listen(ServerPort);
+                if (c.AnnouncedPort is { } port)
+                {
+                    Host.Listen(port);
+                }
+            }
+
+            Task<TransferTally> server = Task.Run(async () =>
+            {
+                _ours = await Host.AcceptAsync(cancellation).ConfigureAwait(false);
+                await using var stream = new MptcpStream(_ours, Host);
+                await WaitForSubflowsAsync(ours: true, cancellation).ConfigureAwait(false);
+                return await OurTransfer(stream, c.ServerBytes, client: false).RunAsync(stream, () => CloseOurs(), cancellation).ConfigureAwait(false);
+            }, cancellation);
+
+            _kernelSocket = kernel.Namespace.Run(() => KernelMptcpSocket.Create(c.Family));
+            Task<TransferTally> client = Task.Run(async () =>
+            {
+                await _kernelSocket.ConnectAsync(new IPEndPoint(StackAddress(1), ServerPort), cancellation).ConfigureAwait(false);
+                await using var stream = new NetworkStream(_kernelSocket, ownsSocket: false);
+                await WaitForSubflowsAsync(ours: false, cancellation).ConfigureAwait(false);
+                return await KernelTransfer(c.ClientBytes, c.Midway == InteropMidway.ClientAborts).RunAsync(stream, () => _kernelSocket.Shutdown(SocketShutdown.Send), cancellation).ConfigureAwait(false);
+            }, cancellation);
+
+            return (Wait(client, "the kernel's client"), Wait(server, "our server"));
+        }
+
+        private static TransferTally Wait(Task<TransferTally> transfer, string who)
+        {
+            try
+            {
+                return transfer.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                return new TransferTally(0, "", 0, "", false, $"{who} timed out");
+            }
+            catch (Exception e) when (e is SocketException or IOException or InvalidOperationException or LibcException)
+            {
+                return new TransferTally(0, "", 0, "", true, $"{who}: {e.Message}");
+            }
+        }
+
+        private void CloseOurs()
+        {
+            lock (Host.Gate)
+            {
+                _ours!.Close();
+            }
+
+            Host.Wake();
+        }
+
+        /// <summary>The kernel's end of the transfer; when <paramref name="aborts"/>, it closes abortively (MP_FASTCLOSE) halfway.</summary>
+        private DuplexTransfer KernelTransfer(long bytes, bool aborts) => new()
+        {
+            BytesToSend = bytes,
+            Seed = 2,
+            StopAfterHalfway = aborts,
+            Halfway = async () =>
+            {
+                NoteKernelSubflows();
+                if (aborts)
+                {
+                    KernelMptcpSocket.SetAbortiveClose(_kernelSocket!);
+                    _kernelSocket!.Close();
+                }
+                else if (IsClient(ours: false))
+                {
+                    await ClientMidwayAsync().ConfigureAwait(false);
+                }
+            },
+        };
+
+        private DuplexTransfer OurTransfer(MptcpStream stream, long bytes, bool client) => new()
+        {
+            BytesToSend = bytes,
+            Seed = 3,
+            StopAfterHalfway = client ? c.Midway == InteropMidway.ClientAborts : c.Midway == InteropMidway.ServerAborts,
+            Halfway = async () =>
+            {
+                NoteOurSubflows();
+                bool aborts = client ? c.Midway == InteropMidway.ClientAborts : c.Midway == InteropMidway.ServerAborts;
+                if (aborts)
+                {
+                    lock (Host.Gate)
+                    {
+                        stream.Abort(Host.Now);
+                    }
+
+                    Host.Wake();
+                }
+                else if (client)
+                {
+                    await ClientMidwayAsync().ConfigureAwait(false);
+                }
+            },
+        };
+
+        private bool IsClient(bool ours) => ours == (direction == InteropDirection.OursToKernel);
+
+        /// <summary>The client's midway event: a path down, an address withdrawn, a path made backup.</summary>
+        private Task ClientMidwayAsync()
+        {
+            bool oursIsClient = direction == InteropDirection.OursToKernel;
+            switch (c.Midway)
+            {
+                case InteropMidway.FirstPathDown:
+                    Topology.SetPathDown(1);
+                    break;
+                case InteropMidway.ClientRemovesAddress when oursIsClient:
+                    lock (Host.Gate)
+                    {
+                        Host.Endpoint.RemoveEndpoint(Bytes(StackAddress(2)), Host.Now);
+                    }
+
+                    Host.Wake();
+                    break;
+                case InteropMidway.ClientRemovesAddress:
+                    Topology.Kernel.PathManager.DeleteEndpoint(Topology.Kernel.PathManager.FindEndpoint(KernelAddress(2)) ?? throw new InvalidOperationException("the kernel's second endpoint is gone"));
+                    break;
+                case InteropMidway.ClientSetsBackup when oursIsClient:
+                    lock (Host.Gate)
+                    {
+                        Host.Endpoint.SetEndpointBackup(Bytes(StackAddress(2)), true, Host.Now);
+                    }
+
+                    Host.Wake();
+                    break;
+                case InteropMidway.ClientSetsBackup:
+                    Topology.Kernel.PathManager.SetBackup(Topology.Kernel.PathManager.FindEndpoint(KernelAddress(2)) ?? throw new InvalidOperationException("the kernel's second endpoint is gone"), true);
+                    break;
+            }
+
+            return Task.CompletedTask;
+        }
+
+        /// <summary>Waits (bounded) until the client has the case's subflows, so the data sees every path.</summary>
+        private async Task WaitForSubflowsAsync(bool ours, CancellationToken cancellation)
+        {
+            if (c.Strip != InteropStrip.None)
+            {
+                return;
+            }
+
+            var deadline = Stopwatch.StartNew();
+            while (deadline.Elapsed < options.JoinTimeout)
+            {
+                int established = ours ? NoteOurSubflows() : NoteKernelSubflows();
+                if (established >= c.ExpectedSubflows)
+                {
+                    return;
+                }
+
+                await Task.Delay(10, cancellation).ConfigureAwait(false);
+            }
+        }
+
+        private int NoteOurSubflows()
+        {
+            lock (Host.Gate)
+            {
+                int established = _ours?.Subflows.Count(s => s.Tcp.State == Stack.Tcp.TcpState.Established) ?? 0;
+                _peakOurs = Math.Max(_peakOurs, established);
+                return established;
+            }
+        }
+
+        private int NoteKernelSubflows()
+        {
+            if (_kernelSocket is null || _kernelSocket.SafeHandle.IsClosed)
+            {
+                return 0;
+            }
+
+            try
+            {
+                bool mptcp = KernelMptcpSocket.IsMptcp(_kernelSocket);
+                _kernelWasMptcp |= mptcp;
+                int subflows = mptcp ? KernelMptcpSocket.Subflows(_kernelSocket) + 1 : 1;
+                _peakKernel = Math.Max(_peakKernel, subflows);
+                return subflows;
+            }
+            catch (LibcException)
+            {
+                return 0;
+            }
+        }
+
+        private void Check(TransferTally client, TransferTally server)
+        {
+            bool oursIsClient = direction == InteropDirection.OursToKernel;
+            lock (Host.Gate)
+            {
+                foreach (MptcpEvent e in _ours?.Events ?? [])
+                {
+                    outcome.OurEvents.Add($"{e.Time.TotalSeconds:0.000} {e.Kind} {e.Subflow} {e.Detail}".TrimEnd());
+                }
+            }
+
+            outcome.Client = Side(client, ours: oursIsClient);
+            outcome.Server = Side(server, ours: !oursIsClient);
+
+            if (c.ExpectComplete)
+            {
+                outcome.Check("upload", client.Error is null && server.Error is null && client.BytesSent == c.ClientBytes && client.Sha256Sent == server.Sha256Received,
+                    $"client sent {client.BytesSent} B (SHA-256 {Short(client.Sha256Sent)}), server received {server.BytesReceived} B ({Short(server.Sha256Received)}){Errors(client, server)}");
+                outcome.Check("download", server.BytesSent == c.ServerBytes && server.Sha256Sent == client.Sha256Received,
+                    $"server sent {server.BytesSent} B ({Short(server.Sha256Sent)}), client received {client.BytesReceived} B ({Short(client.Sha256Received)})");
+            }
+            else
+            {
+                bool clientAborts = c.Midway == InteropMidway.ClientAborts;
+                TransferTally victim = clientAborts ? server : client;
+                outcome.Check("abort seen", victim.Reset || victim.Error is not null || victim.BytesReceived < (clientAborts ? c.ClientBytes : c.ServerBytes),
+                    $"the {(clientAborts ? "server" : "client")} {(victim.Reset ? "saw a reset" : "saw no reset")} after {victim.BytesReceived} B");
+                bool kernelReceives = clientAborts == oursIsClient;
+                if (kernelReceives)
+                {
+                    CheckCounter("MPTcpExtMPFastcloseRx", 1);
+                    CheckCounter("MPTcpExtMPRstRx", 1);
+                }
+                else
+                {
+                    CheckCounter("MPTcpExtMPFastcloseTx", 1);
+                    CheckCounter("MPTcpExtMPRstTx", 1);
+                    lock (Host.Gate)
+                    {
+                        MptcpEvent[] resets = _ours!.Events.Where(e => e.ResetReason is not null).ToArray();
+                        outcome.Check("our stack decoded the kernel's MP_TCPRST", resets.Length > 0,
+                            resets.Length > 0 ? string.Join(", ", resets.Select(e => e.ResetReason!.Value.ToString()).Distinct()) : "no reset reason recorded");
+                    }
+                }
+            }
+
+            outcome.Check("mptcp", outcome.Client!.Mptcp == !c.ExpectFallback && outcome.Server!.Mptcp == !c.ExpectFallback,
+                $"client {(outcome.Client.Mptcp ? "MPTCP" : "plain TCP")}, server {(outcome.Server!.Mptcp ? "MPTCP" : "plain TCP")}, expected {(c.ExpectFallback ? "fallback" : "MPTCP")}");
+            if (!c.ExpectFallback)
+            {
+                outcome.Check("subflows", _peakOurs >= c.ExpectedSubflows && _peakKernel >= c.ExpectedSubflows && (c.Strip != InteropStrip.Joins || (_peakOurs == 1 && _peakKernel == 1)),
+                    $"ours saw {_peakOurs} established at most, the kernel {_peakKernel}; expected {c.ExpectedSubflows}");
+            }
+
+            CheckCaseCounters(oursIsClient);
+            if (options.Tshark is { } tshark)
+            {
+                string? mismatch = TsharkGrouping.Compare(tshark, [capturePath], out int subflows);
+                outcome.Check("audit grouping = tshark's", mismatch is null && (subflows > 0 || c.ExpectFallback), mismatch ?? $"{subflows} MPTCP subflows grouped alike");
+            }
+        }
+
+        /// <summary>The kernel's counters that prove what the case is about reached (or left) it.</summary>
+        private void CheckCaseCounters(bool oursIsClient)
+        {
+            if (c.Checksums)
+            {
+                CheckCounter("MPTcpExtDataCsumErr", 0, exactly: true);
+            }
+
+            if (c.ExpectFallback)
+            {
+                return;
+            }
+
+            int joins = c.Strip == InteropStrip.Joins ? 0 : c.ExpectedSubflows - 1;
+            if (c.Strip == InteropStrip.Joins)
+            {
+                CheckCounter(oursIsClient ? "MPTcpExtMPJoinSynRx" : "MPTcpExtMPJoinSynAckRx", 0, exactly: true);
+            }
+            else if (joins > 0)
+            {
+                CheckCounter(oursIsClient ? "MPTcpExtMPJoinAckRx" : "MPTcpExtMPJoinSynAckRx", joins);
+            }
+
+            if (c.ServerAnnounces.Count > 0)
+            {
+                CheckCounter(oursIsClient ? "MPTcpExtEchoAdd" : "MPTcpExtAddAddr", c.ServerAnnounces.Count);
+                if (c.AnnouncedPort is not null)
+                {
+                    CheckCounter(oursIsClient ? "MPTcpExtMPJoinPortSynRx" : "MPTcpExtPortAdd", 1);
+                }
+            }
+
+            switch (c.Midway)
+            {
+                case InteropMidway.ClientRemovesAddress:
+                    CheckCounter(oursIsClient ? "MPTcpExtRmAddr" : "MPTcpExtRmAddrTx", 1);
+                    break;
+                case InteropMidway.ClientSetsBackup:
+                    CheckCounter(oursIsClient ? "MPTcpExtMPPrioRx" : "MPTcpExtMPPrioTx", 1);
+                    break;
+            }
+        }
+
+        private void CheckCounter(string name, long atLeast, bool exactly = false)
+        {
+            long value = outcome.KernelCounters.GetValueOrDefault(name);
+            outcome.Check($"kernel {name}", exactly ? value == atLeast : value >= atLeast, $"{value} (expected {(exactly ? "" : "at least ")}{atLeast})");
+        }
+
+        private InteropSide Side(TransferTally tally, bool ours)
+        {
+            if (ours)
+            {
+                lock (Host.Gate)
+                {
+                    return new InteropSide("ours", tally.BytesSent, tally.Sha256Sent, tally.BytesReceived, tally.Sha256Received, _ours is { IsFallback: false }, _peakOurs);
+                }
+            }
+
+            // Read while the socket is open (an aborting kernel closed it halfway, after the last note).
+            NoteKernelSubflows();
+            return new InteropSide("kernel", tally.BytesSent, tally.Sha256Sent, tally.BytesReceived, tally.Sha256Received, _kernelWasMptcp, _peakKernel);
+        }
+
+        private static string Short(string sha) => sha.Length >= 12 ? sha[..12] : sha;
+
+        private static string Errors(TransferTally client, TransferTally server) =>
+            (client.Error, server.Error) switch
+            {
+                (null, null) => string.Empty,
+                _ => $"; client: {client.Error ?? "ok"}, server: {server.Error ?? "ok"}",
+            };
+
+        public void Dispose()
+        {
+            _host?.Dispose();
+            _kernelSocket?.Dispose();
+            _kernelListener?.Dispose();
+            _capture?.Dispose();
+            _stackCapture?.Dispose();
+            _topology?.Dispose();
+        }
+    }
+}
