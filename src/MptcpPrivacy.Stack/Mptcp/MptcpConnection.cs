@@ -445,7 +445,7 @@ public sealed class MptcpConnection
         }
 
         ushort? checksum = Checksums && dss.HasChecksum ? dss.Checksum : null;
-        if (!subflow.AddReceiveMapping(dsn, dss.SubflowSequenceNumber, (ushort)length, checksum))
+        if (!subflow.AddReceiveMapping(dsn, dss.SubflowSequenceNumber, (ushort)length, checksum, dss.DataFin))
         {
             subflow.Reset(MpTcpRstReason.MptcpSpecific);
             return false;
