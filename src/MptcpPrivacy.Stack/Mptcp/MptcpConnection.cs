@@ -465,6 +465,11 @@ public sealed class MptcpConnection
         }
 
         _reassembly.Accept(dsn, data);
+
+        // The acknowledgment of these bytes offers the narrower window: remember it, so that Read
+        // announces the window once it reopened from here, not from an older, wider offer (else a
+        // window that closed stays closed until the peer's zero-window probe).
+        _lastAdvertisedWindow = Math.Min(_lastAdvertisedWindow, _reassembly.WindowFree);
         CheckPeerFinished(TimeSpan.Zero);
     }
 
