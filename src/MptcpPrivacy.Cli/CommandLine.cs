@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MptcpPrivacy.Cli.Audit;
+using MptcpPrivacy.Cli.Connect;
 using MptcpPrivacy.Cli.Decode;
 using MptcpPrivacy.Cli.Interop;
 using MptcpPrivacy.Cli.Simulate;
@@ -16,6 +17,8 @@ internal static class CommandLine
         root.Subcommands.Add(AuditCommandLine());
         root.Subcommands.Add(SimulateCommandLine());
         root.Subcommands.Add(InteropCommandLine());
+        root.Subcommands.Add(TunSessionCommandLine(TunSessionRole.Connect));
+        root.Subcommands.Add(TunSessionCommandLine(TunSessionRole.Listen));
         return root.Parse(args).Invoke();
     }
 
@@ -98,6 +101,62 @@ internal static class CommandLine
         {
             using Stream stdout = Console.OpenStandardOutput();
             return InteropCommand.Run(parse.GetValue(cases) ?? [], parse.GetValue(direction)!, parse.GetValue(json), parse.GetValue(captures), stdout, Console.Error);
+        });
+        return command;
+    }
+
+    private static Command TunSessionCommandLine(TunSessionRole role)
+    {
+        bool connect = role == TunSessionRole.Connect;
+        var remoteArgument = new Argument<string?>("REMOTE") { Description = "The peer's address.", Arity = ArgumentArity.ZeroOrOne };
+        var portArgument = new Argument<string?>("PORT") { Description = "The peer's port.", Arity = ArgumentArity.ZeroOrOne };
+        var tun = new Option<string>("--tun") { HelpName = "NAME", Description = "The TUN device (created, routed and removed afterwards when missing).", DefaultValueFactory = _ => "tun0" };
+        var netns = new Option<string?>("--netns") { HelpName = "NAME", Description = "Run in this network namespace (ip netns)." };
+        var address = new Option<string[]>("--address") { HelpName = "ADDR", Description = "Repeatable: the stack's own addresses, one per path; the first is where the connection starts." };
+        var remote = new Option<string?>("--remote") { HelpName = "ADDR", Description = "The peer's address (instead of REMOTE)." };
+        var port = new Option<string?>("--port") { HelpName = "P", Description = connect ? "The peer's port (instead of PORT)." : "The port to listen on." };
+        var input = new Option<string?>("--input") { HelpName = "FILE", Description = "Send this file (default: standard input)." };
+        var output = new Option<string?>("--output") { HelpName = "FILE", Description = "Write what is received here (default: standard output)." };
+        var checksums = new Option<bool>("--checksums") { Description = "Ask for DSS checksums (RFC 8684 §3.3)." };
+        var pcap = new Option<string?>("--pcap") { HelpName = "FILE", Description = "Write a pcapng capture of every packet the stack sent and received." };
+        var timeout = new Option<string?>("--timeout") { HelpName = "D", Description = "Give up after this long (\"30s\"; default 5 minutes)." };
+        var command = connect
+            ? new Command("connect", "Run the userspace MPTCP stack on a TUN device and connect: send the input, receive to the output.") { remoteArgument, portArgument }
+            : new Command("listen", "Run the userspace MPTCP stack on a TUN device and accept one connection: send the input, receive to the output.");
+        foreach (Option option in new Option[] { tun, netns, address })
+        {
+            command.Options.Add(option);
+        }
+
+        if (connect)
+        {
+            command.Options.Add(remote);
+        }
+
+        foreach (Option option in new Option[] { port, input, output, checksums, pcap, timeout })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parse =>
+        {
+            var request = new TunSessionRequest
+            {
+                Role = role,
+                Tun = parse.GetValue(tun) ?? "tun0",
+                Netns = parse.GetValue(netns),
+                Addresses = parse.GetValue(address) ?? [],
+                Remote = connect ? parse.GetValue(remote) ?? parse.GetValue(remoteArgument) : null,
+                Port = parse.GetValue(port) ?? (connect ? parse.GetValue(portArgument) : null),
+                Input = parse.GetValue(input),
+                Output = parse.GetValue(output),
+                Checksums = parse.GetValue(checksums),
+                Pcap = parse.GetValue(pcap),
+                Timeout = parse.GetValue(timeout),
+            };
+            using Stream stdin = Console.OpenStandardInput();
+            using Stream stdout = Console.OpenStandardOutput();
+            return TunSessionCommand.Run(request, stdin, stdout, Console.Error);
         });
         return command;
     }

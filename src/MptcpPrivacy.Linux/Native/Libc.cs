@@ -78,6 +78,15 @@ internal static unsafe partial class Libc
     /// <summary>MPTCP_INFO at SOL_MPTCP: struct mptcp_info.</summary>
     public const int MPTCP_INFO = 1;
 
+    /// <summary>setns(2): a network namespace.</summary>
+    public const int CLONE_NEWNET = 0x40000000;
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEUid();
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    public static partial int SetNs(int fd, int nstype);
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
 

@@ -71,6 +71,68 @@ public sealed class TunDevice : IDisposable
     }
 
     /// <summary>
+    /// Attaches to the TUN interface <paramref name="name"/> in the named network namespace
+    /// <paramref name="networkNamespace"/> (<c>/var/run/netns/NAME</c>, as <c>ip netns</c> makes),
+    /// or in the calling thread's when it is null. The device stays in that namespace and is usable
+    /// from any thread.
+    /// </summary>
+    /// <exception cref="ArgumentException">A bad interface or namespace name.</exception>
+    /// <exception cref="LibcException">The namespace or the device could not be opened.</exception>
+    public static TunDevice Open(string name, string? networkNamespace)
+    {
+        if (networkNamespace is null)
+        {
+            return Open(name);
+        }
+
+        if (networkNamespace.Length == 0 || networkNamespace.Contains('/') || networkNamespace is "." or "..")
+        {
+            throw new ArgumentException($"'{networkNamespace}' is no namespace name.", nameof(networkNamespace));
+        }
+
+        TunDevice? device = null;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                // This thread is ours and ends right after: entering the namespace cannot leak into others.
+                int fd = Libc.Open($"/var/run/netns/{networkNamespace}", Libc.O_CLOEXEC);
+                if (fd < 0)
+                {
+                    throw LibcException.FromLastError($"open(/var/run/netns/{networkNamespace})");
+                }
+
+                int result = Libc.SetNs(fd, Libc.CLONE_NEWNET);
+                var error = result < 0 ? LibcException.FromLastError($"setns({networkNamespace})") : null;
+                Libc.Close(fd);
+                if (error is not null)
+                {
+                    throw error;
+                }
+
+                device = Open(name);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "open tun in " + networkNamespace,
+        };
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        return device!;
+    }
+
+    /// <summary>
     /// Reads one packet into <paramref name="buffer"/> and returns its length, or 0 when none is
     /// waiting. A packet longer than the buffer is cut (give <see cref="MaximumPacketLength"/> bytes).
     /// </summary>

@@ -27,11 +27,11 @@ namespace MptcpPrivacy.Linux.Tun;
 /// </remarks>
 public sealed class TunStackHost : IStackDriver, IDisposable
 {
-    /// <summary>Packets read before the stack gets to send: enough to batch a burst, few enough that ACKs are not held back long.</summary>
-    private const int ReceiveBatch = 64;
+    /// <summary>Packets read (or written) in one round: enough to batch a burst, few enough that ACKs are not held back long.</summary>
+    private const int BatchPackets = 64;
 
-    /// <summary>Segments written before the device is read again.</summary>
-    private const int TransmitBatch = 256;
+    /// <summary>The bytes of a batch: 64 full-sized Ethernet-MTU packets, or a few of a TUN's largest.</summary>
+    private const int BatchBytes = 1 << 20;
 
     /// <summary>The longest the thread sleeps without a deadline; only bounds a lost wake-up.</summary>
     private const int IdlePollMilliseconds = 1000;
@@ -43,8 +43,13 @@ public sealed class TunStackHost : IStackDriver, IDisposable
     private readonly EventFd _wake;
     private readonly Thread _thread;
     private readonly long _start = Stopwatch.GetTimestamp();
-    private readonly byte[] _receive = new byte[TunDevice.MaximumPacketLength];
-    private readonly byte[] _transmit = new byte[IpPacketBuilder.MaximumHeaderLength + TunDevice.MaximumPacketLength];
+    private readonly byte[] _receive = new byte[BatchBytes];
+    private readonly int[] _receivedLengths = new int[BatchPackets];
+    private readonly byte[] _transmit = new byte[BatchBytes];
+    private readonly int[] _transmitStarts = new int[BatchPackets];
+    private readonly int[] _transmitLengths = new int[BatchPackets];
+    private int _received;
+    private int _transmitted;
     private readonly HashSet<IpAddressBytes> _addresses = [];
     private readonly List<Action> _progress = [];
     private Action[] _progressSnapshot = [];
@@ -249,10 +254,7 @@ public sealed class TunStackHost : IStackDriver, IDisposable
                     Volatile.Write(ref _wakePending, 0);
                 }
 
-                lock (Gate)
-                {
-                    timeout = Round();
-                }
+                timeout = Round();
             }
         }
         catch (Exception e)
@@ -276,61 +278,146 @@ public sealed class TunStackHost : IStackDriver, IDisposable
         }
     }
 
-    /// <summary>One round under the gate: read a batch, send what is due, tell the waiters; returns the poll timeout in milliseconds.</summary>
+    /// <summary>
+    /// One round: read a batch from the device, hand it to the stack and collect what it sends under
+    /// the gate, then write the batch out. The device calls (and the kernel's own processing of
+    /// what is written, which runs in this thread) stay outside the gate, so the application gets it
+    /// between rounds. Returns the poll timeout in milliseconds.
+    /// </summary>
     private int Round()
     {
-        TimeSpan now = Now;
-        bool more = false;
-        for (int i = 0; ; i++)
+        bool more = ReadBatch();
+        int timeout;
+        lock (Gate)
         {
-            if (i == ReceiveBatch)
+            TimeSpan now = Now;
+            for (int i = 0, offset = 0; i < _received; offset += _receivedLengths[i], i++)
             {
-                more = true;
-                break;
+                Deliver(now, _receive.AsSpan(offset, _receivedLengths[i]));
             }
 
-            int length = _device.Read(_receive);
+            more |= CollectTransmitBatch(now);
+            NotifyProgress();
+            timeout = more ? 0 : Timeout(Endpoint.NextDeadline());
+        }
+
+        WriteBatch();
+        return timeout;
+    }
+
+    /// <summary>Reads packets while there are some and room for a whole one; returns whether the batch filled up.</summary>
+    private bool ReadBatch()
+    {
+        _received = 0;
+        int offset = 0;
+        while (_received < BatchPackets)
+        {
+            if (_receive.Length - offset < TunDevice.MaximumPacketLength)
+            {
+                return true;
+            }
+
+            int length = _device.Read(_receive.AsSpan(offset, TunDevice.MaximumPacketLength));
             if (length == 0)
             {
-                break;
+                return false;
             }
 
-            Deliver(now, _receive.AsSpan(0, length));
+            _tap?.Record(TapDirection.Received, _receive.AsSpan(offset, length));
+            _receivedLengths[_received++] = length;
+            offset += length;
         }
 
-        for (int i = 0; ; i++)
+        return true;
+    }
+
+    /// <summary>Polls the stack for segments into the transmit batch, each behind its IP header; returns whether the batch filled up.</summary>
+    private bool CollectTransmitBatch(TimeSpan now)
+    {
+        _transmitted = 0;
+        int offset = 0;
+        while (_transmitted < BatchPackets)
         {
-            if (i == TransmitBatch)
+            // The segment goes after room for the longest header; the real header then ends where it starts.
+            if (_transmit.Length - offset < IpPacketBuilder.MaximumHeaderLength + TunDevice.MaximumPacketLength)
             {
-                more = true;
-                break;
+                return true;
             }
 
-            if (!TransmitOne(now))
+            Span<byte> room = _transmit.AsSpan(offset + IpPacketBuilder.MaximumHeaderLength, TunDevice.MaximumPacketLength - IpPacketBuilder.MaximumHeaderLength);
+            int length = Endpoint.PollTransmit(now, room, out FourTuple tuple);
+            if (length == 0)
             {
-                break;
+                return false;
             }
+
+            if (!_addresses.Contains(tuple.LocalAddress))
+            {
+                Counters.SourceNotOwned++;
+                continue;
+            }
+
+            int headerLength = IpPacketBuilder.HeaderLength(tuple.LocalAddress);
+            int start = offset + IpPacketBuilder.MaximumHeaderLength - headerLength;
+            Span<byte> packet = _transmit.AsSpan(start, headerLength + length);
+            IpPacketBuilder.WriteHeader(packet, tuple.LocalAddress, tuple.RemoteAddress, IpProtocol.Tcp, length);
+            int addressOffset = tuple.LocalAddress.IsV4 ? 12 : 8;
+            int addressLength = tuple.LocalAddress.Length;
+            TcpChecksum.Write(packet.Slice(addressOffset, addressLength), packet.Slice(addressOffset + addressLength, addressLength), packet[headerLength..]);
+            _transmitStarts[_transmitted] = start;
+            _transmitLengths[_transmitted] = packet.Length;
+            _transmitted++;
+            offset += IpPacketBuilder.MaximumHeaderLength + length;
         }
 
-        NotifyProgress();
-        if (more)
+        return true;
+    }
+
+    /// <summary>Writes the transmit batch to the device, counting what the kernel had no room for.</summary>
+    private void WriteBatch()
+    {
+        long sent = 0;
+        long dropped = 0;
+        for (int i = 0; i < _transmitted; i++)
         {
-            return 0;
+            ReadOnlySpan<byte> packet = _transmit.AsSpan(_transmitStarts[i], _transmitLengths[i]);
+            _tap?.Record(TapDirection.Sent, packet);
+            if (_device.Write(packet))
+            {
+                sent++;
+            }
+            else
+            {
+                dropped++;
+            }
         }
 
-        if (Endpoint.NextDeadline() is not { } deadline)
+        if (_transmitted > 0)
+        {
+            lock (Gate)
+            {
+                Counters.PacketsSent += sent;
+                Counters.SendDropped += dropped;
+            }
+        }
+
+        _transmitted = 0;
+    }
+
+    private int Timeout(TimeSpan? deadline)
+    {
+        if (deadline is not { } d)
         {
             return IdlePollMilliseconds;
         }
 
-        double wait = Math.Ceiling((deadline - Now).TotalMilliseconds);
+        double wait = Math.Ceiling((d - Now).TotalMilliseconds);
         return wait <= 0 ? 0 : (int)Math.Min(wait, IdlePollMilliseconds);
     }
 
     private void Deliver(TimeSpan now, ReadOnlySpan<byte> packet)
     {
         Counters.PacketsReceived++;
-        _tap?.Record(TapDirection.Received, packet);
         if (!IpPacket.TryParse(packet, out IpPacket ip, out _))
         {
             Counters.Malformed++;
@@ -360,40 +447,6 @@ public sealed class TunStackHost : IStackDriver, IDisposable
                 Counters.Malformed++;
                 break;
         }
-    }
-
-    private bool TransmitOne(TimeSpan now)
-    {
-        // The segment goes after room for the longest header; the real header then ends where it starts.
-        int length = Endpoint.PollTransmit(now, _transmit.AsSpan(IpPacketBuilder.MaximumHeaderLength), out FourTuple tuple);
-        if (length == 0)
-        {
-            return false;
-        }
-
-        if (!_addresses.Contains(tuple.LocalAddress))
-        {
-            Counters.SourceNotOwned++;
-            return true;
-        }
-
-        int headerLength = IpPacketBuilder.HeaderLength(tuple.LocalAddress);
-        Span<byte> packet = _transmit.AsSpan(IpPacketBuilder.MaximumHeaderLength - headerLength, headerLength + length);
-        IpPacketBuilder.WriteHeader(packet, tuple.LocalAddress, tuple.RemoteAddress, IpProtocol.Tcp, length);
-        int addressOffset = tuple.LocalAddress.IsV4 ? 12 : 8;
-        int addressLength = tuple.LocalAddress.Length;
-        TcpChecksum.Write(packet.Slice(addressOffset, addressLength), packet.Slice(addressOffset + addressLength, addressLength), packet[headerLength..]);
-        _tap?.Record(TapDirection.Sent, packet);
-        if (_device.Write(packet))
-        {
-            Counters.PacketsSent++;
-        }
-        else
-        {
-            Counters.SendDropped++;
-        }
-
-        return true;
     }
 
     private void NotifyProgress()

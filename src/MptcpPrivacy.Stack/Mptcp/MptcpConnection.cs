@@ -441,7 +441,7 @@ public sealed class MptcpConnection
         }
 
         ushort? checksum = Checksums && dss.HasChecksum ? dss.Checksum : null;
-        if (!subflow.AddReceiveMapping(dsn, dss.SubflowSequenceNumber, (ushort)length, checksum))
+        if (!subflow.AddReceiveMapping(dsn, dss.SubflowSequenceNumber, (ushort)length, checksum, dss.DataFin))
         {
             subflow.Reset(MpTcpRstReason.MptcpSpecific);
             return false;
@@ -461,6 +461,11 @@ public sealed class MptcpConnection
         }
 
         _reassembly.Accept(dsn, data);
+
+        // The acknowledgment of these bytes offers the narrower window: remember it, so that Read
+        // announces the window once it reopened from here, not from an older, wider offer (else a
+        // window that closed stays closed until the peer's zero-window probe).
+        _lastAdvertisedWindow = Math.Min(_lastAdvertisedWindow, _reassembly.WindowFree);
         CheckPeerFinished(TimeSpan.Zero);
     }
 

@@ -510,8 +510,8 @@ public sealed class MptcpSubflow : ISubflowHooks
 
     internal void OnInfiniteMappingReceived(uint ssn, DataSeqNum dsn) => _infiniteMappingIn = (ssn, dsn);
 
-    internal bool AddReceiveMapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum) =>
-        _receiveMappings.AddMapping(dsn, ssn, length, checksum);
+    internal bool AddReceiveMapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum, bool dataFin = false) =>
+        _receiveMappings.AddMapping(dsn, ssn, length, checksum, dataFin);
 
     internal void OnTcpEstablished()
     {

@@ -61,9 +61,11 @@ public sealed class ReceiveMappings
     /// Registers a mapping from a DSS option: <paramref name="length"/> bytes from subflow-relative
     /// sequence <paramref name="ssn"/> carry data sequence numbers from <paramref name="dsn"/>. A
     /// repeat of a known mapping is ignored. Returns false when the table is full (the caller resets
-    /// the subflow, as a peer that never sends the mapped data is misbehaving).
+    /// the subflow, as a peer that never sends the mapped data is misbehaving). <paramref name="dataFin"/>
+    /// says the option's Data-Level Length was one more, for a DATA_FIN it carried: the checksum's
+    /// pseudo-header holds the option's value (RFC 8684 §3.3.1, as Linux sends it).
     /// </summary>
-    public bool AddMapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum)
+    public bool AddMapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum, bool dataFin = false)
     {
         int index = LowerBound(ssn);
         if (index < _mappings.Count && _mappings[index].Ssn == ssn)
@@ -77,7 +79,7 @@ public sealed class ReceiveMappings
             return false;
         }
 
-        _mappings.Insert(index, new Mapping(dsn, ssn, length, checksum, _checksums ? new byte[length] : null));
+        _mappings.Insert(index, new Mapping(dsn, ssn, length, checksum, _checksums ? new byte[length] : null, dataFin));
         return true;
     }
 
@@ -113,7 +115,7 @@ public sealed class ReceiveMappings
                 piece.CopyTo(mapping.Buffer.AsSpan(into));
                 if (complete)
                 {
-                    if (mapping.Checksum is { } sum && !DssChecksum.IsValid(mapping.Dsn.Value, mapping.Ssn, mapping.Length, sum, mapping.Buffer))
+                    if (mapping.Checksum is { } sum && !DssChecksum.IsValid(mapping.Dsn.Value, mapping.Ssn, (ushort)(mapping.Length + (mapping.DataFin ? 1 : 0)), sum, mapping.Buffer))
                     {
                         ChecksumFailures++;
                         outcome = MappingOutcome.ChecksumFailed;
@@ -199,7 +201,7 @@ public sealed class ReceiveMappings
     }
 
     // A struct kept in the list, so registering a mapping (one per segment) allocates nothing.
-    private struct Mapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum, byte[]? buffer)
+    private struct Mapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum, byte[]? buffer, bool dataFin)
     {
         public readonly DataSeqNum Dsn = dsn;
 
@@ -210,6 +212,8 @@ public sealed class ReceiveMappings
         public readonly ushort? Checksum = checksum;
 
         public readonly byte[]? Buffer = buffer;
+
+        public readonly bool DataFin = dataFin;
 
         public int Received;
     }
