@@ -262,7 +262,12 @@ public sealed partial class InteropTopology : IDisposable
             if (tun)
             {
                 // K finds the stack's addresses on-link: S answers ARP and NDP for them on the path.
-                Stack.SetSysctls($"net.ipv4.conf.{path.StackDevice}.proxy_arp=1", $"net.ipv6.conf.{path.StackDevice}.proxy_ndp=1");
+                // proxy_delay 0: proxy replies to broadcast requests otherwise wait up to 0.8 s at random.
+                Stack.SetSysctls(
+                    $"net.ipv4.conf.{path.StackDevice}.proxy_arp=1",
+                    $"net.ipv4.neigh.{path.StackDevice}.proxy_delay=0",
+                    $"net.ipv6.conf.{path.StackDevice}.proxy_ndp=1",
+                    $"net.ipv6.neigh.{path.StackDevice}.proxy_delay=0");
             }
         }
 

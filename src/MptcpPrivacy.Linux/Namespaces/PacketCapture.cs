@@ -9,6 +9,7 @@ namespace MptcpPrivacy.Linux.Namespaces;
 public sealed class PacketCapture : IDisposable
 {
     private readonly BackgroundProcess _tcpdump;
+    private bool _stopped;
 
     private PacketCapture(BackgroundProcess tcpdump, string file)
     {
@@ -18,6 +19,9 @@ public sealed class PacketCapture : IDisposable
 
     /// <summary>Gets the capture file's path.</summary>
     public string File { get; }
+
+    /// <summary>Gets what tcpdump wrote to its standard error (after the capture stopped: how many packets it captured and dropped).</summary>
+    public string Report => _tcpdump.Errors;
 
     /// <summary>
     /// Starts capturing in namespace <paramref name="namespaceName"/> into <paramref name="file"/>
@@ -50,6 +54,12 @@ public sealed class PacketCapture : IDisposable
     /// <summary>Stops the capture (SIGTERM, then a kill after 5 s); the file is complete afterwards.</summary>
     public void Dispose()
     {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
         _tcpdump.Stop(TimeSpan.FromSeconds(5));
         _tcpdump.Dispose();
     }
