@@ -136,6 +136,26 @@ public class TopologyTests
     }
 
     [Fact]
+    public void KernelSideIPv6ConnectionJoinsOverTheSecondPathAndSendsOnIt()
+    {
+        Privileges.RequireRoot("the interop topology");
+        using InteropTopology topology = InteropTopology.Create(new TopologyOptions { Paths = 2, StackSide = StackSide.Kernel });
+        TopologyPath second = topology.Path(2);
+        Assert.Equal("s1", topology.Stack.RouteDevice(InteropTopology.ServiceAddress6));
+        Assert.Equal("s2", topology.Stack.RouteDevice(InteropTopology.ServiceAddress6, second.StackAddress6));
+        Assert.Equal("s2", topology.Stack.RouteDevice(topology.Path(1).KernelAddress6, second.StackAddress6));
+        Assert.Equal("k2", topology.Kernel.RouteDevice(second.StackAddress6, InteropTopology.ServiceAddress6));
+        topology.Stack.PathManager.SetLimits(subflows: 1, addAddrAccepted: 0);
+        topology.Kernel.PathManager.SetLimits(subflows: 1, addAddrAccepted: 0);
+        topology.Stack.PathManager.AddEndpoint(second.StackAddress6, MptcpEndpointFlags.Subflow, second.StackDevice);
+        LinkCounters before = topology.Stack.Counters(second.StackDevice);
+        RunKernelPeers(topology, InteropTopology.ServiceAddress6, 5400, "xchg:1000", "estab:2", "mptcp:1", "pace:40:100000:0", "close:clean");
+        long sent = topology.Stack.Counters(second.StackDevice).TxBytes - before.TxBytes;
+        Assert.True(sent > 100_000, $"path 2 carried {sent} bytes");
+        Assert.Equal(1, topology.Kernel.MibCounter("MPJoinSynRx"));
+    }
+
+    [Fact]
     public void StrippingEveryOptionMakesKernelConnectionsFallBackToTcpAndStrippingJoinsLeavesThemMptcpWithoutJoins()
     {
         Privileges.RequireRoot("the interop topology");
@@ -340,14 +360,17 @@ public class TopologyTests
     /// Runs scripts/kernel-captures/mptcp_peer.py: an echo server on K's service address and a
     /// client in S that runs <paramref name="steps"/> (bounded: 30 s); fails the test unless the client succeeds.
     /// </summary>
-    private static void RunKernelPeers(InteropTopology topology, int port, params string[] steps)
+    private static void RunKernelPeers(InteropTopology topology, int port, params string[] steps) =>
+        RunKernelPeers(topology, InteropTopology.ServiceAddress4, port, steps);
+
+    private static void RunKernelPeers(InteropTopology topology, IPAddress service, int port, params string[] steps)
     {
         string python = ExternalTool.Require("python3");
         string peer = Path.Combine(Repository.Root, "scripts", "kernel-captures", "mptcp_peer.py");
         string portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         topology.Kernel.Start(python, peer, "server", "--port", portText);
         WaitForListener(topology.Kernel, port);
-        BackgroundProcess client = topology.Stack.Start(python, [peer, "client", "--connect", InteropTopology.ServiceAddress4.ToString(), "--port", portText, .. steps]);
+        BackgroundProcess client = topology.Stack.Start(python, [peer, "client", "--connect", service.ToString(), "--port", portText, .. steps]);
         int exit = client.WaitForExit(TimeSpan.FromSeconds(30));
         Assert.True(exit == 0, $"mptcp_peer client exited {exit}: {client.Output}{client.Errors}");
     }
