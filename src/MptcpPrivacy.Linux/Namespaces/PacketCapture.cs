@@ -34,7 +34,12 @@ public sealed class PacketCapture : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(snapLength);
         string full = Path.GetFullPath(file);
         // -Z root: tcpdump would otherwise drop to its own user, which may not write FILE's directory.
-        string[] arguments = ["-i", "any", "--immediate-mode", "-U", "-n", "-Z", "root", "-s", snapLength.ToString(System.Globalization.CultureInfo.InvariantCulture), "-w", full];
+        // -B 16384: a 16 MiB kernel buffer, so that unshaped transfers lose fewer packets to the capture.
+        string[] arguments =
+        [
+            "-i", "any", "--immediate-mode", "-U", "-n", "-Z", "root", "-B", "16384",
+            "-s", snapLength.ToString(System.Globalization.CultureInfo.InvariantCulture), "-w", full,
+        ];
         if (!string.IsNullOrWhiteSpace(filter))
         {
             arguments = [.. arguments, filter];
