@@ -34,7 +34,7 @@ public sealed partial class BackgroundProcess : IDisposable
     public string CommandLine { get; }
 
     /// <summary>Gets whether the program has ended.</summary>
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _disposed || _process.HasExited;
 
     /// <summary>Gets what the program wrote to its standard output so far.</summary>
     public string Output
@@ -138,6 +138,11 @@ public sealed partial class BackgroundProcess : IDisposable
     /// </summary>
     public void Stop(TimeSpan grace)
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         if (_process.HasExited)
         {
             _process.WaitForExit();

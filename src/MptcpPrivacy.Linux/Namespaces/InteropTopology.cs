@@ -157,6 +157,42 @@ public sealed partial class InteropTopology : IDisposable
     }
 
     /// <summary>
+    /// Returns the topology as environment variables for scripts that drive it with
+    /// <c>ip netns exec</c>: <c>MPI_STACK_NS</c>, <c>MPI_KERNEL_NS</c>, <c>MPI_STACK_SIDE</c>
+    /// (<c>tun</c> or <c>kernel</c>), <c>MPI_TUN</c> (empty on the kernel side), <c>MPI_PATHS</c>,
+    /// <c>MPI_RATE</c> (bit/s, empty when unshaped), <c>MPI_STRIP</c>, <c>MPI_SERVICE4</c>,
+    /// <c>MPI_SERVICE6</c>, and per path i <c>MPI_S{i}_DEV</c>, <c>MPI_K{i}_DEV</c>,
+    /// <c>MPI_STACK{i}_4</c>, <c>MPI_STACK{i}_6</c>, <c>MPI_KERNEL{i}_4</c>, <c>MPI_KERNEL{i}_6</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ShellVariables()
+    {
+        var variables = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["MPI_STACK_NS"] = Stack.Name,
+            ["MPI_KERNEL_NS"] = Kernel.Name,
+            ["MPI_STACK_SIDE"] = Options.StackSide == StackSide.Tun ? "tun" : "kernel",
+            ["MPI_TUN"] = TunName ?? "",
+            ["MPI_PATHS"] = Paths.Count.ToString(CultureInfo.InvariantCulture),
+            ["MPI_RATE"] = Options.RateBitsPerSecond?.ToString(CultureInfo.InvariantCulture) ?? "",
+            ["MPI_STRIP"] = Options.OptionStrip switch { OptionStrip.All => "all", OptionStrip.JoinsOnly => "joins", _ => "none" },
+            ["MPI_SERVICE4"] = ServiceAddress4.ToString(),
+            ["MPI_SERVICE6"] = ServiceAddress6.ToString(),
+        };
+        foreach (TopologyPath path in Paths)
+        {
+            int i = path.Number;
+            variables[$"MPI_S{i}_DEV"] = path.StackDevice;
+            variables[$"MPI_K{i}_DEV"] = path.KernelDevice;
+            variables[$"MPI_STACK{i}_4"] = path.StackAddress4.ToString();
+            variables[$"MPI_STACK{i}_6"] = path.StackAddress6.ToString();
+            variables[$"MPI_KERNEL{i}_4"] = path.KernelAddress4.ToString();
+            variables[$"MPI_KERNEL{i}_6"] = path.KernelAddress6.ToString();
+        }
+
+        return variables;
+    }
+
+    /// <summary>
     /// Deletes the namespaces of topologies whose creating process is gone (the process ID is in
     /// the name), with whatever still runs inside them, and returns their names.
     /// </summary>
@@ -262,7 +298,12 @@ public sealed partial class InteropTopology : IDisposable
             if (tun)
             {
                 // K finds the stack's addresses on-link: S answers ARP and NDP for them on the path.
-                Stack.SetSysctls($"net.ipv4.conf.{path.StackDevice}.proxy_arp=1", $"net.ipv6.conf.{path.StackDevice}.proxy_ndp=1");
+                // proxy_delay 0: proxy replies to broadcast requests otherwise wait up to 0.8 s at random.
+                Stack.SetSysctls(
+                    $"net.ipv4.conf.{path.StackDevice}.proxy_arp=1",
+                    $"net.ipv4.neigh.{path.StackDevice}.proxy_delay=0",
+                    $"net.ipv6.conf.{path.StackDevice}.proxy_ndp=1",
+                    $"net.ipv6.neigh.{path.StackDevice}.proxy_delay=0");
             }
         }
 

@@ -9,6 +9,7 @@ namespace MptcpPrivacy.Linux.Namespaces;
 public sealed class PacketCapture : IDisposable
 {
     private readonly BackgroundProcess _tcpdump;
+    private bool _stopped;
 
     private PacketCapture(BackgroundProcess tcpdump, string file)
     {
@@ -18,6 +19,9 @@ public sealed class PacketCapture : IDisposable
 
     /// <summary>Gets the capture file's path.</summary>
     public string File { get; }
+
+    /// <summary>Gets what tcpdump wrote to its standard error (after the capture stopped: how many packets it captured and dropped).</summary>
+    public string Report => _tcpdump.Errors;
 
     /// <summary>
     /// Starts capturing in namespace <paramref name="namespaceName"/> into <paramref name="file"/>
@@ -30,7 +34,12 @@ public sealed class PacketCapture : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(snapLength);
         string full = Path.GetFullPath(file);
         // -Z root: tcpdump would otherwise drop to its own user, which may not write FILE's directory.
-        string[] arguments = ["-i", "any", "--immediate-mode", "-U", "-n", "-Z", "root", "-s", snapLength.ToString(System.Globalization.CultureInfo.InvariantCulture), "-w", full];
+        // -B 16384: a 16 MiB kernel buffer, so that unshaped transfers lose fewer packets to the capture.
+        string[] arguments =
+        [
+            "-i", "any", "--immediate-mode", "-U", "-n", "-Z", "root", "-B", "16384",
+            "-s", snapLength.ToString(System.Globalization.CultureInfo.InvariantCulture), "-w", full,
+        ];
         if (!string.IsNullOrWhiteSpace(filter))
         {
             arguments = [.. arguments, filter];
@@ -50,6 +59,12 @@ public sealed class PacketCapture : IDisposable
     /// <summary>Stops the capture (SIGTERM, then a kill after 5 s); the file is complete afterwards.</summary>
     public void Dispose()
     {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
         _tcpdump.Stop(TimeSpan.FromSeconds(5));
         _tcpdump.Dispose();
     }
