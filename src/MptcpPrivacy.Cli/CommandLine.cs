@@ -17,6 +17,7 @@ internal static class CommandLine
         root.Subcommands.Add(AuditCommandLine());
         root.Subcommands.Add(SimulateCommandLine());
         root.Subcommands.Add(InteropCommandLine());
+        root.Subcommands.Add(TopologyCommand.Create());
         root.Subcommands.Add(TunSessionCommandLine(TunSessionRole.Connect));
         root.Subcommands.Add(TunSessionCommandLine(TunSessionRole.Listen));
         return root.Parse(args).Invoke();

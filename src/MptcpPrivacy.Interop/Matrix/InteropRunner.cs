@@ -193,6 +193,9 @@ public static class InteropRunner
                 kernel.PathManager.AddEndpoint(KernelAddress(path), MptcpEndpointFlags.Subflow, Topology.Path(path).KernelDevice);
             }
 
+            // The kernel connects to our service address (reachable over every path, as its own is),
+            // so a join's replies leave by the path the join came in on.
+            Host.AddAddress(Bytes(_v6 ? InteropTopology.StackServiceAddress6 : InteropTopology.StackServiceAddress4), EndpointFlags.None);
             for (int path = 1; path <= c.Paths; path++)
             {
                 if (c.ServerAnnounces.Contains(path))
@@ -230,7 +233,7 @@ public static class InteropRunner
             _kernelSocket = kernel.Namespace.Run(() => KernelMptcpSocket.Create(c.Family));
             Task<TransferTally> client = Task.Run(async () =>
             {
-                await _kernelSocket.ConnectAsync(new IPEndPoint(StackAddress(1), ServerPort), cancellation).ConfigureAwait(false);
+                await _kernelSocket.ConnectAsync(new IPEndPoint(_v6 ? InteropTopology.StackServiceAddress6 : InteropTopology.StackServiceAddress4, ServerPort), cancellation).ConfigureAwait(false);
                 await using var stream = new NetworkStream(_kernelSocket, ownsSocket: false);
                 await WaitForSubflowsAsync(ours: false, cancellation).ConfigureAwait(false);
                 return await KernelTransfer(c.ClientBytes, c.Midway == InteropMidway.ClientAborts).RunAsync(stream, () => _kernelSocket.Shutdown(SocketShutdown.Send), cancellation).ConfigureAwait(false);
@@ -408,7 +411,7 @@ public static class InteropRunner
             {
                 foreach (MptcpEvent e in _ours?.Events ?? [])
                 {
-                    outcome.OurEvents.Add($"{e.Time.TotalSeconds:0.000} {e.Kind} {e.Subflow} {e.Detail}".TrimEnd());
+                    outcome.OurEvents.Add($"{e.Time.TotalSeconds:0.000} {e.Kind} {e.Subflow} {e.Detail} {e.ResetReason}".TrimEnd());
                 }
             }
 

@@ -53,6 +53,17 @@ public sealed partial class InteropTopology : IDisposable
     /// <summary>Gets the kernel host's IPv6 service address (on its <c>lo</c>, reachable over every path).</summary>
     public static IPAddress ServiceAddress6 { get; } = IPAddress.Parse("2001:db8::1");
 
+    /// <summary>
+    /// Gets the stack host's IPv4 service address, reachable over every path (routed to the TUN
+    /// device, or on the namespace's <c>lo</c> when the stack side is the kernel). A join from the
+    /// kernel's path-2 address to it is answered over path 2, since its replies follow the
+    /// destination; one to the stack's path-1 address would be answered over path 1.
+    /// </summary>
+    public static IPAddress StackServiceAddress4 { get; } = IPAddress.Parse("192.0.2.2");
+
+    /// <summary>Gets the stack host's IPv6 service address, reachable over every path.</summary>
+    public static IPAddress StackServiceAddress6 { get; } = IPAddress.Parse("2001:db8::2");
+
     /// <summary>Gets what the topology was built with.</summary>
     public TopologyOptions Options { get; }
 
@@ -177,6 +188,8 @@ public sealed partial class InteropTopology : IDisposable
             ["MPI_STRIP"] = Options.OptionStrip switch { OptionStrip.All => "all", OptionStrip.JoinsOnly => "joins", _ => "none" },
             ["MPI_SERVICE4"] = ServiceAddress4.ToString(),
             ["MPI_SERVICE6"] = ServiceAddress6.ToString(),
+            ["MPI_STACK_SERVICE4"] = StackServiceAddress4.ToString(),
+            ["MPI_STACK_SERVICE6"] = StackServiceAddress6.ToString(),
         };
         foreach (TopologyPath path in Paths)
         {
@@ -276,6 +289,12 @@ public sealed partial class InteropTopology : IDisposable
 
         Kernel.Ip("address", "add", $"{ServiceAddress4}/32", "dev", "lo");
         Kernel.Ip("-6", "address", "add", $"{ServiceAddress6}/128", "dev", "lo", "nodad");
+        if (!tun)
+        {
+            Stack.Ip("address", "add", $"{StackServiceAddress4}/32", "dev", "lo");
+            Stack.Ip("-6", "address", "add", $"{StackServiceAddress6}/128", "dev", "lo", "nodad");
+        }
+
         afterStep("namespaces");
 
         string ethtool = HostCommand.Find("ethtool") ?? throw new HostCommandException("ethtool is not installed (Debian package ethtool); the topology turns veth offloads off with it");
@@ -364,6 +383,8 @@ public sealed partial class InteropTopology : IDisposable
             Stack.Ip("route", "replace", $"{path.StackAddress4}/32", "dev", Options.TunName);
             Stack.Ip("-6", "route", "replace", $"{path.StackAddress6}/128", "dev", Options.TunName);
             Stack.Ip("-6", "neigh", "replace", "proxy", path.StackAddress6.ToString(), "dev", path.StackDevice);
+            Stack.Ip("route", "replace", $"{StackServiceAddress4}/32", "dev", Options.TunName);
+            Stack.Ip("-6", "route", "replace", $"{StackServiceAddress6}/128", "dev", Options.TunName);
         }
 
         // Source routing: each host's path-i address leaves through path i, whatever the destination.

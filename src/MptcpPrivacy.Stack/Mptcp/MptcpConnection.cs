@@ -372,6 +372,11 @@ public sealed class MptcpConnection
             State = MptcpConnectionState.Established;
             Raise(new MptcpEvent(now, MptcpEventKind.Established, subflow.Tuple));
             OnFullyEstablished(now);
+
+            // The active side is fully established once a DSS reaches it (RFC 8684 §3.1); Linux
+            // opens its joins and announces only then, so answer a data-less third ACK with a Data
+            // ACK at once instead of leaving the peer waiting for our first data.
+            subflow.Tcp.RequestAcknowledgment();
         }
         else if (option.SenderKey != RemoteKey)
         {

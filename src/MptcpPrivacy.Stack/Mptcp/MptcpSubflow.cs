@@ -247,6 +247,18 @@ public sealed class MptcpSubflow : ISubflowHooks
             }
         }
 
+        // RFC 8684 §3.5: a reset carrying MP_FASTCLOSE with our key ends the connection. The key
+        // authenticates it beyond RFC 5961's exact-sequence rule, so an in-window one counts even
+        // when data is still in flight (Linux stamps it with its SND.NXT, past what has arrived);
+        // answering it with a challenge ACK would lose the reason to the plain RST that follows.
+        if (fastCloseKey is { } closeKey && closeKey == _connection.LocalKey.Key && Tcp.State is not (TcpState.Closed or TcpState.Listen or TcpState.SynSent)
+            && new SeqNum32(segment.SequenceNumber).IsInWindow(Tcp.ReceiveNext, Math.Max(Tcp.ReceiveWindow, 1)))
+        {
+            ResetReason ??= reason;
+            _connection.OnFastClose(now, closeKey);
+            return;
+        }
+
         TcpState before = Tcp.State;
         Tcp.OnSegment(now, segment);
         if (rst && before != TcpState.Closed && Tcp.State is TcpState.Closed or TcpState.Listen)
