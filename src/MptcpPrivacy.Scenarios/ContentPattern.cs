@@ -12,23 +12,28 @@ internal sealed class ContentPattern(int seed)
     /// <summary>Fills <paramref name="destination"/> with the next bytes of the pattern.</summary>
     public void Fill(Span<byte> destination)
     {
+        // The state lives in a local for the loop: as a field, every store into the span could
+        // alias it for the JIT, which then reloads and stores it on each step of the serial chain.
+        ulong state = _state;
         Span<ulong> words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(destination);
         for (int i = 0; i < words.Length; i++)
         {
-            words[i] = Next();
+            words[i] = Next(ref state);
         }
 
         for (int i = words.Length * 8; i < destination.Length; i++)
         {
-            destination[i] = (byte)Next();
+            destination[i] = (byte)Next(ref state);
         }
+
+        _state = state;
     }
 
-    private ulong Next()
+    private static ulong Next(ref ulong state)
     {
-        _state ^= _state >> 12;
-        _state ^= _state << 25;
-        _state ^= _state >> 27;
-        return _state * 0x2545F4914F6CDD1DUL;
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        return state * 0x2545F4914F6CDD1DUL;
     }
 }

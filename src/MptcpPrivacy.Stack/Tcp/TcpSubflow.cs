@@ -745,6 +745,29 @@ public sealed partial class TcpSubflow
         }
     }
 
+    /// <summary>
+    /// Gives the storage of the send and receive buffers back to the pool once the connection is
+    /// done with them: in CLOSED or TIME-WAIT, each buffer that is empty (and holds nothing out of
+    /// order). A buffer that still holds bytes keeps them.
+    /// </summary>
+    internal void ReleaseBuffers()
+    {
+        if (State is not (TcpState.Closed or TcpState.TimeWait))
+        {
+            return;
+        }
+
+        if (_sendBuffer.Count == 0)
+        {
+            _sendBuffer.Release();
+        }
+
+        if (_receiveBuffer.Count == 0 && _outOfOrder.IsEmpty)
+        {
+            _receiveBuffer.Release();
+        }
+    }
+
     private bool HookAccepts(TimeSpan now, in TcpHeader segment) => _hooks?.OnSegmentAccepted(now, segment) ?? true;
 
     private bool TsRecentIsValid(TimeSpan now) => now - _tsRecentTime <= PawsIdleLimit;
