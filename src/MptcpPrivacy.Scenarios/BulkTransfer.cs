@@ -11,6 +11,7 @@ namespace MptcpPrivacy.Scenarios;
 /// </summary>
 public sealed class BulkTransfer
 {
+    // A multiple of eight: the content is then the pattern's words back to back (PatternVerifier).
     private const int ChunkSize = 64 * 1024;
 
     private readonly IncrementalHash? _sentHash;
@@ -44,7 +45,7 @@ public sealed class BulkTransfer
     {
         BytesToSend = bytesToSend;
         _content = new ContentPattern(contentSeed);
-        _verifier = new PatternVerifier(peerContentSeed, peerBytesToSend, ChunkSize);
+        _verifier = new PatternVerifier(peerContentSeed, peerBytesToSend);
     }
 
     /// <summary>Gets the connection, once attached.</summary>

@@ -26,7 +26,7 @@ public class ContentCheckTests
 
     private static long? Verify(int seed, long length, byte[] received, int piece)
     {
-        var verifier = new PatternVerifier(seed, length, Chunk);
+        var verifier = new PatternVerifier(seed, length);
         for (int at = 0; at < received.Length; at += piece)
         {
             verifier.Check(received.AsSpan(at, Math.Min(piece, received.Length - at)));
@@ -57,6 +57,38 @@ public class ContentCheckTests
         byte[] content = Content(5, 200_003);
         content[at] ^= 0x01;
         Assert.Equal(at, Verify(5, content.Length, content, 1500));
+    }
+
+    [Fact]
+    public void AnyWrongByteInAnyPiecesIsFoundWhereItIs()
+    {
+        // Seeded: lengths with and without a tail, pieces of any size (words split across reads),
+        // one byte flipped anywhere, the vector checks and the scalar ones all crossed.
+        var random = new Random(8684);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            int length = random.Next(1, 150_000);
+            int seed = random.Next();
+            byte[] content = Content(seed, length);
+            int piece = random.Next(1, 3) == 1 ? random.Next(1, 20) : random.Next(1, 70_000);
+            Assert.Null(Verify(seed, length, content, piece));
+            int at = random.Next(length);
+            content[at] ^= (byte)random.Next(1, 256);
+            Assert.Equal(at, Verify(seed, length, content, piece));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(65_536)]
+    [InlineData(131_075)]
+    public void ShortAndExactLengthsMatch(int length)
+    {
+        byte[] content = Content(9, length);
+        Assert.Null(Verify(9, length, content, 5));
+        Assert.Null(Verify(9, length, content, 100_000));
     }
 
     [Fact]
