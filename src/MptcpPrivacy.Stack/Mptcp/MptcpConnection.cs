@@ -1125,7 +1125,6 @@ public sealed class MptcpConnection
             sf.IsStale = stale;
         }
 
-        Span<byte> chunk = _scratch;
         for (int guard = 0; guard < 4096; guard++)
         {
             bool reinjecting = false;
@@ -1180,8 +1179,7 @@ public sealed class MptcpConnection
                 return;
             }
 
-            _sendBuffer.Peek((int)(dsn - _dataUna), chunk[..n]);
-            sf.Push(dsn, chunk[..n]);
+            sf.Push(dsn, _sendBuffer, (int)(dsn - _dataUna), n);
             if (reinjecting)
             {
                 Counters.BytesReinjected += n;

@@ -69,6 +69,26 @@ internal sealed class ByteRing
         return n;
     }
 
+    /// <summary>
+    /// Appends the <paramref name="count"/> bytes <paramref name="offset"/> bytes after the head of
+    /// <paramref name="source"/>, as many as fit, and returns how many: one copy from ring to ring.
+    /// </summary>
+    public int WriteFrom(ByteRing source, int offset, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        int n = Math.Min(Math.Min(count, Free), source.Count - offset);
+        if (n <= 0)
+        {
+            return 0;
+        }
+
+        int start = (source._head + offset) % source._buffer.Length;
+        int first = Math.Min(n, source._buffer.Length - start);
+        Write(source._buffer.AsSpan(start, first));
+        Write(source._buffer.AsSpan(0, n - first));
+        return n;
+    }
+
     /// <summary>Takes in <paramref name="count"/> bytes already placed past the tail with <see cref="WriteAt"/>.</summary>
     public void Commit(int count)
     {

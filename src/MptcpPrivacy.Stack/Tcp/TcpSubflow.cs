@@ -271,12 +271,16 @@ public sealed partial class TcpSubflow
     /// <exception cref="InvalidOperationException">The connection is closed or closing on our side.</exception>
     public int Send(ReadOnlySpan<byte> data)
     {
-        if (_closeRequested || State is TcpState.Closed or TcpState.Listen)
-        {
-            throw new InvalidOperationException($"Cannot send in {State}{(_closeRequested ? " after Close" : string.Empty)}.");
-        }
-
+        RequireOpenForSending();
         return _sendBuffer.Write(data);
+    }
+
+    /// <summary>Queues <paramref name="count"/> bytes of <paramref name="source"/> from <paramref name="offset"/> bytes after its head, copied ring to ring; returns how many fit.</summary>
+    /// <exception cref="InvalidOperationException">The connection is closed or closing on our side.</exception>
+    internal int SendFrom(ByteRing source, int offset, int count)
+    {
+        RequireOpenForSending();
+        return _sendBuffer.WriteFrom(source, offset, count);
     }
 
     /// <summary>Moves received bytes into <paramref name="destination"/> and returns how many (RFC 9293 §3.10.3); 0 with <see cref="ReceivedFin"/> means end of stream.</summary>
@@ -854,6 +858,14 @@ public sealed partial class TcpSubflow
         {
             int segLen = segment.Payload.Length + ((flags & TcpFlags.Syn) != 0 ? 1 : 0) + ((flags & TcpFlags.Fin) != 0 ? 1 : 0);
             _reply = new PendingReply(segment.SourcePort, default, new SeqNum32(segment.SequenceNumber) + segLen, TcpFlags.Rst | TcpFlags.Ack);
+        }
+    }
+
+    private void RequireOpenForSending()
+    {
+        if (_closeRequested || State is TcpState.Closed or TcpState.Listen)
+        {
+            throw new InvalidOperationException($"Cannot send in {State}{(_closeRequested ? " after Close" : string.Empty)}.");
         }
     }
 
