@@ -24,6 +24,15 @@ public class ContentCheckTests
         return bytes;
     }
 
+    private static ScenarioSpec TwoPaths(string path1, string path2, long up, long down, int seed) => new()
+    {
+        Paths = [PathSpec.Parse(path1), PathSpec.Parse(path2)],
+        ClientToServerBytes = up,
+        ServerToClientBytes = down,
+        Seed = seed,
+        DurationNs = 600_000_000_000,
+    };
+
     private static long? Verify(int seed, long length, byte[] received, int piece)
     {
         var verifier = new PatternVerifier(seed, length);
@@ -105,14 +114,7 @@ public class ContentCheckTests
     [Fact]
     public void AScenarioCheckedByPatternCompletesWithoutDigests()
     {
-        var spec = new ScenarioSpec
-        {
-            Paths = [PathSpec.Parse("rate=20M,rtt=20ms,loss=1%,reorder=1%"), PathSpec.Parse("rate=20M,rtt=40ms,dup=1%")],
-            ClientToServerBytes = 300_001,
-            ServerToClientBytes = 200_003,
-            Seed = 3,
-            DurationNs = 600_000_000_000,
-        };
+        ScenarioSpec spec = TwoPaths("rate=20M,rtt=20ms,loss=1%,reorder=1%", "rate=20M,rtt=40ms,dup=1%", 300_001, 200_003, seed: 3);
         ScenarioResult r = ScenarioRunner.Run(spec, check: ContentCheck.Pattern);
         Assert.True(r.Success);
         Assert.Equal(300_001, r.Upload.BytesDelivered);
@@ -125,14 +127,7 @@ public class ContentCheckTests
     public void BothChecksSeeTheSameTransfer()
     {
         // The check is the applications' business: the packets on the wire are the same either way.
-        var spec = new ScenarioSpec
-        {
-            Paths = [PathSpec.Parse("rate=20M,rtt=20ms,loss=1%"), PathSpec.Parse("rate=20M,rtt=40ms")],
-            ClientToServerBytes = 500_000,
-            ServerToClientBytes = 0,
-            Seed = 4,
-            DurationNs = 600_000_000_000,
-        };
+        ScenarioSpec spec = TwoPaths("rate=20M,rtt=20ms,loss=1%", "rate=20M,rtt=40ms", 500_000, 0, seed: 4);
         var withDigests = new MemoryStream();
         var withPattern = new MemoryStream();
         Assert.True(ScenarioRunner.Run(spec, withDigests).Success);
