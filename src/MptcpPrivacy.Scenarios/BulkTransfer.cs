@@ -11,21 +11,41 @@ namespace MptcpPrivacy.Scenarios;
 /// </summary>
 public sealed class BulkTransfer
 {
-    private readonly IncrementalHash _sentHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly IncrementalHash _receivedHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly byte[] _chunk = new byte[64 * 1024];
-    private readonly byte[] _readBuffer = new byte[64 * 1024];
+    // A multiple of eight: the content is then the pattern's words back to back (PatternVerifier).
+    private const int ChunkSize = 64 * 1024;
+
+    private readonly IncrementalHash? _sentHash;
+    private readonly IncrementalHash? _receivedHash;
+    private readonly byte[] _chunk = new byte[ChunkSize];
+    private readonly byte[] _readBuffer = new byte[ChunkSize];
     private readonly ContentPattern _content;
+    private readonly PatternVerifier? _verifier;
     private int _chunkLength;
     private int _chunkOffset;
+    private bool _allWritten;
     private byte[]? _sentDigest;
     private byte[]? _receivedDigest;
 
-    /// <summary>Makes an application that will send <paramref name="bytesToSend"/> bytes drawn from <paramref name="contentSeed"/>.</summary>
+    /// <summary>Makes an application that will send <paramref name="bytesToSend"/> bytes drawn from <paramref name="contentSeed"/> and keep SHA-256 digests of both directions.</summary>
     public BulkTransfer(long bytesToSend, int contentSeed)
     {
         BytesToSend = bytesToSend;
         _content = new ContentPattern(contentSeed);
+        _sentHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        _receivedHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    }
+
+    /// <summary>
+    /// Makes an application that will send <paramref name="bytesToSend"/> bytes drawn from
+    /// <paramref name="contentSeed"/> and check, byte by byte, that what it reads is the peer's
+    /// content: <paramref name="peerBytesToSend"/> bytes drawn from <paramref name="peerContentSeed"/>
+    /// (<see cref="ContentCheck.Pattern"/>); it keeps no digest.
+    /// </summary>
+    public BulkTransfer(long bytesToSend, int contentSeed, long peerBytesToSend, int peerContentSeed)
+    {
+        BytesToSend = bytesToSend;
+        _content = new ContentPattern(contentSeed);
+        _verifier = new PatternVerifier(peerContentSeed, peerBytesToSend);
     }
 
     /// <summary>Gets the connection, once attached.</summary>
@@ -55,6 +75,15 @@ public sealed class BulkTransfer
     /// <summary>Gets the SHA-256 of everything read, once the peer closed.</summary>
     public byte[]? ReceivedDigest => _receivedDigest;
 
+    /// <summary>Gets whether everything was written (the connection is closing behind it).</summary>
+    public bool AllWritten => _allWritten;
+
+    /// <summary>
+    /// Gets, with <see cref="ContentCheck.Pattern"/>, the offset of the first byte read that was not
+    /// the peer's content; null while every byte matched (and always with SHA-256 digests).
+    /// </summary>
+    public long? FirstMismatchAt => _verifier?.FirstMismatchAt;
+
     /// <summary>Gets whether everything was written and acknowledged and everything from the peer read.</summary>
     public bool Done => ReadCompletedAt is not null && WriteAcknowledgedAt is not null;
 
@@ -80,16 +109,17 @@ public sealed class BulkTransfer
         {
             FirstByteReadAt ??= now;
             BytesRead += n;
-            _receivedHash.AppendData(_readBuffer, 0, n);
+            _receivedHash?.AppendData(_readBuffer, 0, n);
+            _verifier?.Check(_readBuffer.AsSpan(0, n));
         }
 
         if (c.ReadCompleted && ReadCompletedAt is null)
         {
             ReadCompletedAt = now;
-            _receivedDigest = _receivedHash.GetHashAndReset();
+            _receivedDigest = _receivedHash?.GetHashAndReset();
         }
 
-        if (_sentDigest is not null && WriteAcknowledgedAt is null && c.Unacknowledged == 0)
+        if (_allWritten && WriteAcknowledgedAt is null && c.Unacknowledged == 0)
         {
             WriteAcknowledgedAt = now;
         }
@@ -101,13 +131,13 @@ public sealed class BulkTransfer
         {
             if (_chunkOffset == _chunkLength)
             {
-                _chunkLength = (int)Math.Min(_chunk.Length, BytesToSend - BytesWritten);
+                _chunkLength = (int)Math.Min(ChunkSize, BytesToSend - BytesWritten);
                 _content.Fill(_chunk.AsSpan(0, _chunkLength));
                 _chunkOffset = 0;
             }
 
             int n = c.Write(_chunk.AsSpan(_chunkOffset, _chunkLength - _chunkOffset));
-            _sentHash.AppendData(_chunk, _chunkOffset, n);
+            _sentHash?.AppendData(_chunk, _chunkOffset, n);
             _chunkOffset += n;
             BytesWritten += n;
             if (n == 0)
@@ -116,9 +146,10 @@ public sealed class BulkTransfer
             }
         }
 
-        if (BytesWritten == BytesToSend && _sentDigest is null)
+        if (BytesWritten == BytesToSend && !_allWritten)
         {
-            _sentDigest = _sentHash.GetHashAndReset();
+            _allWritten = true;
+            _sentDigest = _sentHash?.GetHashAndReset();
             c.Close();
         }
     }

@@ -6,9 +6,9 @@ namespace MptcpPrivacy.Scenarios;
 /// <summary>What one direction of a scenario's transfer achieved.</summary>
 /// <param name="BytesSent">Bytes the sender wrote.</param>
 /// <param name="BytesDelivered">Bytes the receiver read.</param>
-/// <param name="SentSha256">SHA-256 of what was written (hex), once all was written.</param>
-/// <param name="DeliveredSha256">SHA-256 of what was read (hex), once the sender's DATA_FIN arrived.</param>
-/// <param name="Complete">Whether everything arrived and the digests match.</param>
+/// <param name="SentSha256">SHA-256 of what was written (hex), once all was written; null with <see cref="ContentCheck.Pattern"/>.</param>
+/// <param name="DeliveredSha256">SHA-256 of what was read (hex), once the sender's DATA_FIN arrived; null with <see cref="ContentCheck.Pattern"/>.</param>
+/// <param name="Complete">Whether everything arrived and matched what was sent (the digests, or every byte with <see cref="ContentCheck.Pattern"/>).</param>
 /// <param name="GoodputBitsPerSecond">Bytes delivered × 8 over the time from the connection's start to the last byte read.</param>
 public sealed record DirectionResult(long BytesSent, long BytesDelivered, string? SentSha256, string? DeliveredSha256, bool Complete, double GoodputBitsPerSecond);
 

@@ -25,7 +25,8 @@ public static class ScenarioRunner
     /// <param name="client">The client stack's options (defaults when null).</param>
     /// <param name="server">The server stack's options (defaults when null).</param>
     /// <param name="maxEvents">A bound on simulator events, so a run always ends.</param>
-    public static ScenarioResult Run(ScenarioSpec spec, Stream? capture = null, MptcpOptions? client = null, MptcpOptions? server = null, long maxEvents = 200_000_000)
+    /// <param name="check">How the applications check what arrived: SHA-256 digests (reported in the result) or the content compared byte by byte.</param>
+    public static ScenarioResult Run(ScenarioSpec spec, Stream? capture = null, MptcpOptions? client = null, MptcpOptions? server = null, long maxEvents = 200_000_000, ContentCheck check = ContentCheck.Sha256)
     {
         var simulator = new Simulator(new Random(spec.Seed));
         var clientEndpoint = new MptcpEndpoint(client ?? new MptcpOptions(), new Random(unchecked((spec.Seed * 7919) + 1)));
@@ -45,8 +46,14 @@ public static class ScenarioRunner
             interfaces => serverNode = new MptcpHostNode("server", interfaces, serverEndpoint, EndpointFlags.None),
             capture);
 
-        var upload = new BulkTransfer(spec.ClientToServerBytes, unchecked(spec.Seed + 101));
-        var download = new BulkTransfer(spec.ServerToClientBytes, unchecked(spec.Seed + 202));
+        int uploadSeed = unchecked(spec.Seed + 101);
+        int downloadSeed = unchecked(spec.Seed + 202);
+        var upload = check == ContentCheck.Pattern
+            ? new BulkTransfer(spec.ClientToServerBytes, uploadSeed, spec.ServerToClientBytes, downloadSeed)
+            : new BulkTransfer(spec.ClientToServerBytes, uploadSeed);
+        var download = check == ContentCheck.Pattern
+            ? new BulkTransfer(spec.ServerToClientBytes, downloadSeed, spec.ClientToServerBytes, uploadSeed)
+            : new BulkTransfer(spec.ServerToClientBytes, downloadSeed);
         IpAddressBytes serverAddress = ScenarioSpec.ServerIpv4.Address;
         HostAddress first = clientNode!.Interfaces.AllAddresses.FirstOrDefault(a => a.InterfaceIndex == 0 && a.Address.Address.IsV4);
         if (first == default)
@@ -93,8 +100,8 @@ public static class ScenarioRunner
         return new ScenarioResult
         {
             Seed = spec.Seed,
-            Upload = Direction(upload, download, start),
-            Download = Direction(download, upload, start),
+            Upload = Direction(upload, download, start, check),
+            Download = Direction(download, upload, start, check),
             DurationSeconds = simulator.Now / 1e9,
             SubflowsOpened = clientConnection?.Subflows.Count ?? 0,
             SubflowsEstablished = clientConnection?.Events.Count(e => e.Kind == MptcpEventKind.SubflowEstablished) ?? 0,
@@ -124,11 +131,14 @@ public static class ScenarioRunner
         return connection;
     }
 
-    private static DirectionResult Direction(BulkTransfer sender, BulkTransfer receiver, TimeSpan start)
+    private static DirectionResult Direction(BulkTransfer sender, BulkTransfer receiver, TimeSpan start, ContentCheck check)
     {
         string? sent = sender.SentDigest is { } s ? Convert.ToHexStringLower(s) : null;
         string? delivered = receiver.ReceivedDigest is { } r ? Convert.ToHexStringLower(r) : null;
-        bool complete = sent is not null && sent == delivered && receiver.BytesRead == sender.BytesToSend;
+        bool matched = check == ContentCheck.Pattern
+            ? sender.AllWritten && receiver.ReadCompletedAt is not null && receiver.FirstMismatchAt is null
+            : sent == delivered;
+        bool complete = matched && receiver.BytesRead == sender.BytesToSend;
         double seconds = receiver.ReadCompletedAt is { } end ? (end - start).TotalSeconds : 0;
         double goodput = seconds > 0 ? receiver.BytesRead * 8 / seconds : 0;
         return new DirectionResult(sender.BytesWritten, receiver.BytesRead, sent, delivered, complete, goodput);

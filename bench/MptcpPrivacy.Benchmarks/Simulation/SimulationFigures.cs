@@ -29,13 +29,14 @@ internal static class SimulationFigures
     /// <summary>The command-line switch that selects this mode.</summary>
     public const string Switch = "--sim-figures";
 
-    /// <summary>Runs the mode with the arguments after the switch: <c>[--runs N] [--warmup N] [--scenario NAME]... [--stack-only]</c>.</summary>
+    /// <summary>Runs the mode with the arguments after the switch: <c>[--runs N] [--warmup N] [--scenario NAME]... [--check sha256|pattern] [--stack-only]</c>.</summary>
     /// <returns>The process exit code.</returns>
     public static int Run(IReadOnlyList<string> arguments)
     {
         int runs = 10;
         int warmup = 10;
         bool stackOnly = false;
+        string check = "sha256";
         var names = new List<string>();
         for (int i = 0; i < arguments.Count; i++)
         {
@@ -57,8 +58,11 @@ internal static class SimulationFigures
                 case "--scenario":
                     names.Add(value);
                     break;
+                case "--check":
+                    check = value;
+                    break;
                 default:
-                    throw new ArgumentException($"Unknown option {arguments[i]}; {Switch} takes --runs, --warmup, --scenario and --stack-only.");
+                    throw new ArgumentException($"Unknown option {arguments[i]}; {Switch} takes --runs, --warmup, --scenario, --check and --stack-only.");
             }
 
             i++;
@@ -69,14 +73,14 @@ internal static class SimulationFigures
             names.AddRange(SimulationWorkload.Names);
         }
 
-        Console.WriteLine($"{runs} runs after {warmup} warm-up runs, {Environment.ProcessorCount} CPUs, .NET {Environment.Version}");
+        Console.WriteLine($"{runs} runs after {warmup} warm-up runs, content check {check}, {Environment.ProcessorCount} CPUs, .NET {Environment.Version}");
         Console.WriteLine();
         Console.WriteLine("| scenario | packets per run | client segments per run | events per run | CPU s per run (median) | packets per CPU-second | allocated per run | B per segment (whole run) | B per segment (marginal) |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach (string name in names)
         {
-            Figures full = Measure(name, SimulationWorkload.UploadBytes, runs, warmup);
-            Figures half = Measure(name, SimulationWorkload.UploadBytes / 2, runs: 1, warmup: 0);
+            Figures full = Measure(name, check, SimulationWorkload.UploadBytes, runs, warmup);
+            Figures half = Measure(name, check, SimulationWorkload.UploadBytes / 2, runs: 1, warmup: 0);
             double marginal = (double)(full.AllocatedPerRun - half.AllocatedPerRun) / (full.Segments - half.Segments);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
@@ -110,16 +114,16 @@ internal static class SimulationFigures
         return 0;
     }
 
-    private static Figures Measure(string name, long uploadBytes, int runs, int warmup)
+    private static Figures Measure(string name, string check, long uploadBytes, int runs, int warmup)
     {
         var spec = SimulationWorkload.Spec(name, uploadBytes);
         for (int i = 0; i < warmup; i++)
         {
-            SimulationWorkload.Run(spec);
+            SimulationWorkload.Run(spec, check);
         }
 
         ScenarioResult? result = null;
-        (double cpu, long allocated) = Measured(() => result = SimulationWorkload.Run(spec), runs);
+        (double cpu, long allocated) = Measured(() => result = SimulationWorkload.Run(spec, check), runs);
         return new Figures(
             SimulationWorkload.PacketsDelivered(result!),
             SimulationWorkload.ClientSegments(result!),

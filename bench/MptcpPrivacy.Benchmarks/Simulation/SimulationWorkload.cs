@@ -1,3 +1,4 @@
+using System.Reflection;
 using MptcpPrivacy.Scenarios;
 using MptcpPrivacy.Simulation.Scenarios;
 
@@ -36,16 +37,47 @@ internal static class SimulationWorkload
         };
     }
 
-    /// <summary>Runs the scenario and returns its result, throwing when the transfer did not complete (a broken run would give flattering figures).</summary>
-    public static ScenarioResult Run(ScenarioSpec spec)
+    /// <summary>Gets the names of the content checks the applications can make: "sha256" (the documented workload) and "pattern".</summary>
+    public static IReadOnlyList<string> Checks { get; } = ["sha256", "pattern"];
+
+    /// <summary>
+    /// Runs the scenario and returns its result, throwing when the transfer did not complete (a
+    /// broken run would give flattering figures). <paramref name="check"/> "sha256" has both
+    /// applications digest both directions; "pattern" has the receiver compare every byte with the
+    /// sender's content instead (<c>ContentCheck.Pattern</c>).
+    /// </summary>
+    /// <exception cref="NotSupportedException">"pattern" on a revision of the stack without content checks (a base of bench/sim-before-after.sh).</exception>
+    public static ScenarioResult Run(ScenarioSpec spec, string check = "sha256")
     {
-        ScenarioResult result = ScenarioRunner.Run(spec);
+        ScenarioResult result = check switch
+        {
+            "sha256" => ScenarioRunner.Run(spec),
+            "pattern" => RunWithPatternCheck(spec),
+            _ => throw new ArgumentException($"Unknown content check {check}; known: {string.Join(", ", Checks)}.", nameof(check)),
+        };
         if (!result.Success)
         {
             throw new InvalidOperationException($"The scenario did not complete: {result.Outcome}, {result.Upload.BytesDelivered} of {spec.ClientToServerBytes} bytes delivered.");
         }
 
         return result;
+    }
+
+    // Reflection, because bench/sim-before-after.sh builds this harness against older revisions
+    // too, whose ScenarioRunner has no content check parameter: there it fails at run time, not at
+    // build time, and only when "pattern" is asked for.
+    private static ScenarioResult RunWithPatternCheck(ScenarioSpec spec)
+    {
+        Type? checkType = typeof(ScenarioRunner).Assembly.GetType("MptcpPrivacy.Scenarios.ContentCheck");
+        MethodInfo? run = checkType is null ? null : typeof(ScenarioRunner).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .FirstOrDefault(m => m.Name == nameof(ScenarioRunner.Run) && m.GetParameters().Any(p => p.ParameterType == checkType));
+        if (run is null)
+        {
+            throw new NotSupportedException("This revision of the stack has no content check: only sha256 runs.");
+        }
+
+        object?[] arguments = run.GetParameters().Select(p => p.ParameterType == checkType ? Enum.Parse(checkType!, "Pattern") : p.Position == 0 ? spec : p.DefaultValue).ToArray();
+        return (ScenarioResult)run.Invoke(null, arguments)!;
     }
 
     /// <summary>

@@ -11,13 +11,19 @@ namespace MptcpPrivacy.Stack.Mptcp;
 /// </summary>
 public sealed class DataReassembly
 {
-    // In-order bytes wait in a ring (which grows with use) up to the window; out-of-order pieces are
-    // kept disjoint, sorted by their distance from the connection's first DSN (a fixed origin, so
-    // keys never move as data is delivered), and allocated only when data really is out of order.
-    private readonly SortedList<ulong, byte[]> _pending = [];
+    private const int InitialRanges = 8;
+
+    // Every byte waits in one ring (which grows with use) up to the window: in-order bytes before
+    // its tail, out-of-order bytes parked in its free room at their distance from the in-order edge,
+    // as TcpSubflow parks a subflow's. The parked bytes are described by disjoint, sorted, never
+    // touching ranges of distances from the connection's first DSN (a fixed origin, so they never
+    // move as data is delivered); the arrays grow only when data really arrives in many pieces.
     private readonly DataSeqNum _origin;
     private readonly int _window;
     private readonly ByteRing _ready;
+    private ulong[] _left = new ulong[InitialRanges];
+    private ulong[] _right = new ulong[InitialRanges];
+    private int _ranges;
     private DataSeqNum _advertisedEdge;
 
     /// <summary>Starts receiving at <paramref name="next"/> (the peer's IDSN + 1) with a window of <paramref name="window"/> bytes.</summary>
@@ -95,109 +101,136 @@ public sealed class DataReassembly
             data = data[..(int)room];
         }
 
-        if (offset == 0)
+        if (data.IsEmpty)
         {
-            // New bytes: how far Next moved, less what came from pieces already held.
-            DataSeqNum before = Next;
-            Append(data);
-            int fromHeld = Drain();
-            return (int)(Next - before) - fromHeld;
+            return 0;
         }
 
-        return Hold(start.Value - _origin.Value, data);
+        ulong nextKey = Next.Value - _origin.Value;
+        ulong key = start.Value - _origin.Value;
+        int fresh = Park(nextKey, key, data);
+        Buffered += fresh;
+        if (_ranges > 0 && _left[0] == nextKey)
+        {
+            // The gap at the in-order edge is filled: everything contiguous with it is in order now.
+            int length = (int)(_right[0] - nextKey);
+            RemoveRanges(0, 1);
+            _ready.Commit(length);
+            Buffered -= length;
+            Next += (ulong)length;
+        }
+
+        return fresh;
     }
 
     /// <summary>Copies in-order bytes to <paramref name="destination"/>; returns how many.</summary>
     public int Read(Span<byte> destination) => _ready.Read(destination);
 
-    private void Append(ReadOnlySpan<byte> data)
+    /// <summary>Gives the buffer's storage back to the pool when nothing is held, in order or not (the connection is done).</summary>
+    internal void ReleaseIfEmpty()
     {
-        // Accept never takes more than the window allows (the advertised edge included: what was
-        // offered plus what is unread never exceeds the window), so the ring always has the room.
-        if (_ready.Write(data) != data.Length)
+        if (_ready.Count == 0 && _ranges == 0)
         {
-            throw new InvalidOperationException("in-order data beyond the receive window");
+            _ready.Release();
         }
-
-        Next += (ulong)data.Length;
     }
 
-    private int Hold(ulong key, ReadOnlySpan<byte> data)
+    // Copies the bytes of [key, key + data.Length) that no range holds yet into the ring's free room
+    // (the first copy of a byte wins, as a reinjected duplicate must not change what arrived), adds
+    // the whole span to the ranges, and returns how many bytes were new.
+    private int Park(ulong nextKey, ulong key, ReadOnlySpan<byte> data)
     {
-        // Keep pieces disjoint: cut what earlier or later pieces already hold.
         ulong end = key + (ulong)data.Length;
-        int index = LowerBound(key);
-        if (index > 0)
-        {
-            ulong previousEnd = _pending.Keys[index - 1] + (ulong)_pending.Values[index - 1].Length;
-            if (previousEnd >= end)
-            {
-                return 0;
-            }
-
-            if (previousEnd > key)
-            {
-                data = data[(int)(previousEnd - key)..];
-                key = previousEnd;
-            }
-        }
-
+        int index = FirstEndingAfter(key);
         int fresh = 0;
-        while (!data.IsEmpty)
+        ulong at = key;
+        for (int i = index; at < end; i++)
         {
-            index = LowerBound(key);
-            ulong nextKey = index < _pending.Count ? _pending.Keys[index] : ulong.MaxValue;
-            if (nextKey == key)
+            ulong gapEnd = i < _ranges ? Math.Min(end, _left[i]) : end;
+            if (gapEnd > at)
             {
-                // Skip over the piece already held here.
-                int skip = (int)Math.Min((ulong)data.Length, (ulong)_pending.Values[index].Length);
-                data = data[skip..];
-                key += (ulong)skip;
-                continue;
+                // Accept never takes more than the window allows (the advertised edge included: what
+                // was offered plus what is unread never exceeds the window), so the ring has the room.
+                ReadOnlySpan<byte> gap = data.Slice((int)(at - key), (int)(gapEnd - at));
+                if (_ready.WriteAt((int)(at - nextKey), gap) != gap.Length)
+                {
+                    throw new InvalidOperationException("data beyond the receive window");
+                }
+
+                fresh += gap.Length;
             }
 
-            int take = (int)Math.Min((ulong)data.Length, nextKey - key);
-            _pending.Add(key, data[..take].ToArray());
-            fresh += take;
-            data = data[take..];
-            key += (ulong)take;
+            if (i >= _ranges)
+            {
+                break;
+            }
+
+            at = Math.Max(at, _right[i]);
         }
 
-        Buffered += fresh;
+        AddRange(index, key, end);
         return fresh;
     }
 
-    private int Drain()
+    // Adds [key, end) to the ranges, merging every range it overlaps or touches; `first` is the first
+    // range that ends after key.
+    private void AddRange(int first, ulong key, ulong end)
     {
-        int appended = 0;
-        ulong nextKey = Next.Value - _origin.Value;
-        while (_pending.Count > 0 && _pending.Keys[0] <= nextKey)
+        if (first > 0 && _right[first - 1] == key)
         {
-            ulong key = _pending.Keys[0];
-            byte[] piece = _pending.Values[0];
-            _pending.RemoveAt(0);
-            Buffered -= piece.Length;
-            ulong skip = nextKey - key;
-            if (skip < (ulong)piece.Length)
-            {
-                Append(piece.AsSpan((int)skip));
-                appended += piece.Length - (int)skip;
-                nextKey = Next.Value - _origin.Value;
-            }
+            first--;
         }
 
-        return appended;
+        int last = first - 1;
+        while (last + 1 < _ranges && _left[last + 1] <= end)
+        {
+            last++;
+        }
+
+        if (last < first)
+        {
+            if (_ranges == _left.Length)
+            {
+                Array.Resize(ref _left, _ranges * 2);
+                Array.Resize(ref _right, _ranges * 2);
+            }
+
+            Array.Copy(_left, first, _left, first + 1, _ranges - first);
+            Array.Copy(_right, first, _right, first + 1, _ranges - first);
+            _left[first] = key;
+            _right[first] = end;
+            _ranges++;
+            return;
+        }
+
+        _left[first] = Math.Min(_left[first], key);
+        _right[first] = Math.Max(_right[last], end);
+        RemoveRanges(first + 1, last - first);
     }
 
-    private int LowerBound(ulong key)
+    private void RemoveRanges(int index, int count)
     {
-        IList<ulong> keys = _pending.Keys;
+        if (count <= 0)
+        {
+            return;
+        }
+
+        int tail = _ranges - index - count;
+        Array.Copy(_left, index + count, _left, index, tail);
+        Array.Copy(_right, index + count, _right, index, tail);
+        _ranges -= count;
+    }
+
+    // The index of the first range whose end is after key (ranges are sorted and disjoint, so their
+    // ends increase), or the number of ranges.
+    private int FirstEndingAfter(ulong key)
+    {
         int lo = 0;
-        int hi = keys.Count;
+        int hi = _ranges;
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (keys[mid] < key)
+            if (_right[mid] <= key)
             {
                 lo = mid + 1;
             }

@@ -841,6 +841,21 @@ public sealed class MptcpConnection
         }
     }
 
+    // A loop rather than List.Find with a lambda: this runs on every timer check, and the lambda's
+    // closure over `now` would be allocated each time.
+    private Announcement? ExpiredAnnouncement(TimeSpan now)
+    {
+        foreach (Announcement a in _announcements)
+        {
+            if (a.Transmissions >= _options.AddAddrMaxTransmissions && a.Due <= now)
+            {
+                return a;
+            }
+        }
+
+        return null;
+    }
+
     private MptcpSubflow? SubflowWithPathId(int id) => _subflows.Find(s => s.PathId == id);
 
     private void OnDataAck(DataSeqNum ack, long window)
@@ -944,7 +959,7 @@ public sealed class MptcpConnection
 
         // Unechoed after the last transmission: give up, and let the path manager move on to the
         // next address as if echoed (as Linux after ADD_ADDR_RETRANS_MAX).
-        while (_announcements.Find(a => a.Transmissions >= _options.AddAddrMaxTransmissions && a.Due <= now) is { } expired)
+        while (ExpiredAnnouncement(now) is { } expired)
         {
             _announcements.Remove(expired);
             if (ActivePathManager is { } pm)
@@ -1010,6 +1025,7 @@ public sealed class MptcpConnection
             {
                 bool wasLive = sf.Phase != SubflowPhase.Closed;
                 sf.MarkClosed();
+                sf.Tcp.ReleaseBuffers();
                 if (wasLive)
                 {
                     OnSubflowClosed(now, sf);
@@ -1115,7 +1131,6 @@ public sealed class MptcpConnection
             sf.IsStale = stale;
         }
 
-        Span<byte> chunk = _scratch;
         for (int guard = 0; guard < 4096; guard++)
         {
             bool reinjecting = false;
@@ -1170,8 +1185,7 @@ public sealed class MptcpConnection
                 return;
             }
 
-            _sendBuffer.Peek((int)(dsn - _dataUna), chunk[..n]);
-            sf.Push(dsn, chunk[..n]);
+            sf.Push(dsn, _sendBuffer, (int)(dsn - _dataUna), n);
             if (reinjecting)
             {
                 Counters.BytesReinjected += n;
@@ -1271,8 +1285,25 @@ public sealed class MptcpConnection
         State = MptcpConnectionState.Closed;
         _announcements.Clear();
         _dataFinDeadline = null;
+        ReleaseBuffers();
         Raise(new MptcpEvent(now, MptcpEventKind.Closed, Detail: detail));
         _endpoint.OnConnectionClosed(this);
+    }
+
+    // The megabytes of buffers go back to the pool for the next connection; what the application
+    // has not read yet stays, and so does a subflow's buffer that still holds bytes.
+    private void ReleaseBuffers()
+    {
+        if (_sendBuffer.Count == 0)
+        {
+            _sendBuffer.Release();
+        }
+
+        _reassembly?.ReleaseIfEmpty();
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            sf.Tcp.ReleaseBuffers();
+        }
     }
 
     private void Raise(MptcpEvent e)

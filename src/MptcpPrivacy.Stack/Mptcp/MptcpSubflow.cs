@@ -179,21 +179,30 @@ public sealed class MptcpSubflow : ISubflowHooks
         Tcp.Abort();
     }
 
-    /// <summary>Hands <paramref name="bytes"/>, data from <paramref name="dsn"/> on, to TCP with one mapping.</summary>
-    internal void Push(DataSeqNum dsn, ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Hands <paramref name="length"/> bytes of the connection's send buffer, <paramref name="offset"/>
+    /// bytes after its head and data from <paramref name="dsn"/> on, to TCP with one mapping.
+    /// </summary>
+    internal void Push(DataSeqNum dsn, ByteRing sendBuffer, int offset, int length)
     {
-        int accepted = Tcp.Send(bytes);
-        if (accepted != bytes.Length)
+        int accepted = Tcp.SendFrom(sendBuffer, offset, length);
+        if (accepted != length)
         {
             throw new InvalidOperationException("the subflow's send buffer refused bytes the scheduler measured room for");
         }
 
-        ushort? checksum = _connection.Checksums && !_connection.IsFallback
-            ? DssChecksum.Compute(dsn.Value, _sendSsnNext, (ushort)bytes.Length, bytes)
-            : null;
-        _sendMappings.Add(new SendMapping(_sendSsnNext, (ushort)bytes.Length, dsn, checksum));
-        _sendSsnNext += (uint)bytes.Length;
-        BytesScheduled += bytes.Length;
+        ushort? checksum = null;
+        if (_connection.Checksums && !_connection.IsFallback)
+        {
+            // The checksum needs the bytes in one piece; only then are they copied out.
+            Span<byte> bytes = _connection.Scratch[..length];
+            sendBuffer.Peek(offset, bytes);
+            checksum = DssChecksum.Compute(dsn.Value, _sendSsnNext, (ushort)length, bytes);
+        }
+
+        _sendMappings.Add(new SendMapping(_sendSsnNext, (ushort)length, dsn, checksum));
+        _sendSsnNext += (uint)length;
+        BytesScheduled += length;
     }
 
     /// <summary>Drops mappings TCP has acknowledged; returns the data sequence number just past the last of them, when any went.</summary>

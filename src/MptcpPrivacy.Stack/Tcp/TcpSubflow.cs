@@ -271,12 +271,16 @@ public sealed partial class TcpSubflow
     /// <exception cref="InvalidOperationException">The connection is closed or closing on our side.</exception>
     public int Send(ReadOnlySpan<byte> data)
     {
-        if (_closeRequested || State is TcpState.Closed or TcpState.Listen)
-        {
-            throw new InvalidOperationException($"Cannot send in {State}{(_closeRequested ? " after Close" : string.Empty)}.");
-        }
-
+        RequireOpenForSending();
         return _sendBuffer.Write(data);
+    }
+
+    /// <summary>Queues <paramref name="count"/> bytes of <paramref name="source"/> from <paramref name="offset"/> bytes after its head, copied ring to ring; returns how many fit.</summary>
+    /// <exception cref="InvalidOperationException">The connection is closed or closing on our side.</exception>
+    internal int SendFrom(ByteRing source, int offset, int count)
+    {
+        RequireOpenForSending();
+        return _sendBuffer.WriteFrom(source, offset, count);
     }
 
     /// <summary>Moves received bytes into <paramref name="destination"/> and returns how many (RFC 9293 §3.10.3); 0 with <see cref="ReceivedFin"/> means end of stream.</summary>
@@ -745,6 +749,29 @@ public sealed partial class TcpSubflow
         }
     }
 
+    /// <summary>
+    /// Gives the storage of the send and receive buffers back to the pool once the connection is
+    /// done with them: in CLOSED or TIME-WAIT, each buffer that is empty (and holds nothing out of
+    /// order). A buffer that still holds bytes keeps them.
+    /// </summary>
+    internal void ReleaseBuffers()
+    {
+        if (State is not (TcpState.Closed or TcpState.TimeWait))
+        {
+            return;
+        }
+
+        if (_sendBuffer.Count == 0)
+        {
+            _sendBuffer.Release();
+        }
+
+        if (_receiveBuffer.Count == 0 && _outOfOrder.IsEmpty)
+        {
+            _receiveBuffer.Release();
+        }
+    }
+
     private bool HookAccepts(TimeSpan now, in TcpHeader segment) => _hooks?.OnSegmentAccepted(now, segment) ?? true;
 
     private bool TsRecentIsValid(TimeSpan now) => now - _tsRecentTime <= PawsIdleLimit;
@@ -831,6 +858,14 @@ public sealed partial class TcpSubflow
         {
             int segLen = segment.Payload.Length + ((flags & TcpFlags.Syn) != 0 ? 1 : 0) + ((flags & TcpFlags.Fin) != 0 ? 1 : 0);
             _reply = new PendingReply(segment.SourcePort, default, new SeqNum32(segment.SequenceNumber) + segLen, TcpFlags.Rst | TcpFlags.Ack);
+        }
+    }
+
+    private void RequireOpenForSending()
+    {
+        if (_closeRequested || State is TcpState.Closed or TcpState.Listen)
+        {
+            throw new InvalidOperationException($"Cannot send in {State}{(_closeRequested ? " after Close" : string.Empty)}.");
         }
     }
 
