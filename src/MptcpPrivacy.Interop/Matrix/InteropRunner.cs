@@ -23,7 +23,7 @@ public sealed record InteropRunOptions
     public string? CaptureDirectory { get; init; }
 
     /// <summary>Gets the longest a transfer may take before the run fails.</summary>
-    public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets the longest the client waits for its joins before it sends.</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -56,7 +56,19 @@ public static class InteropRunner
         {
             Directory.CreateDirectory(captureDirectory);
             using var run = new CaseRun(@case, direction, options, outcome, Path.Combine(captureDirectory, $"{@case.Name}-{(direction == InteropDirection.OursToKernel ? "ours-kernel" : "kernel-ours")}.pcap"));
-            run.Execute();
+
+            // A watchdog over the whole run: whatever blocks, the run ends and its namespaces go.
+            Task execution = Task.Factory.StartNew(run.Execute, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            TimeSpan limit = options.TransferTimeout + options.JoinTimeout + TimeSpan.FromSeconds(60);
+            if (!execution.Wait(limit))
+            {
+                outcome.Error = $"the run did not finish within {limit.TotalSeconds:0} s";
+                _ = execution.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            }
+            else
+            {
+                execution.GetAwaiter().GetResult();
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
