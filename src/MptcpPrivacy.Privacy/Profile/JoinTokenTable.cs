@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace MptcpPrivacy.Privacy.Profile;
 
 /// <summary>
@@ -25,20 +27,19 @@ public sealed class JoinTokenTable<TConnection>
 {
     private const int MaxClashSkips = 8;
 
-    private readonly Dictionary<ulong, JoinTokenWindow<TConnection>> _byToken;
+    private readonly Dictionary<ulong, Entry> _byToken;
 
-    /// <summary>Makes an empty table with the given window and caps.</summary>
+    /// <summary>Makes an empty table with the given window and caps, sized for <paramref name="expectedConnections"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A limit is not positive, or the window exceeds 255.</exception>
     public JoinTokenTable(JoinTokenLimits limits, int expectedConnections = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limits.WindowSize, 1, nameof(limits));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limits.WindowSize, byte.MaxValue, nameof(limits));
         ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxHalfOpenPerToken, 1, nameof(limits));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(limits.MaxHalfOpenPerToken, byte.MaxValue, nameof(limits));
         ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxHalfOpenPerConnection, 1, nameof(limits));
         ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxHalfOpenPerHost, 1, nameof(limits));
         Limits = limits;
-        _byToken = new Dictionary<ulong, JoinTokenWindow<TConnection>>(expectedConnections * limits.WindowSize);
+        _byToken = new Dictionary<ulong, Entry>(expectedConnections * limits.WindowSize);
     }
 
     /// <summary>The window and caps.</summary>
@@ -68,22 +69,24 @@ public sealed class JoinTokenTable<TConnection>
 
     /// <summary>
     /// Looks up the 64-bit token of an MP_JOIN SYN (see <see cref="JoinToken.FromSynFields"/>) and,
-    /// when it is live and the caps allow, reserves a half-open join on it.
+    /// when it is live and the caps allow, reserves a half-open join on it. One hash lookup; no
+    /// work that depends on the number of connections, for a genuine token or a forged one.
     /// </summary>
     public JoinLookupResult TryReserve(ulong token, out JoinReservation<TConnection> reservation)
     {
         reservation = default;
-        if (!_byToken.TryGetValue(token, out JoinTokenWindow<TConnection>? window))
+        ref Entry entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byToken, token);
+        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry))
         {
             return JoinLookupResult.UnknownToken;
         }
 
-        int slot = window.SlotOf(token);
-        if (window.HalfOpenAt(slot) >= Limits.MaxHalfOpenPerToken)
+        if (entry.HalfOpen >= Limits.MaxHalfOpenPerToken)
         {
             return JoinLookupResult.TokenBusy;
         }
 
+        JoinTokenWindow<TConnection> window = entry.Window;
         if (window.HalfOpen >= Limits.MaxHalfOpenPerConnection)
         {
             return JoinLookupResult.ConnectionBusy;
@@ -94,10 +97,10 @@ public sealed class JoinTokenTable<TConnection>
             return JoinLookupResult.HostBusy;
         }
 
-        window.SetHalfOpen(slot, window.HalfOpenAt(slot) + 1);
+        entry.HalfOpen++;
         window.HalfOpen++;
         HalfOpen++;
-        reservation = new JoinReservation<TConnection>(window, slot, new JoinToken(window.IndexAt(slot), token));
+        reservation = new JoinReservation<TConnection>(window, new JoinToken(entry.Index, token));
         return JoinLookupResult.Reserved;
     }
 
@@ -115,18 +118,19 @@ public sealed class JoinTokenTable<TConnection>
         }
 
         JoinTokenWindow<TConnection> window = reservation.Window;
-        ulong spentIndex = reservation.Token.Index;
-        Replace(window, reservation.Slot);
-        if (spentIndex >= window.RetiredBelow)
+        Replace(window, reservation.Token.Value);
+        if (reservation.Token.Index >= window.RetiredBelow)
         {
-            window.RetiredBelow = spentIndex + 1;
+            window.RetiredBelow = reservation.Token.Index + 1;
         }
 
         for (int slot = 0; slot < window.Size; slot++)
         {
-            if (window.IndexAt(slot) < window.RetiredBelow && window.HalfOpenAt(slot) == 0)
+            ulong token = window.Tokens[slot];
+            Entry entry = _byToken[token];
+            if (entry.Index < window.RetiredBelow && entry.HalfOpen == 0)
             {
-                Replace(window, slot);
+                Replace(window, token);
             }
         }
 
@@ -145,13 +149,13 @@ public sealed class JoinTokenTable<TConnection>
         }
 
         JoinTokenWindow<TConnection> window = reservation.Window;
-        int slot = reservation.Slot;
-        window.SetHalfOpen(slot, window.HalfOpenAt(slot) - 1);
+        ref Entry entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byToken, reservation.Token.Value);
+        entry.HalfOpen--;
         window.HalfOpen--;
         HalfOpen--;
-        if (window.HalfOpenAt(slot) == 0 && window.IndexAt(slot) < window.RetiredBelow)
+        if (entry.HalfOpen == 0 && entry.Index < window.RetiredBelow)
         {
-            Replace(window, slot);
+            Replace(window, reservation.Token.Value);
         }
     }
 
@@ -163,15 +167,9 @@ public sealed class JoinTokenTable<TConnection>
             return;
         }
 
-        for (int slot = 0; slot < window.Size; slot++)
+        foreach (ulong token in window.Tokens)
         {
-            ulong token = window.TokenAt(slot);
-            if (_byToken.TryGetValue(token, out JoinTokenWindow<TConnection>? owner) && ReferenceEquals(owner, window))
-            {
-                _byToken.Remove(token);
-            }
-
-            window.SetHalfOpen(slot, 0);
+            _byToken.Remove(token);
         }
 
         HalfOpen -= window.HalfOpen;
@@ -182,34 +180,43 @@ public sealed class JoinTokenTable<TConnection>
     /// <summary>The connection a token leads to, without reserving anything (for tests and the audit).</summary>
     public bool TryFind(ulong token, out TConnection connection)
     {
-        bool found = _byToken.TryGetValue(token, out JoinTokenWindow<TConnection>? window);
-        connection = found ? window!.Connection : null!;
+        bool found = _byToken.TryGetValue(token, out Entry entry);
+        connection = found ? entry.Window.Connection : null!;
         return found;
     }
 
-    private bool IsCurrent(in JoinReservation<TConnection> reservation)
+    /// <summary>The indices of a connection's live tokens (for tests and the audit).</summary>
+    public IEnumerable<ulong> LiveIndices(JoinTokenWindow<TConnection> window)
     {
-        JoinTokenWindow<TConnection>? window = reservation.Window;
-        return window is not null
-            && window.IsRegistered
-            && window.IndexAt(reservation.Slot) == reservation.Token.Index
-            && window.TokenAt(reservation.Slot) == reservation.Token.Value
-            && window.HalfOpenAt(reservation.Slot) > 0;
-    }
-
-    /// <summary>Takes the token in a slot out of the table, with whatever was half-open on it, and issues a fresh one.</summary>
-    private void Replace(JoinTokenWindow<TConnection> window, int slot)
-    {
-        ulong token = window.TokenAt(slot);
-        if (_byToken.TryGetValue(token, out JoinTokenWindow<TConnection>? owner) && ReferenceEquals(owner, window))
+        var indices = new List<ulong>(window.Size);
+        foreach (ulong token in window.Tokens)
         {
-            _byToken.Remove(token);
+            if (_byToken.TryGetValue(token, out Entry entry) && ReferenceEquals(entry.Window, window))
+            {
+                indices.Add(entry.Index);
+            }
         }
 
-        int dead = window.HalfOpenAt(slot);
-        window.HalfOpen -= dead;
-        HalfOpen -= dead;
-        Issue(window, slot);
+        return indices;
+    }
+
+    private bool IsCurrent(in JoinReservation<TConnection> reservation) =>
+        reservation.Window is { IsRegistered: true }
+        && _byToken.TryGetValue(reservation.Token.Value, out Entry entry)
+        && ReferenceEquals(entry.Window, reservation.Window)
+        && entry.Index == reservation.Token.Index
+        && entry.HalfOpen > 0;
+
+    /// <summary>Takes a token out of the table, with whatever was half-open on it, and issues a fresh one in its slot.</summary>
+    private void Replace(JoinTokenWindow<TConnection> window, ulong token)
+    {
+        if (_byToken.Remove(token, out Entry entry))
+        {
+            window.HalfOpen -= entry.HalfOpen;
+            HalfOpen -= entry.HalfOpen;
+        }
+
+        Issue(window, window.SlotOf(token));
     }
 
     private void Issue(JoinTokenWindow<TConnection> window, int slot)
@@ -217,9 +224,9 @@ public sealed class JoinTokenTable<TConnection>
         for (int attempt = 0; attempt < MaxClashSkips; attempt++)
         {
             JoinToken token = window.DeriveNext();
-            if (_byToken.TryAdd(token.Value, window))
+            if (_byToken.TryAdd(token.Value, new Entry(window, token.Index)))
             {
-                window.Place(slot, token);
+                window.Place(slot, token.Value);
                 return;
             }
 
@@ -227,5 +234,13 @@ public sealed class JoinTokenTable<TConnection>
         }
 
         throw new InvalidOperationException("eight 64-bit join tokens in a row clashed with live ones: the token key is not random");
+    }
+
+    /// <summary>What the table keeps per live token, in the hash table's entry itself.</summary>
+    private struct Entry(JoinTokenWindow<TConnection> window, ulong index)
+    {
+        public readonly JoinTokenWindow<TConnection> Window = window;
+        public readonly ulong Index = index;
+        public int HalfOpen;
     }
 }
