@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace MptcpPrivacy.Privacy.Profile;
@@ -76,7 +77,7 @@ public sealed class JoinTokenTable<TConnection>
     {
         reservation = default;
         ref Entry entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byToken, token);
-        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry))
+        if (Unsafe.IsNullRef(ref entry))
         {
             return JoinLookupResult.UnknownToken;
         }
@@ -112,7 +113,7 @@ public sealed class JoinTokenTable<TConnection>
     /// </summary>
     public bool Spend(in JoinReservation<TConnection> reservation)
     {
-        if (!IsCurrent(reservation))
+        if (Unsafe.IsNullRef(ref CurrentEntry(reservation)))
         {
             return false;
         }
@@ -143,13 +144,13 @@ public sealed class JoinTokenTable<TConnection>
     /// </summary>
     public void Release(in JoinReservation<TConnection> reservation)
     {
-        if (!IsCurrent(reservation))
+        ref Entry entry = ref CurrentEntry(reservation);
+        if (Unsafe.IsNullRef(ref entry))
         {
             return;
         }
 
         JoinTokenWindow<TConnection> window = reservation.Window;
-        ref Entry entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byToken, reservation.Token.Value);
         entry.HalfOpen--;
         window.HalfOpen--;
         HalfOpen--;
@@ -200,12 +201,21 @@ public sealed class JoinTokenTable<TConnection>
         return indices;
     }
 
-    private bool IsCurrent(in JoinReservation<TConnection> reservation) =>
-        reservation.Window is { IsRegistered: true }
-        && _byToken.TryGetValue(reservation.Token.Value, out Entry entry)
-        && ReferenceEquals(entry.Window, reservation.Window)
-        && entry.Index == reservation.Token.Index
-        && entry.HalfOpen > 0;
+    /// <summary>The table's entry for a reservation that still holds its token, or a null ref when it is stale.</summary>
+    private ref Entry CurrentEntry(in JoinReservation<TConnection> reservation)
+    {
+        ref Entry entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byToken, reservation.Token.Value);
+        if (!Unsafe.IsNullRef(ref entry)
+            && reservation.Window is { IsRegistered: true }
+            && ReferenceEquals(entry.Window, reservation.Window)
+            && entry.Index == reservation.Token.Index
+            && entry.HalfOpen > 0)
+        {
+            return ref entry;
+        }
+
+        return ref Unsafe.NullRef<Entry>();
+    }
 
     /// <summary>Takes a token out of the table, with whatever was half-open on it, and issues a fresh one in its slot.</summary>
     private void Replace(JoinTokenWindow<TConnection> window, ulong token)
