@@ -91,7 +91,7 @@ internal static class PrivacyFigures
         // The profile's single-use tokens.
         before = Memory();
         // Caps high enough that a batch of reservations never meets them; they are released untimed.
-        var table = new JoinTokenTable<Conn>(new JoinTokenLimits(4, int.MaxValue, int.MaxValue, int.MaxValue), n);
+        var table = new JoinTokenTable<Conn>(new JoinTokenLimits(4, 255, int.MaxValue, int.MaxValue), n);
         byte[] key32 = new byte[32];
         ulong[] live = new ulong[n];
         var joiners = new List<JoinTokenSequence>();

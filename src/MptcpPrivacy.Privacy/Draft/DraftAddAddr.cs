@@ -64,7 +64,7 @@ public static class DraftAddAddr
         Label.CopyTo(message);
         message[^1] = addressId;
         Span<byte> keystream = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key, message, keystream);
+        HmacSha256.Compute(key, message, keystream);
 
         Span<byte> data = stackalloc byte[18];
         int length = address.CopyTo(data);

@@ -9,9 +9,10 @@ namespace MptcpPrivacy.Privacy.Profile;
 public readonly record struct JoinReservation<TConnection>
     where TConnection : class
 {
-    internal JoinReservation(JoinTokenWindow<TConnection> window, JoinToken token)
+    internal JoinReservation(JoinTokenWindow<TConnection> window, int slot, JoinToken token)
     {
         Window = window;
+        Slot = slot;
         Token = token;
     }
 
@@ -22,4 +23,6 @@ public readonly record struct JoinReservation<TConnection>
     public JoinToken Token { get; }
 
     internal JoinTokenWindow<TConnection> Window { get; }
+
+    internal int Slot { get; }
 }

@@ -41,7 +41,7 @@ public readonly record struct JoinToken(ulong Index, ulong Value)
         Label.CopyTo(message);
         BinaryPrimitives.WriteUInt64BigEndian(message[5..], index);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(tokenKey, message, mac);
+        HmacSha256.Compute(tokenKey, message, mac);
         return new JoinToken(index, BinaryPrimitives.ReadUInt64BigEndian(mac));
     }
 }

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace MptcpPrivacy.Privacy.Profile;
 
 /// <summary>
@@ -28,19 +25,20 @@ public sealed class JoinTokenTable<TConnection>
 {
     private const int MaxClashSkips = 8;
 
-    private readonly Dictionary<ulong, Entry> _byToken;
+    private readonly Dictionary<ulong, JoinTokenWindow<TConnection>> _byToken;
 
-    /// <summary>Makes an empty table with the given window and caps, sized for <paramref name="expectedConnections"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive, or the window exceeds 255.</exception>
+    /// <summary>Makes an empty table with the given window and caps.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive, the window exceeds 8 or the per-token cap 255.</exception>
     public JoinTokenTable(JoinTokenLimits limits, int expectedConnections = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limits.WindowSize, 1, nameof(limits));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(limits.WindowSize, byte.MaxValue, nameof(limits));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limits.WindowSize, JoinTokenWindow<TConnection>.MaxSize, nameof(limits));
         ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxHalfOpenPerToken, 1, nameof(limits));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limits.MaxHalfOpenPerToken, byte.MaxValue, nameof(limits));
         ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxHalfOpenPerConnection, 1, nameof(limits));
         ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxHalfOpenPerHost, 1, nameof(limits));
         Limits = limits;
-        _byToken = new Dictionary<ulong, Entry>(expectedConnections * limits.WindowSize);
+        _byToken = new Dictionary<ulong, JoinTokenWindow<TConnection>>(expectedConnections * limits.WindowSize);
     }
 
     /// <summary>The window and caps.</summary>
@@ -70,24 +68,23 @@ public sealed class JoinTokenTable<TConnection>
 
     /// <summary>
     /// Looks up the 64-bit token of an MP_JOIN SYN (see <see cref="JoinToken.FromSynFields"/>) and,
-    /// when it is live and the caps allow, reserves a half-open join on it. One hash lookup; no
-    /// work that depends on the number of connections, for a genuine token or a forged one.
+    /// when it is live and the caps allow, reserves a half-open join on it. One hash lookup and one
+    /// window object; no work that depends on the number of connections, for genuine or forged tokens.
     /// </summary>
     public JoinLookupResult TryReserve(ulong token, out JoinReservation<TConnection> reservation)
     {
         reservation = default;
-        ref Entry entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byToken, token);
-        if (Unsafe.IsNullRef(ref entry))
+        if (!_byToken.TryGetValue(token, out JoinTokenWindow<TConnection>? window))
         {
             return JoinLookupResult.UnknownToken;
         }
 
-        if (entry.HalfOpen >= Limits.MaxHalfOpenPerToken)
+        int slot = window.SlotOf(token);
+        if (window.HalfOpenAt(slot) >= Limits.MaxHalfOpenPerToken)
         {
             return JoinLookupResult.TokenBusy;
         }
 
-        JoinTokenWindow<TConnection> window = entry.Window;
         if (window.HalfOpen >= Limits.MaxHalfOpenPerConnection)
         {
             return JoinLookupResult.ConnectionBusy;
@@ -98,10 +95,10 @@ public sealed class JoinTokenTable<TConnection>
             return JoinLookupResult.HostBusy;
         }
 
-        entry.HalfOpen++;
+        window.SetHalfOpen(slot, window.HalfOpenAt(slot) + 1);
         window.HalfOpen++;
         HalfOpen++;
-        reservation = new JoinReservation<TConnection>(window, new JoinToken(entry.Index, token));
+        reservation = new JoinReservation<TConnection>(window, slot, new JoinToken(window.IndexAt(slot), token));
         return JoinLookupResult.Reserved;
     }
 
@@ -113,25 +110,24 @@ public sealed class JoinTokenTable<TConnection>
     /// </summary>
     public bool Spend(in JoinReservation<TConnection> reservation)
     {
-        if (Unsafe.IsNullRef(ref CurrentEntry(reservation)))
+        if (!IsCurrent(reservation))
         {
             return false;
         }
 
         JoinTokenWindow<TConnection> window = reservation.Window;
-        Replace(window, reservation.Token.Value);
-        if (reservation.Token.Index >= window.RetiredBelow)
+        ulong spentIndex = reservation.Token.Index;
+        Replace(window, reservation.Slot);
+        if (spentIndex >= window.RetiredBelow)
         {
-            window.RetiredBelow = reservation.Token.Index + 1;
+            window.RetiredBelow = spentIndex + 1;
         }
 
         for (int slot = 0; slot < window.Size; slot++)
         {
-            ulong token = window.Tokens[slot];
-            Entry entry = _byToken[token];
-            if (entry.Index < window.RetiredBelow && entry.HalfOpen == 0)
+            if (window.IndexAt(slot) < window.RetiredBelow && window.HalfOpenAt(slot) == 0)
             {
-                Replace(window, token);
+                Replace(window, slot);
             }
         }
 
@@ -144,19 +140,19 @@ public sealed class JoinTokenTable<TConnection>
     /// </summary>
     public void Release(in JoinReservation<TConnection> reservation)
     {
-        ref Entry entry = ref CurrentEntry(reservation);
-        if (Unsafe.IsNullRef(ref entry))
+        if (!IsCurrent(reservation))
         {
             return;
         }
 
         JoinTokenWindow<TConnection> window = reservation.Window;
-        entry.HalfOpen--;
+        int slot = reservation.Slot;
+        window.SetHalfOpen(slot, window.HalfOpenAt(slot) - 1);
         window.HalfOpen--;
         HalfOpen--;
-        if (entry.HalfOpen == 0 && entry.Index < window.RetiredBelow)
+        if (window.HalfOpenAt(slot) == 0 && window.IndexAt(slot) < window.RetiredBelow)
         {
-            Replace(window, reservation.Token.Value);
+            Replace(window, slot);
         }
     }
 
@@ -168,9 +164,15 @@ public sealed class JoinTokenTable<TConnection>
             return;
         }
 
-        foreach (ulong token in window.Tokens)
+        for (int slot = 0; slot < window.Size; slot++)
         {
-            _byToken.Remove(token);
+            ulong token = window.TokenAt(slot);
+            if (_byToken.TryGetValue(token, out JoinTokenWindow<TConnection>? owner) && ReferenceEquals(owner, window))
+            {
+                _byToken.Remove(token);
+            }
+
+            window.SetHalfOpen(slot, 0);
         }
 
         HalfOpen -= window.HalfOpen;
@@ -178,55 +180,40 @@ public sealed class JoinTokenTable<TConnection>
         window.IsRegistered = false;
     }
 
+    /// <summary>The indices of a connection's live tokens (for tests and the audit).</summary>
+    public IEnumerable<ulong> LiveIndices(JoinTokenWindow<TConnection> window) => window.LiveIndices;
+
     /// <summary>The connection a token leads to, without reserving anything (for tests and the audit).</summary>
     public bool TryFind(ulong token, out TConnection connection)
     {
-        bool found = _byToken.TryGetValue(token, out Entry entry);
-        connection = found ? entry.Window.Connection : null!;
+        bool found = _byToken.TryGetValue(token, out JoinTokenWindow<TConnection>? window);
+        connection = found ? window!.Connection : null!;
         return found;
     }
 
-    /// <summary>The indices of a connection's live tokens (for tests and the audit).</summary>
-    public IEnumerable<ulong> LiveIndices(JoinTokenWindow<TConnection> window)
+    private bool IsCurrent(in JoinReservation<TConnection> reservation)
     {
-        var indices = new List<ulong>(window.Size);
-        foreach (ulong token in window.Tokens)
-        {
-            if (_byToken.TryGetValue(token, out Entry entry) && ReferenceEquals(entry.Window, window))
-            {
-                indices.Add(entry.Index);
-            }
-        }
-
-        return indices;
+        JoinTokenWindow<TConnection>? window = reservation.Window;
+        return window is not null
+            && window.IsRegistered
+            && window.IndexAt(reservation.Slot) == reservation.Token.Index
+            && window.TokenAt(reservation.Slot) == reservation.Token.Value
+            && window.HalfOpenAt(reservation.Slot) > 0;
     }
 
-    /// <summary>The table's entry for a reservation that still holds its token, or a null ref when it is stale.</summary>
-    private ref Entry CurrentEntry(in JoinReservation<TConnection> reservation)
+    /// <summary>Takes the token in a slot out of the table, with whatever was half-open on it, and issues a fresh one.</summary>
+    private void Replace(JoinTokenWindow<TConnection> window, int slot)
     {
-        ref Entry entry = ref CollectionsMarshal.GetValueRefOrNullRef(_byToken, reservation.Token.Value);
-        if (!Unsafe.IsNullRef(ref entry)
-            && reservation.Window is { IsRegistered: true }
-            && ReferenceEquals(entry.Window, reservation.Window)
-            && entry.Index == reservation.Token.Index
-            && entry.HalfOpen > 0)
+        ulong token = window.TokenAt(slot);
+        if (_byToken.TryGetValue(token, out JoinTokenWindow<TConnection>? owner) && ReferenceEquals(owner, window))
         {
-            return ref entry;
+            _byToken.Remove(token);
         }
 
-        return ref Unsafe.NullRef<Entry>();
-    }
-
-    /// <summary>Takes a token out of the table, with whatever was half-open on it, and issues a fresh one in its slot.</summary>
-    private void Replace(JoinTokenWindow<TConnection> window, ulong token)
-    {
-        if (_byToken.Remove(token, out Entry entry))
-        {
-            window.HalfOpen -= entry.HalfOpen;
-            HalfOpen -= entry.HalfOpen;
-        }
-
-        Issue(window, window.SlotOf(token));
+        int dead = window.HalfOpenAt(slot);
+        window.HalfOpen -= dead;
+        HalfOpen -= dead;
+        Issue(window, slot);
     }
 
     private void Issue(JoinTokenWindow<TConnection> window, int slot)
@@ -234,9 +221,9 @@ public sealed class JoinTokenTable<TConnection>
         for (int attempt = 0; attempt < MaxClashSkips; attempt++)
         {
             JoinToken token = window.DeriveNext();
-            if (_byToken.TryAdd(token.Value, new Entry(window, token.Index)))
+            if (_byToken.TryAdd(token.Value, window))
             {
-                window.Place(slot, token.Value);
+                window.Place(slot, token);
                 return;
             }
 
@@ -244,13 +231,5 @@ public sealed class JoinTokenTable<TConnection>
         }
 
         throw new InvalidOperationException("eight 64-bit join tokens in a row clashed with live ones: the token key is not random");
-    }
-
-    /// <summary>What the table keeps per live token, in the hash table's entry itself.</summary>
-    private struct Entry(JoinTokenWindow<TConnection> window, ulong index)
-    {
-        public readonly JoinTokenWindow<TConnection> Window = window;
-        public readonly ulong Index = index;
-        public int HalfOpen;
     }
 }

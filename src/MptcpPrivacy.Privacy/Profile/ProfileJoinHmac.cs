@@ -47,6 +47,6 @@ public static class ProfileJoinHmac
         BinaryPrimitives.WriteUInt32BigEndian(message[1..], firstNonce);
         BinaryPrimitives.WriteUInt32BigEndian(message[5..], secondNonce);
         BinaryPrimitives.WriteUInt64BigEndian(message[9..], token);
-        HMACSHA256.HashData(key, message, mac);
+        HmacSha256.Compute(key, message, mac);
     }
 }

@@ -174,7 +174,7 @@ public static class SealedAddAddr
         message[4] = (byte)length;
         announcement.Slice(length - TagLength, TagLength).CopyTo(message[5..]);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(echoKey, message, mac);
+        HmacSha256.Compute(echoKey, message, mac);
         mac[..body.Length].CopyTo(body);
     }
 
@@ -207,14 +207,14 @@ public static class SealedAddAddr
         message[0] = length;
         plain.CopyTo(message[1..]);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(macKey, message[..(1 + plain.Length)], mac);
+        HmacSha256.Compute(macKey, message[..(1 + plain.Length)], mac);
         mac[..TagLength].CopyTo(tag);
     }
 
     private static void Xor(ReadOnlySpan<byte> encKey, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> input, Span<byte> output)
     {
         Span<byte> keystream = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(encKey, tag, keystream);
+        HmacSha256.Compute(encKey, tag, keystream);
         for (int i = 0; i < input.Length; i++)
         {
             output[i] = (byte)(input[i] ^ keystream[i]);

@@ -63,7 +63,7 @@ public static class SubflowOffsets
         Span<byte> label = stackalloc byte[SubflowLabel.EncodedLength];
         subflow.Encode(label);
         byte[] mac = new byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key, label, mac);
+        HmacSha256.Compute(key, label, mac);
         return mac;
     }
 }
