@@ -31,26 +31,37 @@ internal static class PrivacyFigures
 
     private sealed class Conn
     {
+        public int State = 1;
     }
 
-    /// <summary>Runs the mode: <c>[--max N]</c> (largest table, default 10^6).</summary>
+    private static int s_window = JoinTokenLimits.Default.WindowSize;
+
+    /// <summary>Runs the mode: <c>[--min N] [--max N] [--window W]</c> (table sizes 10^3..10^6 by default, W = 4).</summary>
     /// <returns>The process exit code.</returns>
     public static int Run(IReadOnlyList<string> arguments)
     {
+        int min = 1_000;
         int max = 1_000_000;
         for (int i = 0; i + 1 < arguments.Count; i += 2)
         {
-            max = arguments[i] == "--max" ? int.Parse(arguments[i + 1], CultureInfo.InvariantCulture) : throw new ArgumentException($"Unknown option {arguments[i]}; {Switch} takes --max.");
+            int value = int.Parse(arguments[i + 1], CultureInfo.InvariantCulture);
+            switch (arguments[i])
+            {
+                case "--min": min = value; break;
+                case "--max": max = value; break;
+                case "--window": s_window = value; break;
+                default: throw new ArgumentException($"Unknown option {arguments[i]}; {Switch} takes --min, --max and --window.");
+            }
         }
 
-        Console.WriteLine($"{Environment.ProcessorCount} CPUs, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}, median of {Batches} batches");
+        Console.WriteLine($"{Environment.ProcessorCount} CPUs, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}, median of {Batches} batches, W = {s_window}");
         Console.WriteLine();
-        Console.WriteLine("| live connections | static token lookup (ns) | profile TryReserve (ns) | profile / static | profile Spend, incl. new token (ns) | forged join refused, profile (ns) | draft A per join (ms) | draft B per join (ms) | static B/conn | profile B/conn |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| live connections | static lookup (ns) | profile TryReserve (ns) | ratio | static + read connection (ns) | profile + read connection (ns) | ratio | profile Spend, incl. new token (ns) | forged join refused, profile (ns) | draft A per join (ms) | draft B per join (ms) | static B/conn | profile B/conn |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         // A first small row, not printed, so every loop below runs fully optimised (tiered JIT).
         Row(1_000, print: false);
         Row(1_000, print: false);
-        for (int n = 1_000; n <= max; n *= 10)
+        for (int n = min; n <= max; n *= 10)
         {
             Row(n, print: true);
         }
@@ -86,12 +97,22 @@ internal static class PrivacyFigures
 
             return (staticProbe.Length, found);
         });
+        double staticReadNs = Median(() =>
+        {
+            int found = 0;
+            foreach (uint token in staticProbe)
+            {
+                found += statics.TryFind(token, out Conn connection) ? connection.State : 0;
+            }
+
+            return (staticProbe.Length, found);
+        });
         GC.KeepAlive(statics);
 
         // The profile's single-use tokens.
         before = Memory();
         // Caps high enough that a batch of reservations never meets them; they are released untimed.
-        var table = new JoinTokenTable<Conn>(new JoinTokenLimits(4, 255, int.MaxValue, int.MaxValue), n);
+        var table = new JoinTokenTable<Conn>(new JoinTokenLimits(s_window, 255, int.MaxValue, int.MaxValue), n);
         byte[] key32 = new byte[32];
         ulong[] live = new ulong[n];
         var joiners = new List<JoinTokenSequence>();
@@ -99,7 +120,7 @@ internal static class PrivacyFigures
         {
             random.NextBytes(key32);
             table.Register(new Conn(), key32);
-            live[i] = JoinToken.Derive(key32, (ulong)random.Next(4)).Value;
+            live[i] = JoinToken.Derive(key32, (ulong)random.Next(s_window)).Value;
             if (i % Math.Max(1, n / 5_000) == 0)
             {
                 joiners.Add(new JoinTokenSequence(key32));
@@ -116,6 +137,23 @@ internal static class PrivacyFigures
             for (int i = 0; i < probe.Length; i++)
             {
                 found += table.TryReserve(probe[i], out held[i]) == JoinLookupResult.Reserved ? 1 : 0;
+            }
+
+            double ns = stopwatch.Elapsed.TotalNanoseconds;
+            foreach (JoinReservation<Conn> reservation in held)
+            {
+                table.Release(reservation);
+            }
+
+            return (ns, probe.Length, found);
+        });
+        double reserveReadNs = Median(() =>
+        {
+            var stopwatch = Stopwatch.StartNew();
+            int found = 0;
+            for (int i = 0; i < probe.Length; i++)
+            {
+                found += table.TryReserve(probe[i], out held[i]) == JoinLookupResult.Reserved ? held[i].Connection.State : 0;
             }
 
             double ns = stopwatch.Elapsed.TotalNanoseconds;
@@ -175,7 +213,7 @@ internal static class PrivacyFigures
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {n:N0} | {staticNs:F0} | {reserveNs:F0} | {reserveNs / staticNs:F2} | {spendNs:F0} | {forgedNs:F0} | {draftA:F2} | {draftB:F2} | {staticBytes:F0} | {profileBytes:F0} |"));
+            $"| {n:N0} | {staticNs:F0} | {reserveNs:F0} | {reserveNs / staticNs:F1} | {staticReadNs:F0} | {reserveReadNs:F0} | {reserveReadNs / staticReadNs:F1} | {spendNs:F0} | {forgedNs:F0} | {draftA:F2} | {draftB:F2} | {staticBytes:F0} | {profileBytes:F0} |"));
     }
 
     private static (double A, double B) Draft(int n, Random random)
