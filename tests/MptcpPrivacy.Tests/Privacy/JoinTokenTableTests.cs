@@ -261,5 +261,12 @@ public class JoinTokenTableTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new JoinTokenTable<Conn>(JoinTokenLimits.Default with { WindowSize = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new JoinTokenTable<Conn>(JoinTokenLimits.Default with { MaxHalfOpenPerToken = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new JoinTokenTable<Conn>(JoinTokenLimits.Default with { WindowSize = JoinTokenWindow<Conn>.MaxSize + 1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new JoinTokenTable<Conn>(JoinTokenLimits.Default with { MaxHalfOpenPerToken = 256 }));
+
+        // The largest window works.
+        var table = new JoinTokenTable<Conn>(JoinTokenLimits.Default with { WindowSize = JoinTokenWindow<Conn>.MaxSize });
+        JoinTokenWindow<Conn> window = table.Register(new Conn(1), KeyOfA);
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => (ulong)i), table.LiveIndices(window).Order());
     }
 }
