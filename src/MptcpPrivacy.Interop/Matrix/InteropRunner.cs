@@ -427,6 +427,11 @@ public static class InteropRunner
                 }
             }
 
+            if (Host.Failure is { } failure)
+            {
+                outcome.Check("our TUN host kept running", false, failure.ToString());
+            }
+
             outcome.Client = Side(client, ours: oursIsClient);
             outcome.Server = Side(server, ours: !oursIsClient);
 

@@ -617,7 +617,13 @@ public sealed class MptcpConnection
         Raise(new MptcpEvent(now, MptcpEventKind.FellBack, _subflows.Count > 0 ? InitialSubflow.Tuple : null, Detail: reason));
     }
 
-    internal int WriteSignal(TimeSpan now, MptcpSubflow subflow, Span<byte> destination)
+    /// <summary>
+    /// Writes the next signal due (MP_FAIL, an ADD_ADDR echo or announcement, REMOVE_ADDR) that
+    /// fits in <paramref name="destination"/>. With <paramref name="wholeRoom"/> the destination is
+    /// all the option room a segment has: an announcement that does not fit even there never will,
+    /// and is given up instead of being asked for on every segment.
+    /// </summary>
+    internal int WriteSignal(TimeSpan now, MptcpSubflow subflow, Span<byte> destination, bool wholeRoom)
     {
         if (_pendingFail is { } fail && fail.Subflow == subflow && destination.Length >= MpFailOption.Length)
         {
@@ -642,6 +648,11 @@ public sealed class MptcpConnection
                 AddAddrOption option = AddAddrOption.Announce(a.Id, a.Address, a.Port, hmac);
                 if (option.EncodedLength > destination.Length)
                 {
+                    if (wholeRoom)
+                    {
+                        a.Transmissions = _options.AddAddrMaxTransmissions;
+                    }
+
                     continue;
                 }
 

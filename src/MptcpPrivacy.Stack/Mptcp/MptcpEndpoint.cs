@@ -32,6 +32,14 @@ public sealed class MptcpEndpoint
     private readonly Queue<MptcpConnection> _accepted = new();
     private readonly List<PathEndpoint> _pathEndpoints = [];
     private readonly Queue<(FourTuple Tuple, byte[] Segment)> _replies = new();
+
+    // Subflows of connections we fast-closed, with the peer's key: a peer that answers our reset
+    // with a challenge ACK (RFC 5961: its sequence number was in the window but not exact) gets a
+    // reset at the exact number that still carries MP_FASTCLOSE, so it closes the connection
+    // instead of seeing a bare reset. Bounded: the oldest are forgotten first.
+    private const int FastClosedRemembered = 1024;
+    private readonly Dictionary<FourTuple, ulong> _fastClosed = [];
+    private readonly Queue<FourTuple> _fastClosedOrder = new();
     private int _pollCursor;
 
     /// <summary>Makes a stack with <paramref name="options"/> drawing keys, ports, nonces and ISNs from <paramref name="random"/>.</summary>
@@ -240,6 +248,10 @@ public sealed class MptcpEndpoint
                 foreach (MptcpSubflow sf in c.Subflows)
                 {
                     _subflows.Remove(sf.Tuple);
+                    if (c.FastClosing && c.HasRemoteKey && !c.IsFallback)
+                    {
+                        RememberFastClosed(sf.Tuple, c.RemoteKey);
+                    }
                 }
 
                 _connections.RemoveAt(i);
@@ -287,6 +299,18 @@ public sealed class MptcpEndpoint
         if (_subflows.TryGetValue(subflow.Tuple, out MptcpSubflow? registered) && registered == subflow)
         {
             _subflows.Remove(subflow.Tuple);
+        }
+    }
+
+    private void RememberFastClosed(FourTuple tuple, ulong remoteKey)
+    {
+        if (_fastClosed.TryAdd(tuple, remoteKey))
+        {
+            _fastClosedOrder.Enqueue(tuple);
+            if (_fastClosedOrder.Count > FastClosedRemembered)
+            {
+                _fastClosed.Remove(_fastClosedOrder.Dequeue());
+            }
         }
     }
 
@@ -417,8 +441,27 @@ public sealed class MptcpEndpoint
         }
 
         SegmentsRefused++;
-        Span<byte> options = stackalloc byte[8];
+        Span<byte> options = stackalloc byte[MpTcpRstOption.Length + MpFastCloseOption.Length];
+        if ((flags & TcpFlags.Syn) != 0)
+        {
+            _fastClosed.Remove(tuple);
+        }
+        else if (_fastClosed.TryGetValue(tuple, out ulong remoteKey))
+        {
+            reason ??= MpTcpRstReason.Unspecified;
+            int fastClose = new MpFastCloseOption(remoteKey).Encode(options[MpTcpRstOption.Length..]);
+            options = options[..(MpTcpRstOption.Length + fastClose)];
+        }
+        else
+        {
+            options = options[..MpTcpRstOption.Length];
+        }
+
         int optionLength = reason is { } r ? new MpTcpRstOption(MpTcpRstFlags.None, (byte)r).Encode(options) : 0;
+        if (optionLength == 0)
+        {
+            options = default;
+        }
         var fields = (flags & TcpFlags.Ack) != 0
             ? new TcpHeaderFields { SourcePort = tuple.LocalPort, DestinationPort = tuple.RemotePort, SequenceNumber = segment.AcknowledgmentNumber, Flags = TcpFlags.Rst }
             : new TcpHeaderFields
@@ -428,8 +471,8 @@ public sealed class MptcpEndpoint
                 AcknowledgmentNumber = unchecked(segment.SequenceNumber + (uint)segment.Payload.Length + ((flags & TcpFlags.Syn) != 0 ? 1u : 0u) + ((flags & TcpFlags.Fin) != 0 ? 1u : 0u)),
                 Flags = TcpFlags.Rst | TcpFlags.Ack,
             };
-        Span<byte> bytes = stackalloc byte[TcpHeader.MinimumLength + 8];
-        int length = fields.Encode(bytes, options[..optionLength]);
+        Span<byte> bytes = stackalloc byte[TcpHeader.MinimumLength + MpTcpRstOption.Length + MpFastCloseOption.Length];
+        int length = fields.Encode(bytes, options);
         if (_replies.Count < 64)
         {
             // Bounded: a flood of forged SYNs cannot grow memory; beyond it, resets are simply not sent.

@@ -404,7 +404,7 @@ public sealed class MptcpSubflow : ISubflowHooks
                 // Signals need not wait for the peer's first DSS (as Linux): an idle peer would
                 // otherwise never hear of an address we lost.
                 written = MpCapableOption.Ack(_connection.CapableFlags, _connection.LocalKey.Key, _connection.RemoteKey).Encode(destination);
-                return written + WriteSignal(now, destination[written..]);
+                return written + WriteSignal(now, destination[written..], wholeRoom: false);
             }
 
             uint ssn = (uint)Tcp.InitialSendSequence.DistanceTo(segment.Sequence);
@@ -414,10 +414,24 @@ public sealed class MptcpSubflow : ISubflowHooks
             }
         }
 
+        if (segment.PayloadLength == 0 && _connection.DataFinToSend is null)
+        {
+            // A signal goes first on a pure ACK and the Data ACK only if room is left, as Linux
+            // does: an ADD_ADDR with a port (18 bytes) or for IPv6 (28 or 30) does not fit beside
+            // a 12-byte DSS and the timestamps, and the next segment repeats the Data ACK anyway.
+            written += WriteSignal(now, destination, wholeRoom: true);
+            if (destination.Length - written >= DssAckOnlyLength)
+            {
+                written += WriteDss(segment, destination[written..]);
+            }
+
+            return written;
+        }
+
         written += WriteDss(segment, destination);
         if (segment.PayloadLength == 0)
         {
-            written += WriteSignal(now, destination[written..]);
+            written += WriteSignal(now, destination[written..], wholeRoom: false);
         }
 
         return written;
@@ -712,7 +726,10 @@ public sealed class MptcpSubflow : ISubflowHooks
         return Fits(dss.EncodedLength, destination) ? dss.Encode(destination) : 0;
     }
 
-    private int WriteSignal(TimeSpan now, Span<byte> destination)
+    // A DSS with only a 64-bit Data ACK: kind, length, subtype, flags, the ACK.
+    private const int DssAckOnlyLength = 4 + 8;
+
+    private int WriteSignal(TimeSpan now, Span<byte> destination, bool wholeRoom)
     {
         int written = 0;
         if (_sendPrio && destination.Length >= 3)
@@ -721,7 +738,7 @@ public sealed class MptcpSubflow : ISubflowHooks
             written += new MpPrioOption { Backup = IsBackup }.Encode(destination);
         }
 
-        written += _connection.WriteSignal(now, this, destination[written..]);
+        written += _connection.WriteSignal(now, this, destination[written..], wholeRoom && written == 0);
         return written;
     }
 }

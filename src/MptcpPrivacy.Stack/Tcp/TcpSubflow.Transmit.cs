@@ -14,9 +14,24 @@ public sealed partial class TcpSubflow
     /// <exception cref="InvalidOperationException">The hook wrote more option bytes than the room it was given.</exception>
     public int PollTransmit(TimeSpan now, Span<byte> buffer)
     {
+        if (_resetPending)
+        {
+            // RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>, with Timestamps and the hook's options (MP_TCPRST, MP_FASTCLOSE).
+            _resetPending = false;
+            return Emit(now, buffer, _resetSeq, 0, TcpFlags.Rst);
+        }
+
         if (_reply is { } reply)
         {
             _reply = null;
+
+            // A reset in CLOSED answers a segment at its exact acknowledgment number, the one a
+            // peer enforcing RFC 5961 accepts, so it carries the hook's options (MP_TCPRST, and
+            // MP_FASTCLOSE after an abort) like the reset the abort sent first.
+            Span<byte> options = stackalloc byte[MaximumOptionsLength];
+            int optionLength = _hooks is not null && (reply.Flags & TcpFlags.Rst) != 0
+                ? _hooks.WriteOptions(now, new OutgoingSegment(reply.Flags, reply.Seq, 0, IsRetransmission: false), options)
+                : 0;
             return new TcpHeaderFields
             {
                 SourcePort = _options.LocalPort,
@@ -24,14 +39,7 @@ public sealed partial class TcpSubflow
                 SequenceNumber = reply.Seq.Value,
                 AcknowledgmentNumber = reply.Ack.Value,
                 Flags = reply.Flags,
-            }.Encode(buffer);
-        }
-
-        if (_resetPending)
-        {
-            // RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>, with Timestamps and the hook's options (MP_TCPRST, MP_FASTCLOSE).
-            _resetPending = false;
-            return Emit(now, buffer, _resetSeq, 0, TcpFlags.Rst);
+            }.Encode(buffer, options[..optionLength]);
         }
 
         int length = State switch
