@@ -424,6 +424,12 @@ public sealed class MptcpSubflow : ISubflowHooks
             {
                 written += WriteDss(segment, destination[written..]);
             }
+            else if (_connection.CanSendDataAck)
+            {
+                // The Data ACK gave way: send it on another pure ACK right after, since a peer
+                // waiting for its first DSS (the end of the MP_CAPABLE handshake) may get no data.
+                Tcp.RequestAcknowledgment();
+            }
 
             return written;
         }

@@ -47,11 +47,14 @@ public sealed class TcpSubflowHookTests
         s.Expect(Ms(1200), new Seg { Flags = TcpFlags.Rst, Seq = 1101, OptionKinds = [Nop, Nop, Ts, Mptcp] });
         Assert.Equal(new OutgoingSegment(TcpFlags.Rst, new SeqNum32(1101), 0, false), hooks.Written[^1].Segment);
 
-        // The RST answering a segment for no connection is not the connection's: no hook, no options.
+        // The RST answering a segment after the abort is at the peer's exact acknowledgment number,
+        // the one a peer enforcing RFC 5961 accepts (the abort's may only earn a challenge ACK), so
+        // it carries the hook's options too; TCP adds none of its own (no timestamps in CLOSED).
         int written = hooks.Written.Count;
         s.Send(Ms(1300), new Seg { Flags = Ack, Seq = 5001, Ack = 1101, PayloadLength = 1 });
-        s.Expect(Ms(1300), new Seg { Flags = TcpFlags.Rst, Seq = 1101, OptionKinds = [] });
-        Assert.Equal(written, hooks.Written.Count);
+        s.Expect(Ms(1300), new Seg { Flags = TcpFlags.Rst, Seq = 1101, OptionKinds = [Mptcp] });
+        Assert.Equal(written + 1, hooks.Written.Count);
+        Assert.Equal(new OutgoingSegment(TcpFlags.Rst, new SeqNum32(1101), 0, false), hooks.Written[^1].Segment);
     }
 
     [Fact]

@@ -300,6 +300,68 @@ public class MptcpConnectionTests
     }
 
     [Fact]
+    public void Rfc8684_3_5_AFastCloseResetAnsweredWithAChallengeAckIsRepeatedWithMpFastCloseAtTheExactSequence()
+    {
+        // Found against Linux: a peer enforcing RFC 5961 answers a reset that is in its window but
+        // not exact with a challenge ACK; our answer to that must still carry MP_FASTCLOSE.
+        var pair = new EndpointPair();
+        Transfer t = Start(pair, 5_000_000, 0);
+        t.Run(TimeSpan.FromMilliseconds(500));
+        Assert.NotNull(t.Server);
+        bool droppedAbortReset = false;
+        pair.Filter = (toServer, s) =>
+        {
+            if (toServer && !droppedAbortReset && (SegmentEdit.Flags(s) & TcpFlags.Rst) != 0)
+            {
+                droppedAbortReset = true;
+                return null;
+            }
+
+            return s;
+        };
+        t.Client.Abort(pair.Now);
+        t.Run(pair.Now + TimeSpan.FromSeconds(5));
+
+        Assert.True(droppedAbortReset);
+        Assert.Equal(MptcpConnectionState.Closed, t.Server!.State);
+        Assert.Contains(t.Server.Events, e => e.Kind == MptcpEventKind.Closed && e.Detail!.Contains("FASTCLOSE"));
+    }
+
+    [Fact]
+    public void CloseBeforeTheHandshakeEndsSendsTheQueuedDataAndThenTheDataFin()
+    {
+        // Like shutdown(SHUT_WR) after a non-blocking connect: found against Linux, where the
+        // interop client wrote everything and closed before the SYN/ACK came back.
+        var pair = new EndpointPair();
+        MptcpConnection client = pair.Client.Connect(TimeSpan.Zero, EndpointPair.ClientA, EndpointPair.Server, EndpointPair.Port);
+        byte[] data = [.. Enumerable.Range(0, 10_000).Select(i => (byte)(i * 7))];
+        Assert.Equal(data.Length, client.Write(data));
+        client.Close();
+        Assert.Equal(MptcpConnectionState.Connecting, client.State);
+
+        MptcpConnection? server = null;
+        var received = new List<byte>();
+        byte[] chunk = new byte[4096];
+        pair.Run(TimeSpan.FromSeconds(5), () =>
+        {
+            if (server is null && pair.ServerEndpoint.TryAccept(out MptcpConnection accepted))
+            {
+                server = accepted;
+            }
+
+            for (int n; server is not null && (n = server.Read(chunk)) > 0;)
+            {
+                received.AddRange(chunk.AsSpan(0, n));
+            }
+        });
+
+        Assert.NotNull(server);
+        Assert.Equal(data, received);
+        Assert.True(server!.PeerFinished);
+        Assert.False(client.IsFallback);
+    }
+
+    [Fact]
     public void Rfc8684_3_3_8_ABackupSubflowCarriesNothingWhileARegularOneWorks()
     {
         var pair = new EndpointPair();

@@ -164,6 +164,37 @@ public class MptcpPathManagementTests
     }
 
     [Fact]
+    public void Rfc8684_3_4_1_AnAnnouncementWithAPortGoesOutOnAPureAckInsteadOfTheDataAck()
+    {
+        // Found against Linux: 18 bytes of ADD_ADDR do not fit beside a 12-byte DSS and the
+        // timestamps, and the subflow sent pure ACKs without end, waiting for room.
+        var pair = new EndpointPair();
+        pair.ServerEndpoint.AddEndpoint(EndpointPair.ServerB, EndpointFlags.Signal, port: 10012);
+        Open(pair, TimeSpan.FromSeconds(2));
+
+        string trace = string.Join("\n", pair.Trace.Select(x => $"{x.At.TotalMilliseconds} {(x.ToServer ? ">" : "<")} {SegmentEdit.Flags(x.Segment)} len={SegmentEdit.PayloadLength(x.Segment)} {string.Join(",", SegmentEdit.Options(x.Segment).Select(o => o.Subtype))}"));
+        Assert.True(Sent(pair, toServer: false, MptcpSubtype.AddAddr).Any(), trace);
+        AddAddrOption announce = Assert.Single(Sent(pair, toServer: false, MptcpSubtype.AddAddr), o => !o.AddAddr.Echo).AddAddr;
+        Assert.Equal((ushort?)10012, announce.Port);
+        Assert.True(Sent(pair, toServer: true, MptcpSubtype.AddAddr).Any(o => o.AddAddr.Echo), trace);
+        Assert.Single(Sent(pair, toServer: true, MptcpSubtype.AddAddr), o => o.AddAddr.Echo && o.AddAddr.Port == 10012);
+        Assert.True(pair.Trace.Count(x => !x.ToServer) < 20, $"{pair.Trace.Count(x => !x.ToServer)} segments from the server");
+    }
+
+    [Fact]
+    public void Rfc8684_3_4_1_AnAnnouncementThatCanNeverFitIsGivenUpWithoutSpinning()
+    {
+        // IPv6 with a port and the HMAC: 30 bytes, more than a segment with timestamps has room for.
+        var pair = new EndpointPair();
+        pair.ServerEndpoint.AddEndpoint(IpAddressBytes.Parse("2001:db8::b"), EndpointFlags.Signal, port: 10012);
+        (MptcpConnection client, _) = Open(pair, TimeSpan.FromSeconds(2));
+
+        Assert.Empty(Sent(pair, toServer: false, MptcpSubtype.AddAddr));
+        Assert.True(pair.Trace.Count(x => !x.ToServer) < 20, $"{pair.Trace.Count(x => !x.ToServer)} segments from the server");
+        Assert.Equal(MptcpConnectionState.Established, client.State);
+    }
+
+    [Fact]
     public void Rfc8684_3_4_1_AnAnnouncementNeverEchoedIsGivenUpAndTheNextAddressAnnounced()
     {
         var pair = new EndpointPair(server: new MptcpOptions { AddAddrTimeout = TimeSpan.FromMilliseconds(100) });
