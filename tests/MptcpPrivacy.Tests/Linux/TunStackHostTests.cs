@@ -61,13 +61,7 @@ public class TunStackHostTests
         MptcpConnection connection = await bed.Host.AcceptAsync(cts.Token);
         await using var stream = new MptcpStream(connection, bed.Host);
 
-        byte[] ours = TunTestbed.RandomBytes(Size, 1);
-        byte[] theirs = TunTestbed.RandomBytes(Size + 777, 2);
-        Task<byte[]> atKernel = TunTestbed.ExchangeAsync(client, theirs, cts.Token);
-        byte[] atOurs = await TunTestbed.ExchangeAsync(stream, bed.Host, ours, cts.Token);
-
-        Assert.Equal(SHA256.HashData(theirs), SHA256.HashData(atOurs));
-        Assert.Equal(SHA256.HashData(ours), SHA256.HashData(await atKernel));
+        await ExchangeBothWaysAsync(stream, bed.Host, client, seed: 1, cts.Token);
         Assert.True(KernelMptcpSocket.IsMptcp(client));
         lock (bed.Host.Gate)
         {
@@ -89,13 +83,7 @@ public class TunStackHostTests
         await using var stream = new MptcpStream(connection, bed.Host);
 
         Assert.True(TunTestbed.WaitUntil(() => KernelMptcpSocket.Subflows(server) >= 1, TimeSpan.FromSeconds(30)), "the kernel never counted our join");
-        byte[] ours = TunTestbed.RandomBytes(Size, 3);
-        byte[] theirs = TunTestbed.RandomBytes(Size, 4);
-        Task<byte[]> atKernel = TunTestbed.ExchangeAsync(server, theirs, cts.Token);
-        byte[] atOurs = await TunTestbed.ExchangeAsync(stream, bed.Host, ours, cts.Token);
-
-        Assert.Equal(SHA256.HashData(theirs), SHA256.HashData(atOurs));
-        Assert.Equal(SHA256.HashData(ours), SHA256.HashData(await atKernel));
+        await ExchangeBothWaysAsync(stream, bed.Host, server, seed: 3, cts.Token);
         Assert.Equal(1, KernelMptcpSocket.Subflows(server));
         lock (bed.Host.Gate)
         {
@@ -119,6 +107,18 @@ public class TunStackHostTests
         {
             Assert.Equal(0, bed.Host.Counters.SegmentsDelivered);
         }
+    }
+
+    /// <summary>Sends a few megabytes each way at once (a little more from the kernel) and checks that both ends read exactly what the other sent.</summary>
+    private static async Task ExchangeBothWaysAsync(MptcpStream stream, TunStackHost host, Socket kernel, int seed, CancellationToken cancellationToken)
+    {
+        byte[] ours = TunTestbed.RandomBytes(Size, seed);
+        byte[] theirs = TunTestbed.RandomBytes(Size + 1234, seed + 1);
+        Task<byte[]> atKernel = TunTestbed.ExchangeAsync(kernel, theirs, cancellationToken);
+        byte[] atOurs = await TunTestbed.ExchangeAsync(stream, host, ours, cancellationToken);
+
+        Assert.Equal(SHA256.HashData(theirs), SHA256.HashData(atOurs));
+        Assert.Equal(SHA256.HashData(ours), SHA256.HashData(await atKernel));
     }
 
     private static long Read(TunTestbed bed, Func<TunHostCounters, long> counter)
@@ -145,13 +145,7 @@ public class TunStackHostTests
         using Socket server = await listener.AcceptAsync(cts.Token);
         await using var stream = new MptcpStream(connection, bed.Host);
 
-        byte[] ours1 = TunTestbed.RandomBytes(Size, 5);
-        byte[] theirs = TunTestbed.RandomBytes(Size + 1234, 6);
-        Task<byte[]> atKernel = TunTestbed.ExchangeAsync(server, theirs, cts.Token);
-        byte[] atOurs = await TunTestbed.ExchangeAsync(stream, bed.Host, ours1, cts.Token);
-
-        Assert.Equal(SHA256.HashData(theirs), SHA256.HashData(atOurs));
-        Assert.Equal(SHA256.HashData(ours1), SHA256.HashData(await atKernel));
+        await ExchangeBothWaysAsync(stream, bed.Host, server, seed: 5, cts.Token);
         Assert.True(KernelMptcpSocket.IsMptcp(server), "the kernel fell back to TCP");
         lock (bed.Host.Gate)
         {
