@@ -130,6 +130,20 @@ public sealed class TunStackHost : IStackDriver, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on the stack under the gate with the current time (to remove
+    /// an endpoint, change a backup flag, abort a connection), then wakes the host so that what it
+    /// queued goes out.
+    /// </summary>
+    public void Invoke(Action<MptcpEndpoint, TimeSpan> action)
+    {
+        lock (Gate)
+        {
+            action(Endpoint, Now);
+            Wake();
+        }
+    }
+
     /// <summary>Opens a connection from <paramref name="local"/> (one of the host's addresses) to <paramref name="remote"/>:<paramref name="port"/>.</summary>
     public MptcpConnection Connect(IpAddressBytes local, IpAddressBytes remote, ushort port)
     {
