@@ -205,29 +205,24 @@ internal static class TunSessionCommand
     /// <summary>Waits until the connection is established (null) or closed (the reason).</summary>
     private static async Task<string?> WaitConnectedAsync(TunStackHost host, MptcpConnection connection, CancellationToken cancellationToken)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using IDisposable registration = host.OnProgress(() =>
-        {
-            if (connection.State != MptcpConnectionState.Connecting)
-            {
-                done.TrySetResult();
-            }
-        });
-        host.Wake();
-        await done.Task.WaitAsync(cancellationToken);
+        await WaitUntilAsync(host, () => connection.State != MptcpConnectionState.Connecting, cancellationToken);
         lock (host.Gate)
         {
             return connection.State == MptcpConnectionState.Closed ? Reason(host, connection) : null;
         }
     }
 
-    /// <summary>Waits until the peer acknowledged every byte sent (and the DATA_FIN), so disposing the host does not cut the end short.</summary>
-    private static async Task WaitDataAcknowledgedAsync(TunStackHost host, MptcpConnection connection, CancellationToken cancellationToken)
+    /// <summary>Waits until the peer acknowledged every byte sent, so disposing the host does not cut the end short.</summary>
+    private static Task WaitDataAcknowledgedAsync(TunStackHost host, MptcpConnection connection, CancellationToken cancellationToken) =>
+        WaitUntilAsync(host, () => connection.Unacknowledged == 0 || connection.State is MptcpConnectionState.Closing or MptcpConnectionState.Closed, cancellationToken);
+
+    /// <summary>Waits until <paramref name="condition"/>, checked under the gate after every round of the host, holds.</summary>
+    private static async Task WaitUntilAsync(TunStackHost host, Func<bool> condition, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using IDisposable registration = host.OnProgress(() =>
         {
-            if (connection.Unacknowledged == 0 || connection.State is MptcpConnectionState.Closing or MptcpConnectionState.Closed)
+            if (condition() || host.Failure is not null)
             {
                 done.TrySetResult();
             }

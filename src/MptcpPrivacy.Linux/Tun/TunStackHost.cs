@@ -130,6 +130,20 @@ public sealed class TunStackHost : IStackDriver, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on the stack under the gate with the current time (to remove
+    /// an endpoint, change a backup flag, abort a connection), then wakes the host so that what it
+    /// queued goes out.
+    /// </summary>
+    public void Invoke(Action<MptcpEndpoint, TimeSpan> action)
+    {
+        lock (Gate)
+        {
+            action(Endpoint, Now);
+            Wake();
+        }
+    }
+
     /// <summary>Opens a connection from <paramref name="local"/> (one of the host's addresses) to <paramref name="remote"/>:<paramref name="port"/>.</summary>
     public MptcpConnection Connect(IpAddressBytes local, IpAddressBytes remote, ushort port)
     {
@@ -259,22 +273,49 @@ public sealed class TunStackHost : IStackDriver, IDisposable
         }
         catch (Exception e)
         {
-            lock (Gate)
+            Fail(e);
+        }
+    }
+
+    /// <summary>
+    /// Records why the thread stopped, aborts every connection and releases every waiter. Nothing
+    /// may escape from here: an exception on this thread would end the process.
+    /// </summary>
+    private void Fail(Exception failure)
+    {
+        lock (Gate)
+        {
+            Failure = failure;
+            TimeSpan now = Now;
+            foreach (MptcpConnection c in Endpoint.Connections.ToArray())
             {
-                Failure = e;
-                TimeSpan now = Now;
-                foreach (MptcpConnection c in Endpoint.Connections.ToArray())
+                try
                 {
                     if (c.State != MptcpConnectionState.Closed)
                     {
                         c.Abort(now);
                     }
                 }
-
-                NotifyProgress();
-                _acceptWaiter?.TrySetResult();
-                _acceptWaiter = null;
+                catch (Exception)
+                {
+                    // The stack's state may be what failed; the connection stays as it is.
+                }
             }
+
+            foreach (Action p in _progressSnapshot)
+            {
+                try
+                {
+                    p();
+                }
+                catch (Exception)
+                {
+                    // A waiter that cannot be told still has its own cancellation.
+                }
+            }
+
+            _acceptWaiter?.TrySetResult();
+            _acceptWaiter = null;
         }
     }
 

@@ -20,8 +20,6 @@ public class ConnectCommandTests
 {
     private const int Size = 1024 * 1024;
 
-    private static int _count;
-
     [Fact]
     public void WithoutAnAddressItSaysWhatIsMissing()
     {
@@ -51,7 +49,7 @@ public class ConnectCommandTests
     {
         Privileges.RequireRoot("TUN devices");
         using var dir = new TempDirectory();
-        using NetworkNamespace ns = CreateNamespace();
+        using NetworkNamespace ns = TunTestbed.CreateNamespace();
         using Socket listener = ns.Run(() => KernelMptcpSocket.Create(AddressFamily.InterNetwork));
         listener.Bind(new IPEndPoint(TunTestbed.Kernel4, 6002));
         listener.Listen(1);
@@ -91,7 +89,7 @@ public class ConnectCommandTests
     {
         Privileges.RequireRoot("TUN devices");
         using var dir = new TempDirectory();
-        using NetworkNamespace ns = CreateNamespace();
+        using NetworkNamespace ns = TunTestbed.CreateNamespace();
         byte[] ours = TunTestbed.RandomBytes(Size + 5, 23);
         byte[] theirs = TunTestbed.RandomBytes(Size, 24);
         var request = new TunSessionRequest
@@ -129,7 +127,7 @@ public class ConnectCommandTests
     public void ARefusedConnectionFailsWithAMessageAndAMissingDeviceIsCreatedAndRemoved()
     {
         Privileges.RequireRoot("TUN devices");
-        using NetworkNamespace ns = CreateNamespace();
+        using NetworkNamespace ns = TunTestbed.CreateNamespace();
         var request = new TunSessionRequest
         {
             Role = TunSessionRole.Connect,
@@ -167,21 +165,6 @@ public class ConnectCommandTests
         Assert.Null(reader.Error);
         Assert.True(frames > 100, $"only {frames} frames");
         Assert.True(syns >= 2, $"only {syns} SYN or SYN/ACK segments");
-    }
-
-    private static NetworkNamespace CreateNamespace()
-    {
-        NetworkNamespace ns = NetworkNamespace.Create($"mpt{Environment.ProcessId}-cli{Interlocked.Increment(ref _count)}");
-        try
-        {
-            TunTestbed.Configure(ns, kernelChecksums: false);
-            return ns;
-        }
-        catch
-        {
-            ns.Dispose();
-            throw;
-        }
     }
 
     private static CancellationTokenSource Limit()

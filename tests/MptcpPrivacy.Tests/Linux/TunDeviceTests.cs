@@ -13,13 +13,11 @@ namespace MptcpPrivacy.Tests.Linux;
 /// <summary>The TUN device alone: what the kernel routes to it is read whole, what is written to it the kernel receives.</summary>
 public class TunDeviceTests
 {
-    private static int _count;
-
     [Fact]
     public void ADatagramRoutedToTheDeviceIsReadAsOneIpPacket()
     {
         Privileges.RequireRoot("TUN devices");
-        using NetworkNamespace ns = Namespace();
+        using NetworkNamespace ns = TunTestbed.CreateNamespace();
         using TunDevice device = ns.Run(() => TunDevice.Open("tun0"));
         byte[] buffer = new byte[TunDevice.MaximumPacketLength];
         for (int i = 0; i < 100 && device.Read(buffer) > 0; i++)
@@ -48,7 +46,7 @@ public class TunDeviceTests
     public void APacketWrittenToTheDeviceReachesASocketOfTheKernel()
     {
         Privileges.RequireRoot("TUN devices");
-        using NetworkNamespace ns = Namespace();
+        using NetworkNamespace ns = TunTestbed.CreateNamespace();
         using TunDevice device = ns.Run(() => TunDevice.Open("tun0"));
         using Socket udp = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
         udp.Bind(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 7000));
@@ -69,26 +67,11 @@ public class TunDeviceTests
         Assert.Throws<ArgumentException>(() => TunDevice.Open("a-name-far-too-long"));
         Assert.Throws<ArgumentException>(() => TunDevice.Open(""));
         Privileges.RequireRoot("TUN devices");
-        using NetworkNamespace ns = Namespace();
+        using NetworkNamespace ns = TunTestbed.CreateNamespace();
         TunDevice device = ns.Run(() => TunDevice.Open("tun0"));
         device.Dispose();
         Assert.Throws<ObjectDisposedException>(() => device.Read(new byte[100]));
         var missing = Assert.Throws<LibcException>(() => TunDevice.Open("tun0", "no-such-namespace-" + Environment.ProcessId));
         Assert.Contains("no-such-namespace", missing.Message);
-    }
-
-    private static NetworkNamespace Namespace()
-    {
-        NetworkNamespace ns = NetworkNamespace.Create($"mpt{Environment.ProcessId}-tundev{Interlocked.Increment(ref _count)}");
-        try
-        {
-            TunTestbed.Configure(ns, kernelChecksums: false);
-            return ns;
-        }
-        catch
-        {
-            ns.Dispose();
-            throw;
-        }
     }
 }

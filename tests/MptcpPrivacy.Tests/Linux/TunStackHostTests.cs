@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -7,7 +8,9 @@ using MptcpPrivacy.Stack.Api;
 using MptcpPrivacy.Stack.Mptcp;
 using MptcpPrivacy.Stack.Mptcp.PathManagement;
 using MptcpPrivacy.Tests.Support;
+using MptcpPrivacy.Wire.Checksums;
 using MptcpPrivacy.Wire.Ip;
+using MptcpPrivacy.Wire.Tcp;
 
 namespace MptcpPrivacy.Tests.Linux;
 
@@ -61,13 +64,7 @@ public class TunStackHostTests
         MptcpConnection connection = await bed.Host.AcceptAsync(cts.Token);
         await using var stream = new MptcpStream(connection, bed.Host);
 
-        byte[] ours = TunTestbed.RandomBytes(Size, 1);
-        byte[] theirs = TunTestbed.RandomBytes(Size + 777, 2);
-        Task<byte[]> atKernel = TunTestbed.ExchangeAsync(client, theirs, cts.Token);
-        byte[] atOurs = await TunTestbed.ExchangeAsync(stream, bed.Host, ours, cts.Token);
-
-        Assert.Equal(SHA256.HashData(theirs), SHA256.HashData(atOurs));
-        Assert.Equal(SHA256.HashData(ours), SHA256.HashData(await atKernel));
+        await ExchangeBothWaysAsync(stream, bed.Host, client, seed: 1, cts.Token);
         Assert.True(KernelMptcpSocket.IsMptcp(client));
         lock (bed.Host.Gate)
         {
@@ -89,13 +86,7 @@ public class TunStackHostTests
         await using var stream = new MptcpStream(connection, bed.Host);
 
         Assert.True(TunTestbed.WaitUntil(() => KernelMptcpSocket.Subflows(server) >= 1, TimeSpan.FromSeconds(30)), "the kernel never counted our join");
-        byte[] ours = TunTestbed.RandomBytes(Size, 3);
-        byte[] theirs = TunTestbed.RandomBytes(Size, 4);
-        Task<byte[]> atKernel = TunTestbed.ExchangeAsync(server, theirs, cts.Token);
-        byte[] atOurs = await TunTestbed.ExchangeAsync(stream, bed.Host, ours, cts.Token);
-
-        Assert.Equal(SHA256.HashData(theirs), SHA256.HashData(atOurs));
-        Assert.Equal(SHA256.HashData(ours), SHA256.HashData(await atKernel));
+        await ExchangeBothWaysAsync(stream, bed.Host, server, seed: 3, cts.Token);
         Assert.Equal(1, KernelMptcpSocket.Subflows(server));
         lock (bed.Host.Gate)
         {
@@ -104,7 +95,27 @@ public class TunStackHostTests
     }
 
     [Fact]
-    public void PacketsForOtherAddressesAndBadChecksumsAreCountedAndDropped()
+    public async Task RfcSection3_4_2_WithdrawingOurSecondAddressRemovesItsSubflowAtTheKernel()
+    {
+        Privileges.RequireRoot("TUN devices");
+        using TunTestbed bed = TunTestbed.Create(new MptcpOptions(), seed: 17);
+        bed.Host.AddAddress(TunTestbed.Ours4Second, EndpointFlags.Subflow);
+        using var cts = Limit();
+        using Socket listener = bed.KernelListener(TunTestbed.Kernel4, 5004);
+        bed.Host.AddAddress(TunTestbed.Ours4, EndpointFlags.Subflow);
+        MptcpConnection connection = bed.Host.Connect(TunTestbed.Ours4, IpAddressBytes.FromIPAddress(TunTestbed.Kernel4), 5004);
+        using Socket server = await listener.AcceptAsync(cts.Token);
+        await using var stream = new MptcpStream(connection, bed.Host);
+        Assert.True(TunTestbed.WaitUntil(() => KernelMptcpSocket.Subflows(server) == 1, TimeSpan.FromSeconds(30)), "the kernel never counted our join");
+
+        bed.Host.Invoke((endpoint, now) => endpoint.RemoveEndpoint(TunTestbed.Ours4Second, now));
+
+        Assert.True(TunTestbed.WaitUntil(() => KernelMptcpSocket.Subflows(server) == 0, TimeSpan.FromSeconds(30)), "the kernel kept the subflow of the withdrawn address");
+        await ExchangeBothWaysAsync(stream, bed.Host, server, seed: 7, cts.Token);
+    }
+
+    [Fact]
+    public void PacketsForAddressesTheHostDoesNotOwnAreCountedAndDropped()
     {
         Privileges.RequireRoot("TUN devices");
         using TunTestbed bed = TunTestbed.Create(new MptcpOptions(), seed: 16);
@@ -115,10 +126,47 @@ public class TunStackHostTests
         using Socket stray = bed.KernelSocket(AddressFamily.InterNetwork);
         _ = stray.ConnectAsync(new IPEndPoint(IPAddress.Parse("198.51.100.9"), 9), TestContext.Current.CancellationToken);
         Assert.True(TunTestbed.WaitUntil(() => Read(bed, c => c.NotForUs) >= 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, Read(bed, c => c.SegmentsDelivered));
+    }
+
+    [Fact]
+    public void RfcSection3_1_ASegmentWithAWrongChecksumIsCountedAndNotDelivered()
+    {
+        Privileges.RequireRoot("TUN devices");
+        using TunTestbed bed = TunTestbed.Create(new MptcpOptions(), seed: 18);
+        bed.Host.AddAddress(TunTestbed.Ours4, EndpointFlags.None);
+        bed.Host.Listen(5005);
+
+        // A SYN to a listening port, its checksum off by one, sent as it is through a raw socket.
+        byte[] segment = new byte[TcpHeader.MinimumLength];
+        new TcpHeaderFields { SourcePort = 40000, DestinationPort = 5005, SequenceNumber = 1, Flags = TcpFlags.Syn, Window = 65535 }.Encode(segment);
+        Span<byte> source = stackalloc byte[4];
+        Span<byte> destination = stackalloc byte[4];
+        IpAddressBytes.FromIPAddress(TunTestbed.Kernel4).CopyTo(source);
+        TunTestbed.Ours4.CopyTo(destination);
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(TcpChecksum.FieldOffset), (ushort)(TcpChecksum.Compute(source, destination, segment) ^ 1));
+        using Socket raw = bed.Namespace.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Tcp));
+        raw.Bind(new IPEndPoint(TunTestbed.Kernel4, 0));
+        raw.SendTo(segment, new IPEndPoint(TunTestbed.Ours4.ToIPAddress(), 0));
+
+        Assert.True(TunTestbed.WaitUntil(() => Read(bed, c => c.BadChecksum) == 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, Read(bed, c => c.SegmentsDelivered));
         lock (bed.Host.Gate)
         {
-            Assert.Equal(0, bed.Host.Counters.SegmentsDelivered);
+            Assert.Empty(bed.Host.Endpoint.Connections);
         }
+    }
+
+    /// <summary>Sends a few megabytes each way at once (a little more from the kernel) and checks that both ends read exactly what the other sent.</summary>
+    private static async Task ExchangeBothWaysAsync(MptcpStream stream, TunStackHost host, Socket kernel, int seed, CancellationToken cancellationToken)
+    {
+        byte[] ours = TunTestbed.RandomBytes(Size, seed);
+        byte[] theirs = TunTestbed.RandomBytes(Size + 1234, seed + 1);
+        Task<byte[]> atKernel = TunTestbed.ExchangeAsync(kernel, theirs, cancellationToken);
+        byte[] atOurs = await TunTestbed.ExchangeAsync(stream, host, ours, cancellationToken);
+
+        Assert.Equal(SHA256.HashData(theirs), SHA256.HashData(atOurs));
+        Assert.Equal(SHA256.HashData(ours), SHA256.HashData(await atKernel));
     }
 
     private static long Read(TunTestbed bed, Func<TunHostCounters, long> counter)
@@ -145,13 +193,7 @@ public class TunStackHostTests
         using Socket server = await listener.AcceptAsync(cts.Token);
         await using var stream = new MptcpStream(connection, bed.Host);
 
-        byte[] ours1 = TunTestbed.RandomBytes(Size, 5);
-        byte[] theirs = TunTestbed.RandomBytes(Size + 1234, 6);
-        Task<byte[]> atKernel = TunTestbed.ExchangeAsync(server, theirs, cts.Token);
-        byte[] atOurs = await TunTestbed.ExchangeAsync(stream, bed.Host, ours1, cts.Token);
-
-        Assert.Equal(SHA256.HashData(theirs), SHA256.HashData(atOurs));
-        Assert.Equal(SHA256.HashData(ours1), SHA256.HashData(await atKernel));
+        await ExchangeBothWaysAsync(stream, bed.Host, server, seed: 5, cts.Token);
         Assert.True(KernelMptcpSocket.IsMptcp(server), "the kernel fell back to TCP");
         lock (bed.Host.Gate)
         {

@@ -40,11 +40,10 @@ internal sealed class TunTestbed : IDisposable
     /// <summary>Makes the namespace and starts a host running a stack with <paramref name="options"/>; <paramref name="kernelChecksums"/> turns the kernel's DSS checksums on.</summary>
     public static TunTestbed Create(MptcpOptions options, int seed, bool kernelChecksums = false, IPacketTap? tap = null)
     {
-        NetworkNamespace ns = NetworkNamespace.Create($"mpt{Environment.ProcessId}-tun{Interlocked.Increment(ref _count)}");
+        NetworkNamespace ns = CreateNamespace(kernelChecksums);
         TunDevice? device = null;
         try
         {
-            Configure(ns, kernelChecksums);
             device = ns.Run(() => TunDevice.Open(DeviceName));
             var host = new TunStackHost(device, new MptcpEndpoint(options, new Random(seed)), tap);
             return new TunTestbed(ns, host);
@@ -52,6 +51,22 @@ internal sealed class TunTestbed : IDisposable
         catch
         {
             device?.Dispose();
+            ns.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Makes a namespace set up as <see cref="Configure"/> does, with a name unique to this process; deleted again if the set-up fails.</summary>
+    public static NetworkNamespace CreateNamespace(bool kernelChecksums = false)
+    {
+        NetworkNamespace ns = NetworkNamespace.Create($"mpt{Environment.ProcessId}-tun{Interlocked.Increment(ref _count)}");
+        try
+        {
+            Configure(ns, kernelChecksums);
+            return ns;
+        }
+        catch
+        {
             ns.Dispose();
             throw;
         }
