@@ -23,11 +23,19 @@ public static class TsharkGrouping
         var theirs = new Dictionary<SubflowKey, int>();
         foreach (string path in paths)
         {
-            string fields = HostCommand.Run(tshark, ["-r", path, "-n", "-Y", "mptcp.stream", "-T", "fields", "-E", "separator=,",
+            string fields = HostCommand.Run(tshark, ["-r", path, "-n", "-Y", "mptcp.stream and not icmp and not icmpv6", "-T", "fields", "-E", "separator=,",
                 "-e", "mptcp.stream", "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport"]);
             foreach (string line in fields.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 string[] c = line.Split(',');
+
+                // An ICMP error quoting a segment carries the quoted TCP header's fields too (and
+                // two addresses per field): not a segment of the subflow; skip what does not parse.
+                if (c.Length != 7 || c[3].Length == 0 || c[6].Length == 0 || c[0].Contains(';') || !ushort.TryParse(c[3], CultureInfo.InvariantCulture, out _) || !ushort.TryParse(c[6], CultureInfo.InvariantCulture, out _))
+                {
+                    continue;
+                }
+
                 var source = new Endpoint(IpAddressBytes.Parse(c[1].Length > 0 ? c[1] : c[2]), ushort.Parse(c[3], CultureInfo.InvariantCulture));
                 var destination = new Endpoint(IpAddressBytes.Parse(c[4].Length > 0 ? c[4] : c[5]), ushort.Parse(c[6], CultureInfo.InvariantCulture));
                 theirs[SubflowKey.Of(source, destination)] = int.Parse(c[0], CultureInfo.InvariantCulture);
