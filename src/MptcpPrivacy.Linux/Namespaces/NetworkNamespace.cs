@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
+using System.Runtime.ExceptionServices;
+using MptcpPrivacy.Linux.Native;
 using MptcpPrivacy.Linux.Processes;
 
 namespace MptcpPrivacy.Linux.Namespaces;
@@ -13,7 +13,6 @@ namespace MptcpPrivacy.Linux.Namespaces;
 /// </summary>
 public sealed partial class NetworkNamespace : IDisposable
 {
-    private const int CloneNewNet = 0x40000000;
     private bool _deleted;
 
     private NetworkNamespace(string name) => Name = name;
@@ -50,33 +49,38 @@ public sealed partial class NetworkNamespace : IDisposable
     /// Runs <paramref name="body"/> in this process on a new thread that has entered the namespace,
     /// waits for it and returns its result (or rethrows its exception).
     /// </summary>
-    public T Run<T>(Func<T> body)
+    public T Run<T>(Func<T> body) => RunIn(Name, body);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on a new thread that has entered the network namespace named
+    /// <paramref name="name"/> (<c>/var/run/netns/NAME</c>), waits for it and returns its result or
+    /// rethrows its exception. The thread is ours and ends right after: entering the namespace
+    /// cannot leak into other code.
+    /// </summary>
+    /// <exception cref="LibcException">The namespace could not be opened or entered.</exception>
+    public static T RunIn<T>(string name, Func<T> body)
     {
         T result = default!;
-        Exception? failure = null;
+        ExceptionDispatchInfo? failure = null;
         var thread = new Thread(() =>
         {
             try
             {
-                Enter();
+                EnterNamed(name);
                 result = body();
             }
             catch (Exception e)
             {
-                failure = e;
+                failure = ExceptionDispatchInfo.Capture(e);
             }
         })
         {
             IsBackground = true,
-            Name = "netns " + Name,
+            Name = "netns " + name,
         };
         thread.Start();
         thread.Join();
-        if (failure is not null)
-        {
-            throw new InvalidOperationException($"in network namespace {Name}: {failure.Message}", failure);
-        }
-
+        failure?.Throw();
         return result;
     }
 
@@ -84,12 +88,22 @@ public sealed partial class NetworkNamespace : IDisposable
     /// Moves the calling thread into the namespace. Only for threads the caller owns and ends
     /// (never a thread-pool thread): everything that thread opens afterwards lives in the namespace.
     /// </summary>
-    public void Enter()
+    public void Enter() => EnterNamed(Name);
+
+    private static void EnterNamed(string name)
     {
-        using SafeFileHandle handle = File.OpenHandle($"/var/run/netns/{Name}");
-        if (setns((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
+        int fd = Libc.Open($"/var/run/netns/{name}", Libc.O_CLOEXEC);
+        if (fd < 0)
         {
-            throw new IOException($"setns into {Name} failed: errno {Marshal.GetLastPInvokeError()}");
+            throw LibcException.FromLastError($"open(/var/run/netns/{name})");
+        }
+
+        int entered = Libc.SetNs(fd, Libc.CLONE_NEWNET);
+        LibcException? error = entered < 0 ? LibcException.FromLastError($"setns({name})") : null;
+        Libc.Close(fd);
+        if (error is not null)
+        {
+            throw error;
         }
     }
 
@@ -111,7 +125,4 @@ public sealed partial class NetworkNamespace : IDisposable
             // Already gone.
         }
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setns(int fd, int nstype);
 }

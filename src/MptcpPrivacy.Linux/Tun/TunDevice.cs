@@ -1,6 +1,8 @@
 using System.Text;
 using MptcpPrivacy.Linux.Native;
 
+using MptcpPrivacy.Linux.Namespaces;
+
 namespace MptcpPrivacy.Linux.Tun;
 
 /// <summary>
@@ -90,46 +92,7 @@ public sealed class TunDevice : IDisposable
             throw new ArgumentException($"'{networkNamespace}' is no namespace name.", nameof(networkNamespace));
         }
 
-        TunDevice? device = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                // This thread is ours and ends right after: entering the namespace cannot leak into others.
-                int fd = Libc.Open($"/var/run/netns/{networkNamespace}", Libc.O_CLOEXEC);
-                if (fd < 0)
-                {
-                    throw LibcException.FromLastError($"open(/var/run/netns/{networkNamespace})");
-                }
-
-                int result = Libc.SetNs(fd, Libc.CLONE_NEWNET);
-                var error = result < 0 ? LibcException.FromLastError($"setns({networkNamespace})") : null;
-                Libc.Close(fd);
-                if (error is not null)
-                {
-                    throw error;
-                }
-
-                device = Open(name);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "open tun in " + networkNamespace,
-        };
-        thread.Start();
-        thread.Join();
-        if (failure is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
-        }
-
-        return device!;
+        return NetworkNamespace.RunIn(networkNamespace, () => Open(name));
     }
 
     /// <summary>
