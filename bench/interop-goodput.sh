@@ -43,6 +43,10 @@ goodput_of_iperf3_json() {
 setup() {
   ip -n "$MPI_STACK_NS" mptcp limits set subflows 2 add_addr_accepted 2
   ip -n "$MPI_KERNEL_NS" mptcp limits set subflows 2 add_addr_accepted 2
+  if [ "$MPI_STACK_SIDE" = tun ]; then
+    # The kernel host opens a join from its path-2 address when it is the client (kernel -> ours).
+    ip -n "$MPI_KERNEL_NS" mptcp endpoint add "$MPI_KERNEL2_4" dev "$MPI_K2_DEV" subflow
+  fi
   if [ "$MPI_STACK_SIDE" = kernel ]; then
     # The stack host's kernel opens a join from its path-2 address: the data crosses both paths,
     # and source routing keeps each subflow on its own path.
@@ -60,35 +64,34 @@ row_kernel_to_kernel() {
   wait "$server" || true
 }
 
-# ours -> kernel: PLACEHOLDER for the lead. Our stack (mptcp-privacy connect, attached to TUN
-# device $MPI_TUN from a thread inside $MPI_STACK_NS, addresses $MPI_STACK1_4 and $MPI_STACK2_4)
-# sends $bytes to an MPTCP receiver in the kernel host (for example iperf3 -s under mptcpize, as
-# above, or a sink that counts bytes), and this function prints the receiver's goodput in Mbit/s.
-# Until then it prints "n/a".
+# ours -> kernel: our stack (mptcp-privacy connect on the TUN device of the stack host, with its
+# path-1 and path-2 addresses: it joins from the second) sends $bytes of zeros to a kernel MPTCP
+# sink on the kernel host's service address, which prints the goodput.
 row_ours_to_kernel() {
-  local bytes=$1
-  # TODO(lead): for example
-  #   timeout 150 ip netns exec "$MPI_KERNEL_NS" mptcpize run iperf3 -s -1 -B "$MPI_SERVICE4" -p "$port" -J >"$json" &
-  #   wait_listening
-  #   timeout 120 "${cli[@]}" connect --netns "$MPI_STACK_NS" --tun "$MPI_TUN" \
-  #     --local "$MPI_STACK1_4" --local "$MPI_STACK2_4" "$MPI_SERVICE4:$port" --send "$bytes"
-  #   goodput_of_iperf3_json <"$json"
-  : "$bytes"
-  echo "n/a"
+  local bytes=$1 sink out
+  out=$(mktemp)
+  timeout 150 ip netns exec "$MPI_KERNEL_NS" python3 "$PWD/bench/kernel-mptcp-peer.py" sink "$MPI_SERVICE4" "$port" >"$out" &
+  sink=$!
+  wait_listening
+  head -c "$(numfmt --from=iec "$bytes")" /dev/zero \
+    | timeout 150 "${cli[@]}" connect --netns "$MPI_STACK_NS" --tun "$MPI_TUN" --address "$MPI_STACK1_4" --address "$MPI_STACK2_4" \
+        --output /dev/null --timeout 140s "$MPI_SERVICE4" "$port" 2>/dev/null || true
+  wait "$sink" || true
+  cat "$out"
+  rm -f "$out"
 }
 
-# kernel -> ours: PLACEHOLDER for the lead. Our stack listens (mptcp-privacy listen on $MPI_TUN in
-# $MPI_STACK_NS, on $MPI_STACK1_4), the kernel host sends $bytes with iperf3 -R or a sender under
-# mptcpize, with a subflow endpoint on its path-2 address ($MPI_KERNEL2_4 dev $MPI_K2_DEV), and this
-# function prints the goodput in Mbit/s. Until then it prints "n/a".
+# kernel -> ours: our stack listens (mptcp-privacy listen on the TUN device, owning its service
+# address and both path addresses); the kernel host sends $bytes from a kernel MPTCP socket with a
+# subflow endpoint on its path-2 address, and prints the goodput up to our data-level acknowledgement.
 row_kernel_to_ours() {
-  local bytes=$1
-  # TODO(lead): for example (the endpoint once, in setup)
-  #   ip -n "$MPI_KERNEL_NS" mptcp endpoint add "$MPI_KERNEL2_4" dev "$MPI_K2_DEV" subflow
-  #   timeout 150 "${cli[@]}" listen --netns "$MPI_STACK_NS" --tun "$MPI_TUN" "$MPI_STACK1_4:$port" --receive "$bytes" &
-  #   ... wait until it listens, send from the kernel host, print the goodput
-  : "$bytes"
-  echo "n/a"
+  local bytes=$1 listener i
+  timeout 150 "${cli[@]}" listen --netns "$MPI_STACK_NS" --tun "$MPI_TUN" --address "$MPI_STACK_SERVICE4" \
+    --address "$MPI_STACK1_4" --address "$MPI_STACK2_4" --port "$port" --input /dev/null --output /dev/null --timeout 140s 2>/dev/null &
+  listener=$!
+  # The sender retries its connection (at most 10 s) while our listener starts.
+  timeout 150 ip netns exec "$MPI_KERNEL_NS" python3 "$PWD/bench/kernel-mptcp-peer.py" send "$MPI_STACK_SERVICE4" "$port" "$bytes" || echo n/a
+  wait "$listener" || true
 }
 
 if [ "${1:-}" = --inside ]; then
@@ -144,7 +147,7 @@ print('| sender → receiver | paths | shaping per path | bytes per transfer | g
 print('|---|---|---|---|---|---|')
 for (row, rate, nbytes), values in rows.items():
     numbers = [float(v) for v in values if v != 'n/a']
-    goodput = f'{statistics.median(numbers):,.1f}' if numbers else 'n/a (placeholder)'
+    goodput = f'{statistics.median(numbers):,.1f}' if numbers else 'n/a'
     shaping = 'unshaped' if rate == 'none' else f'HTB {rate}bit/s'
     print(f'| {names[row]} | 2 | {shaping} | {nbytes} | {goodput} | {len(numbers)} |')
 PY
