@@ -373,6 +373,45 @@ public class MptcpConnectionTests
     }
 
     [Fact]
+    public void Rfc8684_3_3_6_DataTheReceiverDroppedAfterItsSubflowAcknowledgedItIsSentAgain()
+    {
+        // Found against Linux: a receiver may drop bytes at the data level that TCP already
+        // acknowledged (Linux does for data past the MPTCP window it last sent, MPTcpExtNoDSSInWindow),
+        // relying on the sender's data-level retransmission; here one segment is relabelled as a
+        // duplicate of the one before, so TCP acknowledges its bytes and the data level drops them.
+        var pair = new EndpointPair();
+        int dataSegments = 0;
+        pair.Filter = (toServer, segment) =>
+            toServer && SegmentEdit.PayloadLength(segment) > 0 && ++dataSegments == 3
+                ? SegmentEdit.RewriteDss(segment, d => d.HasMapping ? d with { DataSequenceNumber = d.DataSequenceNumber - d.DataLevelLength } : d)
+                : segment;
+        MptcpConnection client = pair.Client.Connect(TimeSpan.Zero, EndpointPair.ClientA, EndpointPair.Server, EndpointPair.Port);
+        byte[] data = [.. Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7 + (i >> 8)))];
+        Assert.Equal(data.Length, client.Write(data));
+        client.Close();
+        MptcpConnection? server = null;
+        var received = new List<byte>();
+        byte[] chunk = new byte[4096];
+        pair.Run(TimeSpan.FromSeconds(30), () =>
+        {
+            if (server is null && pair.ServerEndpoint.TryAccept(out MptcpConnection accepted))
+            {
+                server = accepted;
+            }
+
+            for (int n; server is not null && (n = server.Read(chunk)) > 0;)
+            {
+                received.AddRange(chunk.AsSpan(0, n));
+            }
+        });
+
+        Assert.True(dataSegments > 3);
+        Assert.Equal(data.Length, received.Count);
+        Assert.True(data.AsSpan().SequenceEqual(received.ToArray()));
+        Assert.True(client.Counters.DataLevelRetransmissions > 0);
+    }
+
+    [Fact]
     public void CloseBeforeTheHandshakeEndsSendsTheQueuedDataAndThenTheDataFin()
     {
         // Like shutdown(SHUT_WR) after a non-blocking connect: found against Linux, where the
