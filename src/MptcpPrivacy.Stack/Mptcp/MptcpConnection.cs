@@ -46,6 +46,14 @@ public sealed class MptcpConnection
     private readonly List<MptcpEvent> _events = [];
     private readonly Queue<(DataSeqNum Dsn, int Length)> _reinject = new();
 
+    // The data-level retransmission timer (as Linux's, RFC 8684 §3.3.6): when the Data ACK stands
+    // still while no subflow holds unacknowledged bytes, nothing at the TCP level will ever resend
+    // what the peer is missing (Linux drops data past the MPTCP window it last sent after TCP has
+    // acknowledged it, MPTcpExtNoDSSInWindow), so the head of the unacknowledged data goes out
+    // again. Backs off like an RTO.
+    private TimeSpan? _dataRetransmitDeadline;
+    private int _dataRetransmitBackoff;
+
     // Bytes of the head range of _reinject already sent again (a range is cut to the chosen subflow's segment size).
     private int _reinjectHeadSent;
 
@@ -150,7 +158,7 @@ public sealed class MptcpConnection
     {
         get
         {
-            TimeSpan? earliest = Min(_dataFinDeadline, _fullyEstablished ? null : _fullyEstablishedDeadline);
+            TimeSpan? earliest = Min(Min(_dataFinDeadline, _fullyEstablished ? null : _fullyEstablishedDeadline), _dataRetransmitDeadline);
             foreach (MptcpSubflow sf in _subflows)
             {
                 earliest = Min(earliest, sf.Tcp.NextDeadline);
@@ -896,6 +904,8 @@ public sealed class MptcpConnection
             long acked = Math.Min(ack - _dataUna, _sendBuffer.Count);
             _sendBuffer.Discard((int)acked);
             _dataUna += (ulong)acked;
+            _dataRetransmitDeadline = null;
+            _dataRetransmitBackoff = 0;
             if (_dataFin is { } f && ack == f + 1UL)
             {
                 _dataFinAcked = true;
@@ -937,8 +947,49 @@ public sealed class MptcpConnection
         }
     }
 
+    private void RunDataRetransmitTimer(TimeSpan now)
+    {
+        if (IsFallback || _dataNxt <= _dataUna || State is not (MptcpConnectionState.Established or MptcpConnectionState.Closing))
+        {
+            _dataRetransmitDeadline = null;
+            _dataRetransmitBackoff = 0;
+            return;
+        }
+
+        TimeSpan rto = TimeSpan.FromMilliseconds(200);
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            if (sf.CanSend && sf.Tcp.RetransmissionTimeout.Current > rto)
+            {
+                rto = sf.Tcp.RetransmissionTimeout.Current;
+            }
+        }
+
+        if (_dataRetransmitDeadline is not { } deadline)
+        {
+            _dataRetransmitDeadline = now + rto;
+            return;
+        }
+
+        if (now < deadline)
+        {
+            return;
+        }
+
+        if (_reinject.Count == 0 && _subflows.All(sf => !sf.CanSend || sf.Queued == 0))
+        {
+            _reinject.Enqueue((_dataUna, (int)Math.Min(_dataNxt - _dataUna, 64 * 1024)));
+            _reinjectHeadSent = 0;
+            Counters.DataLevelRetransmissions++;
+        }
+
+        _dataRetransmitBackoff = Math.Min(_dataRetransmitBackoff + 1, 8);
+        _dataRetransmitDeadline = now + (rto * (1 << _dataRetransmitBackoff));
+    }
+
     private void RunTimers(TimeSpan now)
     {
+        RunDataRetransmitTimer(now);
         if (!_fullyEstablished && _fullyEstablishedDeadline is { } js && js <= now)
         {
             OnFullyEstablished(now);

@@ -35,4 +35,7 @@ public sealed class MptcpCounters
 
     /// <summary>Gets or sets bytes sent again on another subflow after theirs failed or stalled (RFC 8684 §3.3.6).</summary>
     public long BytesReinjected { get; set; }
+
+    /// <summary>Gets or sets how often the data-level timer sent the head of the unacknowledged data again (the Data ACK stood still while every subflow had its bytes acknowledged).</summary>
+    public long DataLevelRetransmissions { get; set; }
 }

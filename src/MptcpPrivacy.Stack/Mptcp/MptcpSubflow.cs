@@ -532,7 +532,11 @@ public sealed class MptcpSubflow : ISubflowHooks
 
         if (Role == SubflowRole.JoinActive && Phase == SubflowPhase.JoinPending)
         {
-            // The peer answered after our third ACK: it has checked HMAC-A.
+            // The peer answered after our third ACK: it has checked HMAC-A. It found the connection
+            // by our token and checked an HMAC over our key, so it holds the keys: the initial
+            // subflow's MP_CAPABLE with data must stop before data goes on this subflow, as its
+            // mapping is implicitly IDSN + 1 (RFC 8684 §3.1) and that DSN may now go here instead.
+            _connection.PeerConfirmedKeys = true;
             MarkEstablished();
         }
 

@@ -328,6 +328,90 @@ public class MptcpConnectionTests
     }
 
     [Fact]
+    public void Rfc8684_3_1_DataAfterAJoinIsEstablishedNeverRidesTheImplicitMappingOfTheMpCapableAck()
+    {
+        // Found against Linux, which sends no DSS before data of its own: our join was established
+        // while the initial subflow still waited for the peer's first DSS, the first bytes went on
+        // the join, and the initial subflow's first segment then carried MP_CAPABLE with a
+        // data-level length, whose DSN is implicitly IDSN + 1 (RFC 8684 §3.1). The peer took those
+        // bytes as a duplicate of the join's, and the range they really held never arrived.
+        var pair = new EndpointPair();
+        pair.Client.AddEndpoint(EndpointPair.ClientB, EndpointFlags.Subflow);
+        bool quietPeer = true;
+        pair.Filter = (toServer, segment) =>
+            toServer || !quietPeer ? segment : SegmentEdit.StripMptcp(segment, o => o.Subtype == MptcpSubtype.Dss);
+        MptcpConnection client = pair.Client.Connect(TimeSpan.Zero, EndpointPair.ClientA, EndpointPair.Server, EndpointPair.Port);
+        MptcpConnection? server = null;
+        pair.Run(TimeSpan.FromSeconds(1), () =>
+        {
+            if (server is null && pair.ServerEndpoint.TryAccept(out MptcpConnection accepted))
+            {
+                server = accepted;
+            }
+        });
+        Assert.NotNull(server);
+        Assert.Contains(client.Subflows, s => s.Role == SubflowRole.JoinActive && s.Phase == SubflowPhase.Established);
+
+        quietPeer = false;
+        int traced = pair.Trace.Count;
+        byte[] data = [.. Enumerable.Range(0, 200_000).Select(i => (byte)(i * 7 + (i >> 8)))];
+        Assert.Equal(data.Length, client.Write(data));
+        client.Close();
+        var received = new List<byte>();
+        byte[] chunk = new byte[4096];
+        pair.Run(pair.Now + TimeSpan.FromSeconds(10), () =>
+        {
+            for (int n; (n = server!.Read(chunk)) > 0;)
+            {
+                received.AddRange(chunk.AsSpan(0, n));
+            }
+        });
+
+        Assert.Equal(data.Length, received.Count);
+        Assert.True(data.AsSpan().SequenceEqual(received.ToArray()));
+        Assert.DoesNotContain(pair.Trace.Skip(traced).Where(x => x.ToServer && SegmentEdit.PayloadLength(x.Segment) > 0).SelectMany(x => SegmentEdit.Options(x.Segment)), o => o.Subtype == MptcpSubtype.MpCapable);
+    }
+
+    [Fact]
+    public void Rfc8684_3_3_6_DataTheReceiverDroppedAfterItsSubflowAcknowledgedItIsSentAgain()
+    {
+        // Found against Linux: a receiver may drop bytes at the data level that TCP already
+        // acknowledged (Linux does for data past the MPTCP window it last sent, MPTcpExtNoDSSInWindow),
+        // relying on the sender's data-level retransmission; here one segment is relabelled as a
+        // duplicate of the one before, so TCP acknowledges its bytes and the data level drops them.
+        var pair = new EndpointPair();
+        int dataSegments = 0;
+        pair.Filter = (toServer, segment) =>
+            toServer && SegmentEdit.PayloadLength(segment) > 0 && ++dataSegments == 3
+                ? SegmentEdit.RewriteDss(segment, d => d.HasMapping ? d with { DataSequenceNumber = d.DataSequenceNumber - d.DataLevelLength } : d)
+                : segment;
+        MptcpConnection client = pair.Client.Connect(TimeSpan.Zero, EndpointPair.ClientA, EndpointPair.Server, EndpointPair.Port);
+        byte[] data = [.. Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7 + (i >> 8)))];
+        Assert.Equal(data.Length, client.Write(data));
+        client.Close();
+        MptcpConnection? server = null;
+        var received = new List<byte>();
+        byte[] chunk = new byte[4096];
+        pair.Run(TimeSpan.FromSeconds(30), () =>
+        {
+            if (server is null && pair.ServerEndpoint.TryAccept(out MptcpConnection accepted))
+            {
+                server = accepted;
+            }
+
+            for (int n; server is not null && (n = server.Read(chunk)) > 0;)
+            {
+                received.AddRange(chunk.AsSpan(0, n));
+            }
+        });
+
+        Assert.True(dataSegments > 3);
+        Assert.Equal(data.Length, received.Count);
+        Assert.True(data.AsSpan().SequenceEqual(received.ToArray()));
+        Assert.True(client.Counters.DataLevelRetransmissions > 0);
+    }
+
+    [Fact]
     public void CloseBeforeTheHandshakeEndsSendsTheQueuedDataAndThenTheDataFin()
     {
         // Like shutdown(SHUT_WR) after a non-blocking connect: found against Linux, where the

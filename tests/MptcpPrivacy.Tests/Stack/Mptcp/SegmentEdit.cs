@@ -25,6 +25,26 @@ internal static class SegmentEdit
         return copy;
     }
 
+    /// <summary>Returns a copy of <paramref name="segment"/> whose DSS options are replaced by what <paramref name="change"/> makes of them (of the same length).</summary>
+    public static byte[] RewriteDss(byte[] segment, Func<DssOption, DssOption> change)
+    {
+        byte[] copy = (byte[])segment.Clone();
+        Assert.True(TcpHeader.TryParse(copy, out TcpHeader tcp, out _));
+        int offset = TcpHeader.MinimumLength;
+        foreach (TcpOption option in tcp.ReadOptions())
+        {
+            if (option.Kind == TcpOptionKind.Mptcp && MptcpOption.TryParse(option.Bytes, out MptcpOption parsed, out _) && parsed.Subtype == MptcpSubtype.Dss)
+            {
+                DssOption changed = change(parsed.Dss);
+                Assert.Equal(option.Bytes.Length, changed.EncodedLength);
+                int at = IndexOf(copy, option.Bytes, offset);
+                changed.Encode(copy.AsSpan(at, option.Bytes.Length));
+            }
+        }
+
+        return copy;
+    }
+
     /// <summary>Returns the MPTCP options of a segment.</summary>
     public static List<MptcpOption> Options(byte[] segment)
     {
