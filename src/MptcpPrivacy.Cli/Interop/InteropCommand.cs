@@ -11,7 +11,7 @@ namespace MptcpPrivacy.Cli.Interop;
 /// </summary>
 internal static class InteropCommand
 {
-    private static readonly string[] RequiredTools = ["ip", "tc", "iptables", "ip6tables", "tcpdump", "nstat", "ethtool"];
+    private static readonly string[] RequiredTools = ["ip", "tc", "iptables", "ip6tables", "tcpdump", "ethtool"];
 
     public static int Run(string[] cases, string direction, bool json, string? captures, Stream stdout, TextWriter stderr)
     {

@@ -93,12 +93,6 @@ public sealed record InteropCase
     /// <summary>Gets the number of subflows the connection must have had established at its peak.</summary>
     public int ExpectedSubflows { get; init; } = 1;
 
-    /// <summary>
-    /// Gets a known defect of our stack that makes this case fail now and then, or null. The
-    /// matrix still runs and reports such a case; the test suite skips it, saying this.
-    /// </summary>
-    public string? KnownIssue { get; init; }
-
     /// <summary>Gets whether the connection must fall back to plain TCP.</summary>
     public bool ExpectFallback => Strip == InteropStrip.All;
 

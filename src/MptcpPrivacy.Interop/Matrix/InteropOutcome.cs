@@ -39,7 +39,7 @@ public sealed class InteropOutcome
     /// <summary>Gets or sets the capture of the case (the kernel host's interfaces), if one was kept.</summary>
     public string? Capture { get; set; }
 
-    /// <summary>Gets the kernel's MPTCP counters (nstat MPTcpExt*) that moved during the run.</summary>
+    /// <summary>Gets the kernel's MPTCP counters (the MPTcpExt table of /proc/net/netstat, named as nstat names them) that moved during the run.</summary>
     public Dictionary<string, long> KernelCounters { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Gets what happened on our stack's connection (its events, in order), for the report and for diagnosis.</summary>

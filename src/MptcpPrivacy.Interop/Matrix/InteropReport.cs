@@ -29,11 +29,6 @@ public static class InteropReport
             output.WriteLine($"{o.Case.Name} ({Header(o.Direction)}): {o.FailureReason}");
         }
 
-        foreach (InteropCase c in outcomes.Select(o => o.Case).Distinct().Where(c => c.KnownIssue is not null))
-        {
-            output.WriteLine($"known issue ({c.Name}): {c.KnownIssue}");
-        }
-
         output.WriteLine($"{outcomes.Count(o => o.Passed)} passed, {outcomes.Count(o => !o.Passed)} failed");
     }
 
@@ -58,11 +53,6 @@ public static class InteropReport
                 if (o.FailureReason is { } reason)
                 {
                     w.WriteString("failure", reason);
-                }
-
-                if (o.Case.KnownIssue is { } known)
-                {
-                    w.WriteString("knownIssue", known);
                 }
 
                 w.WriteNumber("seconds", Math.Round(o.Seconds, 3));

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using MptcpPrivacy.Interop.Kernel;
 using MptcpPrivacy.Interop.Transfer;
 using MptcpPrivacy.Interop.Verification;
 using MptcpPrivacy.Linux.Namespaces;
@@ -91,8 +90,6 @@ public static class InteropRunner
         return outcome;
     }
 
-    private static IpAddressBytes Bytes(IPAddress address) => IpAddressBytes.Parse(address.ToString());
-
     /// <summary>One run's resources, all released on dispose whatever happened.</summary>
     private sealed class CaseRun(InteropCase c, InteropDirection direction, InteropRunOptions options, InteropOutcome outcome, string capturePath) : IDisposable
     {
@@ -128,7 +125,7 @@ public static class InteropRunner
             TopologyHost kernel = Topology.Kernel;
             kernel.PathManager.SetChecksums(c.Checksums);
             kernel.PathManager.SetLimits(subflows: 8, addAddrAccepted: 8);
-            Dictionary<string, long> countersBefore = KernelMibCounters.Read(kernel.Namespace);
+            Dictionary<string, long> countersBefore = kernel.MibTable();
             _capture = kernel.StartCapture(capturePath);
             _stackCapture = options.CaptureStackHost ? Topology.Stack.StartCapture(Path.ChangeExtension(capturePath, ".stack.pcap")) : null;
 
@@ -148,9 +145,10 @@ public static class InteropRunner
             _capture.Dispose();
             _capture = null;
             outcome.Capture = capturePath;
-            foreach ((string name, long value) in KernelMibCounters.Delta(countersBefore, KernelMibCounters.Read(kernel.Namespace)))
+            foreach ((string name, long value) in MibCounters.Delta(countersBefore, kernel.MibTable()))
             {
-                outcome.KernelCounters[name] = value;
+                // Named as nstat names them (the table, then the counter).
+                outcome.KernelCounters["MPTcpExt" + name] = value;
             }
 
             Check(client, server);
@@ -182,11 +180,11 @@ public static class InteropRunner
 
             for (int path = 1; path <= c.Paths; path++)
             {
-                Host.AddAddress(Bytes(StackAddress(path)), path == 1 ? EndpointFlags.None : c.ClientJoinsFrom.Contains(path) ? EndpointFlags.Subflow : null);
+                Host.AddAddress(IpAddressBytes.FromIPAddress(StackAddress(path)), path == 1 ? EndpointFlags.None : c.ClientJoinsFrom.Contains(path) ? EndpointFlags.Subflow : null);
             }
 
             IPAddress service = _v6 ? InteropTopology.ServiceAddress6 : InteropTopology.ServiceAddress4;
-            _ours = Host.Connect(Bytes(StackAddress(1)), Bytes(service), ServerPort);
+            _ours = Host.Connect(IpAddressBytes.FromIPAddress(StackAddress(1)), IpAddressBytes.FromIPAddress(service), ServerPort);
             Task<TransferTally> client = Task.Run(async () =>
             {
                 await using var stream = new MptcpStream(_ours, Host);
@@ -207,21 +205,21 @@ public static class InteropRunner
 
             // The kernel connects to our service address (reachable over every path, as its own is),
             // so a join's replies leave by the path the join came in on.
-            Host.AddAddress(Bytes(_v6 ? InteropTopology.StackServiceAddress6 : InteropTopology.StackServiceAddress4), EndpointFlags.None);
+            Host.AddAddress(IpAddressBytes.FromIPAddress(_v6 ? InteropTopology.StackServiceAddress6 : InteropTopology.StackServiceAddress4), EndpointFlags.None);
             for (int path = 1; path <= c.Paths; path++)
             {
                 if (c.ServerAnnounces.Contains(path))
                 {
                     lock (Host.Gate)
                     {
-                        Host.Endpoint.AddEndpoint(Bytes(StackAddress(path)), EndpointFlags.Signal, c.AnnouncedPort, Host.Now);
+                        Host.Endpoint.AddEndpoint(IpAddressBytes.FromIPAddress(StackAddress(path)), EndpointFlags.Signal, c.AnnouncedPort, Host.Now);
                     }
 
-                    Host.AddAddress(Bytes(StackAddress(path)), null);
+                    Host.AddAddress(IpAddressBytes.FromIPAddress(StackAddress(path)), null);
                 }
                 else
                 {
-                    Host.AddAddress(Bytes(StackAddress(path)), EndpointFlags.None);
+                    Host.AddAddress(IpAddressBytes.FromIPAddress(StackAddress(path)), EndpointFlags.None);
                 }
             }
 
@@ -340,7 +338,7 @@ public static class InteropRunner
                 case InteropMidway.ClientRemovesAddress when oursIsClient:
                     lock (Host.Gate)
                     {
-                        Host.Endpoint.RemoveEndpoint(Bytes(StackAddress(2)), Host.Now);
+                        Host.Endpoint.RemoveEndpoint(IpAddressBytes.FromIPAddress(StackAddress(2)), Host.Now);
                     }
 
                     Host.Wake();
@@ -351,7 +349,7 @@ public static class InteropRunner
                 case InteropMidway.ClientSetsBackup when oursIsClient:
                     lock (Host.Gate)
                     {
-                        Host.Endpoint.SetEndpointBackup(Bytes(StackAddress(2)), true, Host.Now);
+                        Host.Endpoint.SetEndpointBackup(IpAddressBytes.FromIPAddress(StackAddress(2)), true, Host.Now);
                     }
 
                     Host.Wake();

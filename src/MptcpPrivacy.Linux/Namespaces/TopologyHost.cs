@@ -49,8 +49,11 @@ public sealed partial class TopologyHost
     /// <c>TcpExt</c>, <c>IpExt</c> of <c>/proc/net/netstat</c>; <c>Tcp</c>, <c>Ip</c>, ... of
     /// <c>/proc/net/snmp</c>) in this host; 0 when the kernel has not created it yet.
     /// </summary>
-    public long MibCounter(string name, string table = "MPTcpExt") =>
-        MibCounters.Find(Exec("cat", "/proc/net/netstat", "/proc/net/snmp"), table, name);
+    public long MibCounter(string name, string table = "MPTcpExt") => MibTable(table).GetValueOrDefault(name);
+
+    /// <summary>Returns every counter of table <paramref name="table"/> (<c>/proc/net/netstat</c>, <c>/proc/net/snmp</c>) in this host by name.</summary>
+    public Dictionary<string, long> MibTable(string table = "MPTcpExt") =>
+        MibCounters.Table(Exec("cat", "/proc/net/netstat", "/proc/net/snmp"), table);
 
     /// <summary>
     /// Returns how many bytes left <paramref name="device"/> through the HTB class that shapes it,

@@ -31,14 +31,13 @@ public class InteropMatrixTests
     public void CasePassesAgainstTheKernel(string name, InteropDirection direction)
     {
         Privileges.RequireRoot("running our stack against the kernel's MPTCP");
-        foreach (string tool in new[] { "ip", "tc", "iptables", "ip6tables", "tcpdump", "nstat", "ethtool" })
+        foreach (string tool in new[] { "ip", "tc", "iptables", "ip6tables", "tcpdump", "ethtool" })
         {
             ExternalTool.Require(tool);
         }
 
         string tshark = ExternalTool.Require("tshark");
         InteropCase c = InteropCatalog.Find(name)!;
-        Assert.SkipWhen(c.KnownIssue is not null, $"known defect of our stack, reported by `mptcp-privacy interop`: {c.KnownIssue}");
         InteropOutcome outcome = InteropRunner.Run(c, direction, new InteropRunOptions { Tshark = tshark });
 
         Assert.True(outcome.Passed, $"{name} ({InteropReport.Header(direction)}): {outcome.FailureReason}\nchecks: {string.Join("; ", outcome.Checks.Select(k => $"{k.Name}={(k.Passed ? "ok" : "FAIL")} ({k.Detail})"))}\nour events: {string.Join(" | ", outcome.OurEvents)}\nkernel counters: {string.Join(", ", outcome.KernelCounters.Select(p => $"{p.Key}={p.Value}"))}");

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using MptcpPrivacy.Interop.Kernel;
+using MptcpPrivacy.Linux.Namespaces;
 using MptcpPrivacy.Interop.Matrix;
 
 namespace MptcpPrivacy.Tests.Interop;
@@ -57,12 +57,13 @@ public class InteropReportTests
     }
 
     [Fact]
-    public void NstatOutputGivesTheMptcpCountersAndTheirChange()
+    public void ProcNetstatGivesTheMptcpCountersAndTheirChange()
     {
-        Dictionary<string, long> before = KernelMibCounters.Parse("#kernel\nTcpExtSyncookiesSent 3 0.0\nMPTcpExtMPJoinSynRx 2 0.0\nMPTcpExtRmAddr 0 0.0\n");
-        Dictionary<string, long> after = KernelMibCounters.Parse("MPTcpExtMPJoinSynRx 5 0.0\nMPTcpExtRmAddr 0 0.0\nMPTcpExtBroken x 0.0\n");
+        Dictionary<string, long> before = MibCounters.Table("TcpExt: SyncookiesSent\nTcpExt: 3\nMPTcpExt: MPJoinSynRx RmAddr\nMPTcpExt: 2 0\n", "MPTcpExt");
+        Dictionary<string, long> after = MibCounters.Table("MPTcpExt: MPJoinSynRx RmAddr\nMPTcpExt: 5 0\n", "MPTcpExt");
         Assert.Equal(2, before.Count);
-        Assert.Equal(new Dictionary<string, long> { ["MPTcpExtMPJoinSynRx"] = 3 }, KernelMibCounters.Delta(before, after));
+        Assert.Equal(new Dictionary<string, long> { ["MPJoinSynRx"] = 3 }, MibCounters.Delta(before, after));
+        Assert.Throws<FormatException>(() => MibCounters.Table("MPTcpExt: MPJoinSynRx RmAddr\nMPTcpExt: 5 x\n", "MPTcpExt"));
     }
 
     [Fact]
