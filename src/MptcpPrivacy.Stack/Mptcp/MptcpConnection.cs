@@ -956,6 +956,12 @@ public sealed class MptcpConnection
             return;
         }
 
+        // Runs before every segment sent: only arming or firing the timer looks at the subflows.
+        if (_dataRetransmitDeadline is { } deadline && now < deadline)
+        {
+            return;
+        }
+
         TimeSpan rto = TimeSpan.FromMilliseconds(200);
         foreach (MptcpSubflow sf in _subflows)
         {
@@ -965,14 +971,9 @@ public sealed class MptcpConnection
             }
         }
 
-        if (_dataRetransmitDeadline is not { } deadline)
+        if (_dataRetransmitDeadline is null)
         {
             _dataRetransmitDeadline = now + rto;
-            return;
-        }
-
-        if (now < deadline)
-        {
             return;
         }
 
