@@ -64,6 +64,9 @@ public abstract class CoupledCongestionControl : ICongestionControl
     }
 
     /// <inheritdoc/>
+    public void OnAckTiming(SeqNum32 ack, SeqNum32 highestSent, TimeSpan? rttSample) => _reno.OnAckTiming(ack, highestSent, rttSample);
+
+    /// <inheritdoc/>
     public bool OnDuplicateAck(int count, int flightSize, SeqNum32 highestSent)
     {
         bool retransmit = _reno.OnDuplicateAck(count, flightSize, highestSent);

@@ -26,6 +26,15 @@ public interface ICongestionControl
     /// <summary>Takes an expiry of the retransmission timer with <paramref name="flightSize"/> bytes outstanding.</summary>
     void OnRetransmissionTimeout(int flightSize);
 
+    /// <summary>
+    /// Takes an ACK that advanced SND.UNA to <paramref name="ack"/>, before <see cref="OnAck"/>, with
+    /// SND.NXT and the RTT it measured, if any (HyStart++, RFC 9406, delimits rounds and compares
+    /// their minimum RTTs with these).
+    /// </summary>
+    void OnAckTiming(SeqNum32 ack, SeqNum32 highestSent, TimeSpan? rttSample)
+    {
+    }
+
     /// <summary>Takes the smoothed round-trip time after each new sample (coupled controllers compare subflows by it, RFC 6356 §3).</summary>
     void OnRttSample(TimeSpan smoothedRtt)
     {

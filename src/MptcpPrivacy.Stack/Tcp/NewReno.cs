@@ -7,6 +7,7 @@ namespace MptcpPrivacy.Stack.Tcp;
 /// NewReno congestion control: slow start and congestion avoidance (RFC 5681 §3.1), fast retransmit
 /// and fast recovery with partial acknowledgments (RFC 6582 §3.2). The congestion-avoidance increase
 /// is pluggable (<see cref="ICongestionAvoidance"/>), so coupled multipath controllers reuse the rest.
+/// The initial slow start ends early, on a rising RTT, with HyStart++ (RFC 9406).
 /// </summary>
 public sealed class NewReno : ICongestionControl
 {
@@ -14,6 +15,7 @@ public sealed class NewReno : ICongestionControl
     private int _mss = 536;
     private bool _inRecovery;
     private SeqNum32 _recover;
+    private readonly HyStartPlusPlus _hyStart = new();
 
     /// <summary>Creates a controller with standard TCP congestion avoidance (RFC 5681 §3.1).</summary>
     public NewReno()
@@ -36,6 +38,9 @@ public sealed class NewReno : ICongestionControl
 
     /// <summary>Gets whether the controller is in fast recovery.</summary>
     public bool InFastRecovery => _inRecovery;
+
+    /// <summary>Gets HyStart++'s phase in the initial slow start.</summary>
+    public SlowStartPhase SlowStartPhase => _hyStart.Phase;
 
     /// <summary>Gets the sender MSS the controller counts in (set by <see cref="Initialize"/>).</summary>
     public int SenderMss => _mss;
@@ -69,7 +74,7 @@ public sealed class NewReno : ICongestionControl
 
         if (CongestionWindow < SlowStartThreshold)
         {
-            CongestionWindow += Math.Min(bytesAcked, _mss);
+            CongestionWindow += _hyStart.Scale(Math.Min(bytesAcked, _mss));
         }
         else
         {
@@ -78,6 +83,21 @@ public sealed class NewReno : ICongestionControl
         }
 
         return false;
+    }
+
+    /// <inheritdoc/>
+    public void OnAckTiming(SeqNum32 ack, SeqNum32 highestSent, TimeSpan? rttSample)
+    {
+        if (_inRecovery || CongestionWindow >= SlowStartThreshold)
+        {
+            return;
+        }
+
+        if (_hyStart.OnAck(ack, highestSent, rttSample))
+        {
+            // RFC 9406 §4.2: conservative slow start ran its rounds; on to congestion avoidance.
+            SlowStartThreshold = CongestionWindow;
+        }
     }
 
     /// <inheritdoc/>
@@ -95,6 +115,7 @@ public sealed class NewReno : ICongestionControl
         }
 
         // RFC 5681 §3.2 steps 2-3 with RFC 6582 §3.2 step 2's recover.
+        _hyStart.OnCongestion();
         SlowStartThreshold = Math.Max(flightSize / 2, 2 * _mss);
         CongestionWindow = SlowStartThreshold + (3 * _mss);
         _recover = highestSent;
@@ -106,6 +127,7 @@ public sealed class NewReno : ICongestionControl
     public void OnRetransmissionTimeout(int flightSize)
     {
         // RFC 5681 §3.1 equation (4) and the loss window of one segment.
+        _hyStart.OnCongestion();
         SlowStartThreshold = Math.Max(flightSize / 2, 2 * _mss);
         CongestionWindow = _mss;
         _inRecovery = false;

@@ -96,14 +96,17 @@ public sealed partial class TcpSubflow
 
         // RTT: prefer the echoed timestamp (RFC 7323 §4.1), else the one timed segment (Karn).
         TimestampsOption? ts = _timestamps ? options.Timestamps : null;
+        TimeSpan? rttSample = null;
         if (ts is { EchoReply: not 0 } echo)
         {
-            RetransmissionTimeout.OnSample(TimeSpan.FromMilliseconds(unchecked(TimestampNow(now) - echo.EchoReply)));
+            rttSample = TimeSpan.FromMilliseconds(unchecked(TimestampNow(now) - echo.EchoReply));
+            RetransmissionTimeout.OnSample(rttSample.Value);
             _rttTiming = false;
         }
         else if (_rttTiming && ack > _rttSeq)
         {
-            RetransmissionTimeout.OnSample(now - _rttStart);
+            rttSample = now - _rttStart;
+            RetransmissionTimeout.OnSample(rttSample.Value);
             _rttTiming = false;
         }
 
@@ -116,6 +119,11 @@ public sealed partial class TcpSubflow
         bool outstanding = _sndUna != _sndMax;
         _retransmitDeadline = outstanding ? now + RetransmissionTimeout.Current : null;
         _userTimeoutDeadline = outstanding && _options.UserTimeout is { } userTimeout ? now + userTimeout : null;
+        if (IsSynchronized && State != TcpState.SynReceived)
+        {
+            _congestion.OnAckTiming(ack, _sndMax, rttSample);
+        }
+
         bool retransmitNow = IsSynchronized && State != TcpState.SynReceived && _congestion.OnAck(ack, dataAcked, flightBefore);
         if (!_sackPermitted)
         {

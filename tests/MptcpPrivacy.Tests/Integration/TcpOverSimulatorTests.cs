@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using MptcpPrivacy.Capture;
 using MptcpPrivacy.Simulation;
+using MptcpPrivacy.Stack.Sequencing;
 using MptcpPrivacy.Stack.Tcp;
 using MptcpPrivacy.Tests.Support;
 using MptcpPrivacy.Wire.Checksums;
@@ -93,18 +94,20 @@ public class TcpOverSimulatorTests
     }
 
     private static (byte[] Sent, byte[] Received, byte[] Capture, TcpState ClientState) Transfer(int seed, double loss, int bytes)
+        => Transfer(seed, bytes, new LinkConfig { RateBitsPerSecond = 10_000_000, DelayNs = 10_000_000, Loss = loss > 0 ? new BernoulliLoss(loss) : null });
+
+    private static (byte[] Sent, byte[] Received, byte[] Capture, TcpState ClientState) Transfer(int seed, int bytes, LinkConfig config, TcpSubflowOptions? buffers = null)
     {
         var random = new Random(seed);
         byte[] data = new byte[bytes];
         new Random(seed + 1).NextBytes(data);
         var sim = new Simulator(random);
         var client = new TcpHostNode("client", ClientAddress, ServerAddress,
-            new TcpSubflow(new TcpSubflowOptions { LocalPort = 40000, RemotePort = 10000 }, new Random(seed + 2)), data);
+            new TcpSubflow((buffers ?? new TcpSubflowOptions()) with { LocalPort = 40000, RemotePort = 10000 }, new Random(seed + 2)), data);
         var server = new TcpHostNode("server", ServerAddress, ClientAddress,
-            new TcpSubflow(new TcpSubflowOptions { LocalPort = 10000 }, new Random(seed + 3)), null);
+            new TcpSubflow((buffers ?? new TcpSubflowOptions()) with { LocalPort = 10000 }, new Random(seed + 3)), null);
         sim.AddNode(client);
         sim.AddNode(server);
-        var config = new LinkConfig { RateBitsPerSecond = 10_000_000, DelayNs = 10_000_000, Loss = loss > 0 ? new BernoulliLoss(loss) : null };
         Link link = sim.Connect(client, 0, server, 0, config, "path1");
         using var capture = new MemoryStream();
         using (var tap = new PcapngTap(capture, leaveOpen: true))
@@ -128,6 +131,56 @@ public class TcpOverSimulatorTests
         (byte[] sent, byte[] received, _, TcpState clientState) = Transfer(seed: 7, loss, bytes: 300_000);
         Assert.Equal(SHA256.HashData(sent), SHA256.HashData(received));
         Assert.True(clientState is TcpState.TimeWait or TcpState.Closed, $"client ended in {clientState}");
+    }
+
+    [Fact]
+    public void SlowStartLeavesBeforeADropTailQueueOverflows()
+    {
+        // RFC 9406 on the interop bench's shape: 50 Mbit/s, a 1 ms RTT and HTB's default drop-tail
+        // queue of 1,000 packets (240 ms), which overflows at about 1.5 MB of window, inside the
+        // 4 MB buffers. Plain slow start doubles past that and loses half a window at once (then
+        // stalls for a retransmission timeout); HyStart++ leaves slow start when the queue adds
+        // 4 ms, and its conservative rounds and congestion avoidance grow far less than the queue
+        // holds in this transfer.
+        var config = new LinkConfig { RateBitsPerSecond = 50_000_000, DelayNs = 500_000, QueuePackets = 1000 };
+        var buffers = new TcpSubflowOptions { ReceiveBufferSize = 4 << 20, SendBufferSize = 4 << 20 };
+        (byte[] sent, byte[] received, byte[] capture, _) = Transfer(seed: 3, bytes: 8_000_000, config, buffers);
+        Assert.Equal(SHA256.HashData(sent), SHA256.HashData(received));
+
+        string path = Path.Combine(Path.GetTempPath(), $"sim-{Guid.NewGuid():n}.pcapng");
+        try
+        {
+            File.WriteAllBytes(path, capture);
+            using CaptureReader reader = CaptureReader.Open(path);
+            int dataSegments = 0, resent = 0;
+            long? firstResend = null;
+            SeqNum32? highest = null;
+            while (reader.TryReadNext(out CapturedFrame frame))
+            {
+                if (IpPacket.TryParse(frame.Data, out IpPacket ip, out _) && IpAddressBytes.FromSpan(ip.Source) == ClientAddress
+                    && TcpHeader.TryParse(ip.Payload, out TcpHeader tcp, out _) && tcp.Payload.Length > 0)
+                {
+                    var seq = new SeqNum32(tcp.SequenceNumber);
+                    dataSegments++;
+                    if (highest is { } h && seq < h)
+                    {
+                        resent++;
+                        firstResend ??= frame.TimestampNanoseconds;
+                    }
+                    else
+                    {
+                        highest = seq;
+                    }
+                }
+            }
+
+            Assert.True(dataSegments > 5000, $"{dataSegments} data segments");
+            Assert.True(resent == 0, $"{resent} of {dataSegments} data segments sent again, the first at {firstResend / 1e6} ms");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
