@@ -50,6 +50,7 @@ public readonly record struct ProfileOfferOption(ProfileOfferFlags Flags)
 
     internal const int TypeOffer = 0x0;
     internal const int TypeKeyShare = 0x1;
+    internal const int TypeKeyConfirm = 0x2;
 
     /// <summary>Writes the option and returns 5.</summary>
     public int Encode(Span<byte> destination)

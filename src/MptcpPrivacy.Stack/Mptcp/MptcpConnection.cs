@@ -1,5 +1,7 @@
 using MptcpPrivacy.Stack.Congestion;
+using MptcpPrivacy.Privacy;
 using MptcpPrivacy.Stack.Mptcp.PathManagement;
+using MptcpPrivacy.Stack.Mptcp.Privacy;
 using MptcpPrivacy.Stack.Mptcp.Scheduling;
 using MptcpPrivacy.Stack.Sequencing;
 using MptcpPrivacy.Stack.Tcp;
@@ -60,7 +62,7 @@ public sealed class MptcpConnection
     // The peer's IDSN + 1: where its data starts, and the implicit DSN of MP_CAPABLE's data (RFC 8684 §3.1).
     private DataSeqNum _peerFirstDsn;
     private readonly List<Announcement> _announcements = [];
-    private readonly List<AddAddrOption> _echoes = [];
+    private readonly List<(byte Id, IpAddressBytes Address, ushort? Port)> _echoes = [];
     private readonly List<byte> _removals = [];
     private readonly byte[] _scratch = new byte[65536];
     private readonly ByteRing _sendBuffer;
@@ -76,6 +78,7 @@ public sealed class MptcpConnection
     private int _lastAdvertisedWindow;
     private IPathManager? _pathManager;
     private bool _fullyEstablished;
+    private bool _fullyEstablishedWaitsForPrivacy;
     private TimeSpan? _fullyEstablishedDeadline;
     private bool _peerConfirmedKeys;
     private (MptcpSubflow Subflow, DataSeqNum Dsn)? _pendingFail;
@@ -90,6 +93,7 @@ public sealed class MptcpConnection
         IsClient = isClient;
         _sendBuffer = new ByteRing(options.SendBufferSize);
         IsFallback = !options.Enabled;
+        Privacy = ConnectionPrivacy.Create(this, options.Privacy, endpoint.Random);
     }
 
     /// <summary>Raised for every event, as it happens.</summary>
@@ -115,6 +119,9 @@ public sealed class MptcpConnection
 
     /// <summary>Gets whether DSS checksums are in use (RFC 8684 §3.3.1).</summary>
     public bool Checksums { get; private set; }
+
+    /// <summary>Gets the wire privacy mode the connection runs: a profile offer the peer did not accept runs <see cref="PrivacyMode.Standard"/>.</summary>
+    public PrivacyMode PrivacyMode => Privacy.Mode;
 
     /// <summary>Gets whether the connection runs as plain TCP (RFC 8684 §3.7).</summary>
     public bool IsFallback { get; private set; }
@@ -158,7 +165,7 @@ public sealed class MptcpConnection
     {
         get
         {
-            TimeSpan? earliest = Min(Min(_dataFinDeadline, _fullyEstablished ? null : _fullyEstablishedDeadline), _dataRetransmitDeadline);
+            TimeSpan? earliest = Min(Min(Min(_dataFinDeadline, _fullyEstablished ? null : _fullyEstablishedDeadline), _dataRetransmitDeadline), Privacy.NextDeadline);
             foreach (MptcpSubflow sf in _subflows)
             {
                 earliest = Min(earliest, sf.Tcp.NextDeadline);
@@ -179,6 +186,10 @@ public sealed class MptcpConnection
     }
 
     internal Span<byte> Scratch => _scratch;
+
+    internal ConnectionPrivacy Privacy { get; }
+
+    internal MptcpEndpoint Endpoint => _endpoint;
 
     internal ReceiveMappings.Deliver DeliverMapped { get; }
 
@@ -351,6 +362,7 @@ public sealed class MptcpConnection
         subflow.UseChecksums(Checksums);
         State = MptcpConnectionState.Established;
         Raise(new MptcpEvent(now, MptcpEventKind.Established, subflow.Tuple));
+        Privacy.OnKeysExchanged(now);
 
         // Joins wait until the peer can check them: its first DSS, or a round trip after our third ACK.
         _fullyEstablishedDeadline = now + (subflow.Tcp.RetransmissionTimeout.SmoothedRtt ?? TimeSpan.FromMilliseconds(100));
@@ -379,6 +391,7 @@ public sealed class MptcpConnection
             LearnRemoteKey(option.SenderKey, option.Flags);
             State = MptcpConnectionState.Established;
             Raise(new MptcpEvent(now, MptcpEventKind.Established, subflow.Tuple));
+            Privacy.OnKeysExchanged(now);
             OnFullyEstablished(now);
 
             // The active side is fully established once a DSS reaches it (RFC 8684 §3.1); Linux
@@ -410,7 +423,9 @@ public sealed class MptcpConnection
     {
         if (dss.HasDataAck)
         {
-            DataSeqNum ack = dss.DataAckIs64Bit ? new DataSeqNum(dss.DataAck) : DataSeqNum.Expand((uint)dss.DataAck, _dataUna);
+            // Our data's sequence numbers carry the subflow's offset on the wire (0 but with the profile).
+            ulong sendOffset = Privacy.SendOffset(subflow);
+            DataSeqNum ack = FromWire(dss.DataAckIs64Bit ? new DataSeqNum(dss.DataAck) : DataSeqNum.Expand((uint)dss.DataAck, ToWire(_dataUna, sendOffset)), sendOffset);
             OnDataAck(ack, (long)segment.Window << subflow.Tcp.SendWindowShift);
         }
 
@@ -420,8 +435,9 @@ public sealed class MptcpConnection
         }
 
         // The reassembly exists from the moment the peer's key is known (LearnRemoteKey).
-        DataSeqNum reference = _reassembly?.Next ?? default;
-        DataSeqNum dsn = dss.DsnIs64Bit ? new DataSeqNum(dss.DataSequenceNumber) : DataSeqNum.Expand((uint)dss.DataSequenceNumber, reference);
+        ulong receiveOffset = Privacy.ReceiveOffset(subflow);
+        DataSeqNum reference = ToWire(_reassembly?.Next ?? default, receiveOffset);
+        DataSeqNum dsn = FromWire(dss.DsnIs64Bit ? new DataSeqNum(dss.DataSequenceNumber) : DataSeqNum.Expand((uint)dss.DataSequenceNumber, reference), receiveOffset);
         if (dss.DataLevelLength == 0)
         {
             // RFC 8684 §3.7: the infinite mapping; from this segment on, subflow bytes are data bytes.
@@ -535,32 +551,30 @@ public sealed class MptcpConnection
 
         if (option.Echo)
         {
-            (byte id, IpAddressBytes echoed) = (option.AddressId, option.Address);
-            if (_announcements.Find(a => a.Id == id && a.Address == echoed) is { } announcement)
+            foreach (Announcement a in _announcements)
             {
-                _announcements.Remove(announcement);
-                Apply(now, pm.OnAddAddrEchoed(id));
+                if (Privacy.IsEchoOf(option, a.Id, a.Address, a.Port))
+                {
+                    _announcements.Remove(a);
+                    Apply(now, pm.OnAddAddrEchoed(a.Id));
+                    break;
+                }
             }
 
             return;
         }
 
-        Span<byte> address = stackalloc byte[16];
-        int length = option.Address.CopyTo(address);
-        ushort port = option.HasPort ? option.Port : (ushort)0;
-        Span<byte> wire = stackalloc byte[AddAddrHmac.Length];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(wire, option.TruncatedHmac);
-        if (!option.HasHmac || !AddAddrHmac.IsValid(RemoteKey, LocalKey.Key, option.AddressId, address[..length], port, wire))
+        if (!Privacy.TryReadAnnouncement(option, out byte addressId, out IpAddressBytes address, out ushort? port))
         {
             Counters.AddAddrHmacFailures++;
             return;
         }
 
         int ignoredBefore = pm.AddAddrIgnored;
-        IReadOnlyList<PathAction> actions = pm.OnAddAddrReceived(option.AddressId, option.Address, option.HasPort ? option.Port : null);
+        IReadOnlyList<PathAction> actions = pm.OnAddAddrReceived(addressId, address, port);
         Counters.AddAddrOverLimit += pm.AddAddrIgnored - ignoredBefore;
         bool joined = actions.Any(a => a is OpenSubflow);
-        Raise(new MptcpEvent(now, MptcpEventKind.AddressAnnounced, null, option.AddressId, option.Address, Detail: joined ? "joined" : "not joined"));
+        Raise(new MptcpEvent(now, MptcpEventKind.AddressAnnounced, null, addressId, address, Detail: joined ? "joined" : "not joined"));
         Apply(now, actions);
     }
 
@@ -639,22 +653,23 @@ public sealed class MptcpConnection
             return new MpFailOption(fail.Dsn.Value).Encode(destination);
         }
 
-        if (_echoes.Count > 0 && _echoes[0].EncodedLength <= destination.Length)
+        if (_echoes.Count > 0)
         {
-            AddAddrOption echo = _echoes[0];
-            _echoes.RemoveAt(0);
-            return echo.Encode(destination);
+            (byte id, IpAddressBytes echoed, ushort? echoedPort) = _echoes[0];
+            int echoLength = Privacy.WriteEcho(id, echoed, echoedPort, destination);
+            if (echoLength > 0)
+            {
+                _echoes.RemoveAt(0);
+                return echoLength;
+            }
         }
 
         foreach (Announcement a in _announcements)
         {
             if (a.Transmissions < _options.AddAddrMaxTransmissions && a.Due <= now)
             {
-                Span<byte> address = stackalloc byte[16];
-                int length = a.Address.CopyTo(address);
-                ulong hmac = AddAddrHmac.Compute(LocalKey.Key, RemoteKey, a.Id, address[..length], a.Port ?? 0);
-                AddAddrOption option = AddAddrOption.Announce(a.Id, a.Address, a.Port, hmac);
-                if (option.EncodedLength > destination.Length)
+                int written = Privacy.WriteAnnouncement(a.Id, a.Address, a.Port, destination);
+                if (written < 0)
                 {
                     if (wholeRoom)
                     {
@@ -666,7 +681,7 @@ public sealed class MptcpConnection
 
                 a.Transmissions++;
                 a.Due = now + _options.AddAddrTimeout;
-                return option.Encode(destination);
+                return written;
             }
         }
 
@@ -743,6 +758,35 @@ public sealed class MptcpConnection
         throw new InvalidOperationException($"the path manager accepted join {id} but does not account for it");
     }
 
+    /// <summary>Asks for a pure ACK on the best subflow, for options that need its room (the profile's key shares).</summary>
+    internal void RequestPureAck() => BestSubflow()?.Tcp.RequestAcknowledgment();
+
+    /// <summary>Takes the privacy mode becoming ready for joins: what waited for it goes now.</summary>
+    internal void OnPrivacyReady(TimeSpan now)
+    {
+        if (Privacy.ReadyForJoins)
+        {
+            Raise(new MptcpEvent(now, MptcpEventKind.PrivacyReady, Detail: Privacy.Mode.ToString()));
+        }
+
+        if (_fullyEstablishedWaitsForPrivacy && Privacy.ReadyForJoins)
+        {
+            _fullyEstablishedWaitsForPrivacy = false;
+            OnFullyEstablished(now);
+        }
+    }
+
+    /// <summary>Aborts the connection because its privacy mode cannot go on safely (never silently).</summary>
+    internal void AbortForPrivacy(TimeSpan now, string reason)
+    {
+        Raise(new MptcpEvent(now, MptcpEventKind.PrivacyFailed, Detail: reason));
+        Abort(now);
+    }
+
+    private static DataSeqNum ToWire(DataSeqNum dsn, ulong offset) => new(unchecked(dsn.Value + offset));
+
+    private static DataSeqNum FromWire(DataSeqNum wire, ulong offset) => new(unchecked(wire.Value - offset));
+
     private MptcpSubflow InitialSubflow => _subflows[0];
 
     /// <summary>Gets the path manager while path events go to it (the connection established and still MPTCP), else null.</summary>
@@ -802,6 +846,14 @@ public sealed class MptcpConnection
             return;
         }
 
+        if (!Privacy.ReadyForJoins)
+        {
+            // The profile's secret is not agreed at both ends yet: joins and announcements wait for it.
+            _fullyEstablishedWaitsForPrivacy = true;
+            _fullyEstablishedDeadline = null;
+            return;
+        }
+
         _fullyEstablished = true;
         if (ActivePathManager is { } pm)
         {
@@ -825,14 +877,18 @@ public sealed class MptcpConnection
                     signal = true;
                     break;
                 case EchoAnnounce echo:
-                    _echoes.Add(AddAddrOption.EchoOf(echo.AddressId, echo.Address, echo.Port));
+                    _echoes.Add((echo.AddressId, echo.Address, echo.Port));
                     signal = true;
                     break;
                 case RemoveAddress remove:
                     // A withdrawn address is no longer announced (RFC 8684 §3.4.2).
                     _announcements.RemoveAll(a => a.Id == remove.AddressId);
-                    _removals.Add(remove.AddressId);
-                    signal = true;
+                    if (Privacy.SendsRemoveAddr)
+                    {
+                        _removals.Add(remove.AddressId);
+                        signal = true;
+                    }
+
                     break;
                 case CloseSubflow close:
                     if (SubflowWithPathId(close.SubflowId) is { Phase: not SubflowPhase.Closed } closing)
@@ -991,6 +1047,7 @@ public sealed class MptcpConnection
     private void RunTimers(TimeSpan now)
     {
         RunDataRetransmitTimer(now);
+        Privacy.OnTimer(now);
         if (!_fullyEstablished && _fullyEstablishedDeadline is { } js && js <= now)
         {
             OnFullyEstablished(now);
@@ -1350,6 +1407,7 @@ public sealed class MptcpConnection
         _dataFinDeadline = null;
         ReleaseBuffers();
         Raise(new MptcpEvent(now, MptcpEventKind.Closed, Detail: detail));
+        Privacy.OnClosed();
         _endpoint.OnConnectionClosed(this);
     }
 

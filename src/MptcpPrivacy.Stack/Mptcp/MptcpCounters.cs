@@ -4,6 +4,15 @@ namespace MptcpPrivacy.Stack.Mptcp;
 public sealed class MptcpCounters
 {
     /// <summary>Gets or sets joins whose HMAC (SYN/ACK's HMAC-B or third ACK's HMAC-A) did not match.</summary>
+    /// <summary>Gets or sets connections refused because this host requires the privacy profile and the peer did not run it.</summary>
+    public long ProfileRefused { get; set; }
+
+    /// <summary>Gets or sets key confirmations of the profile that did not match our secret (the connection was reset).</summary>
+    public long ProfileKeyMismatches { get; set; }
+
+    /// <summary>Gets or sets profile key shares that were not points on P-256.</summary>
+    public long ProfileBadKeyShares { get; set; }
+
     public long JoinHmacFailures { get; set; }
 
     /// <summary>Gets or sets joins answered without MP_JOIN (a middlebox stripped it): the subflow was reset.</summary>

@@ -1,4 +1,8 @@
+using MptcpPrivacy.Privacy;
+using MptcpPrivacy.Privacy.Draft;
+using MptcpPrivacy.Privacy.Profile;
 using MptcpPrivacy.Stack.Mptcp.PathManagement;
+using MptcpPrivacy.Stack.Mptcp.Privacy;
 using MptcpPrivacy.Stack.Tcp;
 using MptcpPrivacy.Wire.Ip;
 using MptcpPrivacy.Wire.Mptcp;
@@ -41,6 +45,9 @@ public sealed class MptcpEndpoint
     private readonly Dictionary<FourTuple, ulong> _fastClosed = [];
     private readonly Queue<FourTuple> _fastClosedOrder = new();
     private int _pollCursor;
+    private JoinTokenTable<MptcpConnection>? _profileTokens;
+    private DraftTokenResolver<MptcpConnection>? _draftTokens;
+    private readonly List<MptcpConnection> _draftCandidates = [];
 
     /// <summary>Makes a stack with <paramref name="options"/> drawing keys, ports, nonces and ISNs from <paramref name="random"/>.</summary>
     public MptcpEndpoint(MptcpOptions options, Random random)
@@ -62,8 +69,20 @@ public sealed class MptcpEndpoint
     /// <summary>Gets the host's path-manager endpoints with their address IDs and flags (<c>ip mptcp endpoint show</c>).</summary>
     public IReadOnlyList<PathEndpoint> Endpoints => _pathEndpoints;
 
+    /// <summary>Gets the host's table of the privacy profile's live join tokens (made on first use).</summary>
+    public JoinTokenTable<MptcpConnection> ProfileTokens => _profileTokens ??= new JoinTokenTable<MptcpConnection>(_options.Privacy.JoinTokens);
+
+    /// <summary>Gets the draft mode's token resolver over every live connection's key (made on first use).</summary>
+    internal DraftTokenResolver<MptcpConnection> DraftTokens => _draftTokens ??= new DraftTokenResolver<MptcpConnection>(_options.Privacy.DraftReading, _options.Privacy.DraftZeroBits);
+
+    /// <summary>Gets the random source keys, nonces and ports come from.</summary>
+    internal Random Random => _random;
+
     /// <summary>Gets segments refused for lack of a connection (answered with a reset).</summary>
     public long SegmentsRefused { get; private set; }
+
+    /// <summary>Gets SYNs refused because this host requires the privacy profile and they did not offer it.</summary>
+    public long ProfileRefusals { get; private set; }
 
     /// <summary>Gets passive connections reset before their handshake completed, and forgotten.</summary>
     public long HalfOpenDiscarded { get; private set; }
@@ -206,6 +225,17 @@ public sealed class MptcpEndpoint
             connection.SetChecksumsFromSyn((c.Flags & MpCapableFlags.ChecksumRequired) != 0);
         }
 
+        if ((connection.IsFallback && _options.Privacy.Mode == PrivacyMode.Profile && _options.Privacy.Required)
+            || (!connection.IsFallback && !connection.Privacy.OnHandshakeOptions(now, segment, synAck: false)))
+        {
+            // This host requires the privacy profile and the SYN does not offer it: refused, not run without.
+            connection.Counters.ProfileRefused++;
+            ProfileRefusals++;
+            Drop(connection);
+            Refuse(tuple, segment, MpTcpRstReason.AdministrativelyProhibited);
+            return;
+        }
+
         TcpSubflow tcp = NewTcp(tuple, connection);
         var subflow2 = new MptcpSubflow(connection, tcp, tuple, SubflowRole.InitialPassive, 0, backup: false);
         connection.AddSubflow(subflow2);
@@ -314,30 +344,43 @@ public sealed class MptcpEndpoint
         }
     }
 
-    internal void OnConnectionClosed(MptcpConnection connection) => _tokens.Remove(connection.LocalKey.Token, connection);
+    internal void OnConnectionClosed(MptcpConnection connection)
+    {
+        _tokens.Remove(connection.LocalKey.Token, connection);
+        _draftTokens?.Remove(connection);
+    }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private void AcceptJoin(TimeSpan now, FourTuple tuple, in TcpHeader segment, MpJoinOption join)
     {
-        if (!_tokens.TryFind(join.ReceiverToken, out MptcpConnection connection) || !connection.HasRemoteKey || connection.IsFallback
-            || connection.State != MptcpConnectionState.Established)
+        if (!TryFindJoinConnection(tuple, join, out MptcpConnection? connection, out JoinReservation<MptcpConnection>? reservation)
+            || !connection.HasRemoteKey || connection.IsFallback || connection.State != MptcpConnectionState.Established)
         {
+            if (reservation is { } held)
+            {
+                ProfileTokens.Release(held);
+            }
+
             JoinsUnknownToken++;
             Refuse(tuple, segment, MpTcpRstReason.MptcpSpecific);
             return;
         }
 
-        if (_options.DenyJoinToInitialAddress && tuple.LocalAddress == connection.Subflows[0].Tuple.LocalAddress)
+        if ((_options.DenyJoinToInitialAddress && tuple.LocalAddress == connection.Subflows[0].Tuple.LocalAddress)
+            || connection.OnJoinRequest(tuple, join) is not { } accepted)
         {
-            // We said so with the C flag (RFC 8684 §3.1).
-            connection.Counters.JoinsOverLimit++;
-            Refuse(tuple, segment, MpTcpRstReason.AdministrativelyProhibited);
-            return;
-        }
+            // We said so with the C flag (RFC 8684 §3.1), or the path manager refused.
+            if (reservation is { } held)
+            {
+                ProfileTokens.Release(held);
+            }
 
-        if (connection.OnJoinRequest(tuple, join) is not { } accepted)
-        {
+            if (_options.DenyJoinToInitialAddress && tuple.LocalAddress == connection.Subflows[0].Tuple.LocalAddress)
+            {
+                connection.Counters.JoinsOverLimit++;
+            }
+
             Refuse(tuple, segment, MpTcpRstReason.AdministrativelyProhibited);
             return;
         }
@@ -347,10 +390,58 @@ public sealed class MptcpEndpoint
         TcpSubflow tcp = NewTcp(tuple, connection);
         var subflow = new MptcpSubflow(connection, tcp, tuple, SubflowRole.JoinPassive, accepted.LocalId, backup) { PathId = accepted.Id };
         subflow.AcceptJoin(join.SenderNonce, join.AddressId, join.Backup, (uint)_random.NextInt64(0, 1L << 32));
+        if (reservation is { } r && connection.Privacy is ProfilePrivacy profile)
+        {
+            profile.OnJoinReserved(subflow, r);
+        }
+
         connection.AddSubflow(subflow);
         _subflows[tuple] = subflow;
         tcp.Listen();
         connection.OnSegment(now, subflow, segment);
+    }
+
+    /// <summary>
+    /// Finds the connection of an MP_JOIN SYN: by the profile's 64-bit single-use token (one hash
+    /// lookup, reserved until the join's HMAC verifies), by the draft's per-join token (every live
+    /// connection's key tried, as the draft says), or by RFC 8684's static token. A connection that
+    /// runs the profile or the draft is never found by its static token: whoever saw its keys could
+    /// compute that one.
+    /// </summary>
+    private bool TryFindJoinConnection(FourTuple tuple, in MpJoinOption join, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MptcpConnection? connection, out JoinReservation<MptcpConnection>? reservation)
+    {
+        reservation = null;
+        if (_profileTokens is { LiveTokens: > 0 } table
+            && table.TryReserve(JoinToken.FromSynFields(join.ReceiverToken, join.SenderNonce), out JoinReservation<MptcpConnection> held) == JoinLookupResult.Reserved)
+        {
+            reservation = held;
+            connection = held.Connection;
+            return true;
+        }
+
+        if (_draftTokens is { Count: > 0 } draft)
+        {
+            // The joining address as this host sees it: after a NAT, not the one the joiner hashed.
+            _draftCandidates.Clear();
+            draft.Resolve(join.ReceiverToken, tuple.RemoteAddress, null, _draftCandidates);
+            foreach (MptcpConnection candidate in _draftCandidates)
+            {
+                if (candidate.State == MptcpConnectionState.Established)
+                {
+                    connection = candidate;
+                    return true;
+                }
+            }
+        }
+
+        if (_tokens.TryFind(join.ReceiverToken, out MptcpConnection found) && found.PrivacyMode == PrivacyMode.Standard)
+        {
+            connection = found;
+            return true;
+        }
+
+        connection = null;
+        return false;
     }
 
     private void CheckAccepted(MptcpConnection connection)
@@ -376,14 +467,20 @@ public sealed class MptcpEndpoint
 
     private void ForgetHalfOpen(MptcpConnection connection)
     {
+        Drop(connection);
+        HalfOpenDiscarded++;
+    }
+
+    private void Drop(MptcpConnection connection)
+    {
         foreach (MptcpSubflow sf in connection.Subflows)
         {
             Unregister(sf);
         }
 
-        _tokens.Remove(connection.LocalKey.Token, connection);
+        connection.Privacy.OnClosed();
+        OnConnectionClosed(connection);
         _connections.Remove(connection);
-        HalfOpenDiscarded++;
     }
 
     private MptcpConnection NewConnection(bool isClient)

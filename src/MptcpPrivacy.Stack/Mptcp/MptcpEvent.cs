@@ -32,6 +32,12 @@ public enum MptcpEventKind
 
     /// <summary>The connection is closed: both DATA_FINs acknowledged, reset, or fast-closed.</summary>
     Closed,
+
+    /// <summary>The privacy profile's secret exists at both ends: joins and announcements may go (Detail: the mode).</summary>
+    PrivacyReady,
+
+    /// <summary>The privacy mode could not go on safely and the connection was reset (Detail: why).</summary>
+    PrivacyFailed,
 }
 
 /// <summary>One thing that changed on a connection.</summary>

@@ -10,6 +10,9 @@ public sealed record MptcpOptions
     /// <summary>Gets whether connections offer MPTCP at all; false makes every connection plain TCP.</summary>
     public bool Enabled { get; init; } = true;
 
+    /// <summary>Gets the wire privacy mode (issue 6): RFC 8684, the draft's mechanisms, or the privacy profile.</summary>
+    public Privacy.PrivacyOptions Privacy { get; init; } = new();
+
     /// <summary>Gets whether this host asks for DSS checksums (the A flag of MP_CAPABLE, RFC 8684 §3.1); either side asking turns them on.</summary>
     public bool RequireChecksums { get; init; }
 

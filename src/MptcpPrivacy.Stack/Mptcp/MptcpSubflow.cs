@@ -1,3 +1,4 @@
+using MptcpPrivacy.Stack.Mptcp.Privacy;
 using MptcpPrivacy.Stack.Sequencing;
 using MptcpPrivacy.Stack.Tcp;
 using MptcpPrivacy.Wire;
@@ -54,8 +55,7 @@ public sealed class MptcpSubflow : ISubflowHooks
     private ReceiveMappings _receiveMappings;
     private uint _sendSsnNext = 1;
     private uint _receiveSsnNext = 1;
-    private uint _localNonce;
-    private uint _remoteNonce;
+    private uint _joinTokenField;
     private bool _sendPrio;
     private (uint Ssn, DataSeqNum Dsn)? _infiniteMappingIn;
     private bool _sendInfiniteMapping;
@@ -134,6 +134,9 @@ public sealed class MptcpSubflow : ISubflowHooks
 
     internal bool ReinjectedAfterFailure { get; set; }
 
+    /// <summary>Gets the subflow's join nonces, token and data sequence offsets, as its connection's privacy mode set them.</summary>
+    internal SubflowPrivacy PrivacyState { get; } = new();
+
     /// <summary>Asks for MP_PRIO to tell the peer this subflow's new priority.</summary>
     internal void SetBackup(bool backup)
     {
@@ -145,15 +148,15 @@ public sealed class MptcpSubflow : ISubflowHooks
         }
     }
 
-    internal void StartJoin(uint localNonce) => _localNonce = localNonce;
+    internal void StartJoin(uint randomNonce) => _joinTokenField = _connection.Privacy.StartJoin(this, randomNonce).Token;
 
     internal void AcceptJoin(uint remoteNonce, byte remoteAddressId, bool peerBackup, uint localNonce)
     {
         Phase = SubflowPhase.JoinPending;
-        _remoteNonce = remoteNonce;
+        PrivacyState.RemoteNonce = remoteNonce;
         RemoteAddressId = remoteAddressId;
         PeerBackup = peerBackup;
-        _localNonce = localNonce;
+        PrivacyState.LocalNonce = localNonce;
     }
 
     internal void UseChecksums(bool checksums) => _receiveMappings = new ReceiveMappings(checksums, _connection.MappingCapacity);
@@ -169,6 +172,8 @@ public sealed class MptcpSubflow : ISubflowHooks
 
     internal void MarkClosed()
     {
+        // A passive join that closes before its HMAC verified gives its token back to its owner.
+        _connection.Privacy.OnJoinAbandoned(this);
         Phase = SubflowPhase.Closed;
     }
 
@@ -197,7 +202,7 @@ public sealed class MptcpSubflow : ISubflowHooks
             // The checksum needs the bytes in one piece; only then are they copied out.
             Span<byte> bytes = _connection.Scratch[..length];
             sendBuffer.Peek(offset, bytes);
-            checksum = DssChecksum.Compute(dsn.Value, _sendSsnNext, (ushort)length, bytes);
+            checksum = DssChecksum.Compute(unchecked(dsn.Value + PrivacyState.SendDsnOffset), _sendSsnNext, (ushort)length, bytes);
         }
 
         _sendMappings.Add(new SendMapping(_sendSsnNext, (ushort)length, dsn, checksum));
@@ -390,7 +395,7 @@ public sealed class MptcpSubflow : ISubflowHooks
         {
             // RFC 8684 §3.2: the third ACK carries HMAC-A; repeated until the peer acknowledges it.
             Span<byte> hmac = stackalloc byte[JoinHmac.AckHmacLength];
-            JoinHmac.AckHmac(_connection.LocalKey.Key, _connection.RemoteKey, _localNonce, _remoteNonce, MptcpVersion.V1, hmac);
+            _connection.Privacy.AckHmac(this, hmac);
             written += MpJoinOption.Ack(Hmac160.FromSpan(hmac)).Encode(destination);
             return written;
         }
@@ -419,7 +424,9 @@ public sealed class MptcpSubflow : ISubflowHooks
             // A signal goes first on a pure ACK and the Data ACK only if room is left, as Linux
             // does: an ADD_ADDR with a port (18 bytes) or for IPv6 (28 or 30) does not fit beside
             // a 12-byte DSS and the timestamps, and the next segment repeats the Data ACK anyway.
-            written += WriteSignal(now, destination, wholeRoom: true);
+            // The privacy mode's own options (the profile's key shares) go before both.
+            written += _connection.Privacy.WriteControl(now, this, destination);
+            written += WriteSignal(now, destination[written..], wholeRoom: written == 0);
             if (destination.Length - written >= DssAckOnlyLength)
             {
                 written += WriteDss(segment, destination[written..]);
@@ -464,6 +471,7 @@ public sealed class MptcpSubflow : ISubflowHooks
             return true;
         }
 
+        _connection.Privacy.OnSegment(now, this, segment);
         bool sawDss = false;
         bool sawJoinAck = false;
         bool sawCapable = false;
@@ -482,13 +490,15 @@ public sealed class MptcpSubflow : ISubflowHooks
                     break;
                 case MptcpSubtype.MpJoin when Role == SubflowRole.JoinPassive && Phase == SubflowPhase.JoinPending && parsed.MpJoin.Form == MpJoinForm.Ack:
                     parsed.MpJoin.Hmac.CopyTo(hmac);
-                    if (!JoinHmac.IsAckHmacValid(_connection.RemoteKey, _connection.LocalKey.Key, _remoteNonce, _localNonce, MptcpVersion.V1, hmac))
+                    if (!_connection.Privacy.IsAckHmacValid(this, hmac))
                     {
                         _connection.Counters.JoinHmacFailures++;
+                        _connection.Privacy.OnJoinAbandoned(this);
                         Reset(MpTcpRstReason.MptcpSpecific);
                         return false;
                     }
 
+                    _connection.Privacy.OnJoinVerified(this);
                     sawJoinAck = true;
                     Tcp.RequestAcknowledgment();
                     MarkEstablished();
@@ -555,8 +565,11 @@ public sealed class MptcpSubflow : ISubflowHooks
 
     internal void OnInfiniteMappingReceived(uint ssn, DataSeqNum dsn) => _infiniteMappingIn = (ssn, dsn);
 
-    internal bool AddReceiveMapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum, bool dataFin = false) =>
-        _receiveMappings.AddMapping(dsn, ssn, length, checksum, dataFin);
+    internal bool AddReceiveMapping(DataSeqNum dsn, uint ssn, ushort length, ushort? checksum, bool dataFin = false)
+    {
+        _receiveMappings.ChecksumDsnOffset = PrivacyState.ReceiveDsnOffset;
+        return _receiveMappings.AddMapping(dsn, ssn, length, checksum, dataFin);
+    }
 
     internal void OnTcpEstablished()
     {
@@ -609,7 +622,14 @@ public sealed class MptcpSubflow : ISubflowHooks
 
                 if (capable is { } c && c.MpCapable.HasSenderKey && c.MpCapable.Version == 1)
                 {
+                    bool privacyAccepted = _connection.Privacy.OnHandshakeOptions(now, segment, synAck: true);
                     _connection.OnCapableSynAck(now, this, c.MpCapable);
+                    if (!privacyAccepted)
+                    {
+                        // We required the profile and the peer answered without it: never on silently.
+                        _connection.AbortForPrivacy(now, "the peer did not accept the required privacy profile");
+                        return false;
+                    }
                 }
                 else
                 {
@@ -627,9 +647,7 @@ public sealed class MptcpSubflow : ISubflowHooks
                     return false;
                 }
 
-                Span<byte> wire = stackalloc byte[JoinHmac.SynAckHmacLength];
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(wire, j.MpJoin.TruncatedHmac);
-                if (!JoinHmac.IsSynAckHmacValid(_connection.LocalKey.Key, _connection.RemoteKey, _localNonce, j.MpJoin.SenderNonce, MptcpVersion.V1, wire))
+                if (!_connection.Privacy.IsSynAckHmacValid(this, j.MpJoin.TruncatedHmac, j.MpJoin.SenderNonce))
                 {
                     _connection.Counters.JoinHmacFailures++;
                     ResetReason ??= MpTcpRstReason.MptcpSpecific;
@@ -637,7 +655,7 @@ public sealed class MptcpSubflow : ISubflowHooks
                     return false;
                 }
 
-                _remoteNonce = j.MpJoin.SenderNonce;
+                PrivacyState.RemoteNonce = j.MpJoin.SenderNonce;
                 RemoteAddressId = j.MpJoin.AddressId;
                 PeerBackup = j.MpJoin.Backup;
                 return true;
@@ -656,14 +674,16 @@ public sealed class MptcpSubflow : ISubflowHooks
         switch (Role)
         {
             case SubflowRole.InitialActive when !ack:
-                return MpCapableOption.Syn(_connection.CapableFlags).Encode(destination);
+                int syn = MpCapableOption.Syn(_connection.CapableFlags).Encode(destination);
+                return syn + _connection.Privacy.WriteSynOptions(synAck: false, destination[syn..]);
             case SubflowRole.InitialPassive when ack:
-                return MpCapableOption.SynAck(_connection.CapableFlags, _connection.LocalKey.Key).Encode(destination);
+                int synAck = MpCapableOption.SynAck(_connection.CapableFlags, _connection.LocalKey.Key).Encode(destination);
+                return synAck + _connection.Privacy.WriteSynOptions(synAck: true, destination[synAck..]);
             case SubflowRole.JoinActive when !ack:
-                return MpJoinOption.Syn(_connection.RemoteToken, _localNonce, LocalAddressId, IsBackup).Encode(destination);
+                return MpJoinOption.Syn(_joinTokenField, PrivacyState.LocalNonce, _connection.Privacy.WireAddressId(this), IsBackup).Encode(destination);
             case SubflowRole.JoinPassive when ack:
-                ulong hmac = JoinHmac.SynAckHmac(_connection.RemoteKey, _connection.LocalKey.Key, _remoteNonce, _localNonce, MptcpVersion.V1);
-                return MpJoinOption.SynAck(hmac, _localNonce, LocalAddressId, IsBackup).Encode(destination);
+                ulong hmac = _connection.Privacy.SynAckHmac(this);
+                return MpJoinOption.SynAck(hmac, PrivacyState.LocalNonce, _connection.Privacy.WireAddressId(this), IsBackup).Encode(destination);
             default:
                 return 0;
         }
@@ -697,7 +717,7 @@ public sealed class MptcpSubflow : ISubflowHooks
         if (_connection.CanSendDataAck)
         {
             flags |= DssFlags.DataAckPresent | DssFlags.DataAckIs8Octets;
-            dss = dss with { DataAck = _connection.DataAckValue.Value };
+            dss = dss with { DataAck = unchecked(_connection.DataAckValue.Value + PrivacyState.ReceiveDsnOffset) };
         }
 
         if (segment.PayloadLength > 0)
@@ -708,7 +728,7 @@ public sealed class MptcpSubflow : ISubflowHooks
                 flags |= DssFlags.MappingPresent | DssFlags.DsnIs8Octets;
                 dss = dss with
                 {
-                    DataSequenceNumber = m.Dsn.Value,
+                    DataSequenceNumber = unchecked(m.Dsn.Value + PrivacyState.SendDsnOffset),
                     SubflowSequenceNumber = m.Ssn,
                     DataLevelLength = m.Length,
                     HasChecksum = m.Checksum is not null,
@@ -720,10 +740,11 @@ public sealed class MptcpSubflow : ISubflowHooks
         {
             // RFC 8684 §3.3.3 and Linux: a DATA_FIN without data maps SSN 0, length 1.
             flags |= DssFlags.MappingPresent | DssFlags.DsnIs8Octets | DssFlags.DataFin;
-            dss = dss with { DataSequenceNumber = fin.Value, SubflowSequenceNumber = 0, DataLevelLength = 1, HasChecksum = _connection.Checksums };
+            ulong wireFin = unchecked(fin.Value + PrivacyState.SendDsnOffset);
+            dss = dss with { DataSequenceNumber = wireFin, SubflowSequenceNumber = 0, DataLevelLength = 1, HasChecksum = _connection.Checksums };
             if (_connection.Checksums)
             {
-                dss = dss with { Checksum = DssChecksum.Compute(fin.Value, 0, 1, []) };
+                dss = dss with { Checksum = DssChecksum.Compute(wireFin, 0, 1, []) };
             }
         }
 

@@ -54,6 +54,9 @@ public sealed class ReceiveMappings
     /// <summary>Bytes received in subflow order that no mapping covered when they came.</summary>
     public long UnmappedBytes { get; private set; }
 
+    /// <summary>Gets or sets what the subflow adds to data sequence numbers on the wire (the privacy profile's offset): checksums cover the wire value.</summary>
+    public ulong ChecksumDsnOffset { get; set; }
+
     /// <summary>Mappings whose checksum failed.</summary>
     public long ChecksumFailures { get; private set; }
 
@@ -115,7 +118,7 @@ public sealed class ReceiveMappings
                 piece.CopyTo(mapping.Buffer.AsSpan(into));
                 if (complete)
                 {
-                    if (mapping.Checksum is { } sum && !DssChecksum.IsValid(mapping.Dsn.Value, mapping.Ssn, (ushort)(mapping.Length + (mapping.DataFin ? 1 : 0)), sum, mapping.Buffer))
+                    if (mapping.Checksum is { } sum && !DssChecksum.IsValid(unchecked(mapping.Dsn.Value + ChecksumDsnOffset), mapping.Ssn, (ushort)(mapping.Length + (mapping.DataFin ? 1 : 0)), sum, mapping.Buffer))
                     {
                         ChecksumFailures++;
                         outcome = MappingOutcome.ChecksumFailed;
