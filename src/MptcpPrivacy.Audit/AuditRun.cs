@@ -34,10 +34,13 @@ public static class AuditRun
     /// <summary>How many malformed-packet messages are kept with their details.</summary>
     public const int MaxMalformedMessages = 100;
 
-    /// <summary>Audits <paramref name="paths"/>; files that cannot be opened throw <see cref="IOException"/>.</summary>
-    public static AuditReport Run(IReadOnlyList<string> paths, IReadOnlyList<ObserverSpec> observers)
+    /// <summary>
+    /// Audits <paramref name="paths"/>, trying <paramref name="draftTokens"/> on joins whose token no
+    /// key gives (<see cref="DraftTokenSearch.Default"/> when null); files that cannot be opened throw <see cref="IOException"/>.
+    /// </summary>
+    public static AuditReport Run(IReadOnlyList<string> paths, IReadOnlyList<ObserverSpec> observers, DraftTokenSearch? draftTokens = null)
     {
-        var session = new AuditSession(observers, paths.Count > 1);
+        var session = new AuditSession(observers, paths.Count > 1, draftTokens);
         var malformed = new List<string>();
         long malformedCount = 0;
         long tcpPackets = 0;

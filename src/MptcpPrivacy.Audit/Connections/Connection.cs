@@ -1,4 +1,6 @@
+using MptcpPrivacy.Privacy.Profile;
 using MptcpPrivacy.Wire.Crypto;
+using MptcpPrivacy.Wire.Ip;
 using MptcpPrivacy.Wire.Mptcp;
 
 namespace MptcpPrivacy.Audit.Connections;
@@ -65,6 +67,28 @@ public sealed class Connection
     /// <summary>True when either side asked for DSS checksums (MP_CAPABLE A flag).</summary>
     public bool ChecksumsRequired { get; internal set; }
 
+    /// <summary>The privacy profile's offer in the MP_CAPABLE SYN, when it carried one.</summary>
+    public ProfileOfferFlags? SynOffer { get; internal set; }
+
+    /// <summary>The offer in the SYN/ACK (the acceptance), when it carried one.</summary>
+    public ProfileOfferFlags? SynAckOffer { get; internal set; }
+
+    /// <summary>True once the initial subflow's SYN/ACK was seen.</summary>
+    public bool SynAckSeen { get; internal set; }
+
+    /// <summary>How many of the profile's key-share options (<see cref="KeyShareOption"/>) its subflows carried.</summary>
+    public int KeyShareOptions { get; internal set; }
+
+    /// <summary>Whether the connection runs the privacy profile, as far as the packets seen show.</summary>
+    public ConnectionPrivacy Privacy => FromJoinsOnly ? ConnectionPrivacy.Unknown
+        : SynOffer is null ? ConnectionPrivacy.Standard
+        : SynAckOffer is not null ? ConnectionPrivacy.Hardened
+        : SynAckSeen ? ConnectionPrivacy.OfferedNotAccepted
+        : ConnectionPrivacy.Offered;
+
+    /// <summary>The ADD_ADDR announcements seen, by sender side, Address ID and address as sent: what an echo is matched to.</summary>
+    internal Dictionary<(bool FromClient, byte Id, IpAddressBytes Wire), ConnectionEvent> Announcements { get; } = [];
+
     /// <summary>The subflows, in order of first appearance; the first is the initial one when its SYN was captured.</summary>
     public IReadOnlyList<Subflow> Subflows => _subflows;
 
@@ -103,7 +127,7 @@ public sealed class Connection
         {
             ConnectionEvent old = _events[i];
             if (old.Kind == e.Kind && old.FromClient == e.FromClient && old.SenderAddress == e.SenderAddress
-                && old.AddressId == e.AddressId && old.Address == e.Address && old.Port == e.Port && old.Echo == e.Echo
+                && old.AddressId == e.AddressId && old.Address == e.Address && old.WireAddress == e.WireAddress && old.WirePort == e.WirePort && old.Port == e.Port && old.Echo == e.Echo
                 && old.RemovedIds.SequenceEqual(e.RemovedIds) && old.Detail == e.Detail)
             {
                 return;

@@ -43,8 +43,17 @@ public sealed record ConnectionEvent(
     /// <summary>The address ID the option carried (ADD_ADDR, MP_JOIN); for REMOVE_ADDR see <see cref="RemovedIds"/>.</summary>
     public byte AddressId { get; init; }
 
-    /// <summary>The address an ADD_ADDR disclosed.</summary>
+    /// <summary>The address an ADD_ADDR disclosed (none when it was sealed).</summary>
     public IpAddressBytes? Address { get; init; }
+
+    /// <summary>An ADD_ADDR's address field as sent (ciphertext when the option is sealed or draft-encrypted).</summary>
+    public IpAddressBytes? WireAddress { get; init; }
+
+    /// <summary>An ADD_ADDR's port field as sent, when it carried one.</summary>
+    public ushort? WirePort { get; init; }
+
+    /// <summary>What could be made of an ADD_ADDR's address; <see cref="Address"/> is set only when it was read.</summary>
+    public AddAddrReading? Reading { get; init; }
 
     /// <summary>The port an ADD_ADDR carried.</summary>
     public ushort? Port { get; init; }

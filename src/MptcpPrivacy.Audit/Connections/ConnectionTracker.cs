@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using MptcpPrivacy.Audit.Verification;
+using MptcpPrivacy.Privacy.Draft;
+using MptcpPrivacy.Privacy.Profile;
 using MptcpPrivacy.Wire;
 using MptcpPrivacy.Wire.Crypto;
 using MptcpPrivacy.Wire.Ip;
@@ -12,10 +14,14 @@ namespace MptcpPrivacy.Audit.Connections;
 /// <summary>
 /// Rebuilds MPTCP connections from decoded packets, fed in capture order: groups subflows under
 /// connections by MP_CAPABLE keys and MP_JOIN tokens, and checks every token, IDSN, HMAC and DSS
-/// checksum the packets allow against the keys seen. Sans-I/O: it is given packets, never reads.
+/// checksum the packets allow against the keys seen. It knows the two privacy modes by their wire
+/// format: the profile's offer and key shares (RFC 6994 options), its sealed ADD_ADDR, and the
+/// draft's encrypted ADD_ADDR and per-join tokens, which it undoes with the keys seen.
+/// Sans-I/O: it is given packets, never reads.
 /// </summary>
 public sealed class ConnectionTracker
 {
+    private readonly DraftTokenSearch _draftTokens;
     private readonly Dictionary<SubflowKey, Subflow> _subflows = [];
     private readonly Dictionary<uint, List<Connection>> _byToken = [];
     private readonly List<string> _notes = [];
@@ -23,6 +29,9 @@ public sealed class ConnectionTracker
     private readonly Dictionary<uint, Connection> _byJoinToken = [];
     private readonly List<Connection> _connections = [];
     private readonly List<Subflow> _allSubflows = [];
+
+    /// <summary>Makes a tracker that tries <paramref name="draftTokens"/> (by default <see cref="DraftTokenSearch.Default"/>) on joins whose token matches no key seen.</summary>
+    public ConnectionTracker(DraftTokenSearch? draftTokens = null) => _draftTokens = draftTokens ?? DraftTokenSearch.Default;
 
     /// <summary>Every check made, counted, with the ones that failed.</summary>
     public CheckTally Checks { get; } = new();
@@ -92,6 +101,13 @@ public sealed class ConnectionTracker
             {
                 if (option.Kind != TcpOptionKind.Mptcp)
                 {
+                    if (option.Kind is TcpOptionKind.Experimental1 or TcpOptionKind.Experimental2
+                        && subflow.Connection is { } shared && KeyShareOption.TryParse(option.Bytes, out _, out _))
+                    {
+                        // The profile's key shares ride on pure ACKs after the handshake; they carry no address.
+                        shared.KeyShareOptions++;
+                    }
+
                     continue;
                 }
 
@@ -168,6 +184,7 @@ public sealed class ConnectionTracker
                 MpCapableOption capable = parsed.MpCapable;
                 var connection = new Connection(_connections.Count + 1, capable.Version == 0 ? MptcpVersion.V0 : MptcpVersion.V1);
                 connection.ChecksumsRequired = (capable.Flags & MpCapableFlags.ChecksumRequired) != 0;
+                connection.SynOffer = ProfileOffer(in tcp);
                 if (capable.HasSenderKey)
                 {
                     connection.LearnClientKey(capable.SenderKey);
@@ -212,6 +229,19 @@ public sealed class ConnectionTracker
                 {
                     Connection? connection;
                     Checks.Record(frame, CheckKind.JoinToken, CheckStatus.Unverifiable, $"token {join.ReceiverToken:x8} is not the token of any key seen in MP_CAPABLE");
+                    if (TryDraftToken(join.ReceiverToken, source, out connection, out bool towardServer, out string how))
+                    {
+                        subflow.Connection = connection;
+                        subflow.InitiatorIsClient = towardServer;
+                        subflow.Grouping = SubflowGrouping.DraftJoinToken;
+                        subflow.GroupingFrame = connection.KeyFrame;
+                        subflow.DraftTokenMatch = $"the MP_JOIN token {join.ReceiverToken:x8} is the draft's token of the {(towardServer ? "server" : "client")}'s key, {how}";
+                        Note($"frame {FrameRef.Frame(frame)}: {subflow.DraftTokenMatch}: the join belongs to connection {connection.Id}");
+                        connection.Add(subflow);
+                        connection.Record(new ConnectionEvent(ConnectionEventKind.Join, frame, timeNs, subflow, towardServer, source.Address) { AddressId = join.AddressId });
+                        continue;
+                    }
+
                     if (_byJoinToken.TryGetValue(join.ReceiverToken, out connection))
                     {
                         // No key seen, but an earlier join carried the same token: the same connection.
@@ -240,6 +270,12 @@ public sealed class ConnectionTracker
     {
         subflow.ResponderIsn = tcp.SequenceNumber;
         bool sawCapable = false;
+        if (subflow.Role == SubflowRole.Initial && subflow.Connection is { } initial)
+        {
+            initial.SynAckSeen = true;
+            initial.SynAckOffer = ProfileOffer(in tcp);
+        }
+
         bool sawJoin = false;
         Span<byte> wire = stackalloc byte[8];
         foreach (MptcpOption parsed in new MptcpOptionReader(tcp.ReadOptions()))
@@ -330,15 +366,24 @@ public sealed class ConnectionTracker
             case MptcpSubtype.AddAddr:
             {
                 AddAddrOption addAddr = option.AddAddr;
-                CheckStatus? hmac = CheckAddAddr(connection, addAddr, senderIsClient, frame);
-                connection.Record(new ConnectionEvent(ConnectionEventKind.AddAddr, frame, timeNs, subflow, senderIsClient, sender)
+                (CheckStatus? hmac, AddAddrReading reading, IpAddressBytes? address, ushort? port) = ReadAddAddr(connection, addAddr, senderIsClient, frame);
+                var e = new ConnectionEvent(ConnectionEventKind.AddAddr, frame, timeNs, subflow, senderIsClient, sender)
                 {
                     AddressId = addAddr.AddressId,
-                    Address = addAddr.Address,
-                    Port = addAddr.HasPort ? addAddr.Port : null,
+                    Address = address,
+                    WireAddress = addAddr.Address,
+                    WirePort = addAddr.HasPort ? addAddr.Port : null,
+                    Port = port,
                     Echo = addAddr.Echo,
                     Hmac = hmac,
-                });
+                    Reading = reading,
+                };
+                connection.Record(e);
+                if (!addAddr.Echo)
+                {
+                    connection.Announcements[(senderIsClient, addAddr.AddressId, addAddr.Address)] = e;
+                }
+
                 break;
             }
 
@@ -454,10 +499,9 @@ public sealed class ConnectionTracker
             }
 
             int direction = fromInitiator ? 0 : 1;
-            ulong ack = dss.DataAck;
             subflow.DataAcks[direction] = subflow.DataAcks[direction] is { } seen && seen.Is64 == dss.DataAckIs64Bit
-                ? (Math.Min(seen.Low, ack), Math.Max(seen.High, ack), seen.Is64)
-                : (ack, ack, dss.DataAckIs64Bit);
+                ? seen.Extend(dss.DataAck)
+                : DataAckRange.Of(dss.DataAck, dss.DataAckIs64Bit);
         }
 
         if (!dss.HasMapping)
@@ -502,43 +546,91 @@ public sealed class ConnectionTracker
         Assembler(subflow, fromInitiator).Add(frame, dsn.Value, dss.SubflowSequenceNumber, dss.DataLevelLength, dss.Checksum, Math.Max(subflowBytes, 0), Checks);
     }
 
-    private CheckStatus? CheckAddAddr(Connection connection, AddAddrOption addAddr, bool senderIsClient, long frame)
+    /// <summary>
+    /// Checks an ADD_ADDR and decides what its address field says. RFC 8684 §3.4.1's HMAC verified:
+    /// read. No keys: read but unverified, unless the connection runs the privacy profile (then
+    /// sealed). HMAC failed: the draft's decryption is tried with the keys seen (its HMAC covers the
+    /// plaintext); if that fails too, or the connection is hardened, the option is sealed and its
+    /// bytes are not an address. An echo (no HMAC) takes the reading of the announcement it repeats.
+    /// </summary>
+    private (CheckStatus? Hmac, AddAddrReading Reading, IpAddressBytes? Address, ushort? Port) ReadAddAddr(
+        Connection connection, AddAddrOption addAddr, bool senderIsClient, long frame)
     {
+        bool hardened = connection.Privacy == ConnectionPrivacy.Hardened;
+        ushort? wirePort = addAddr.HasPort ? addAddr.Port : null;
         if (!addAddr.HasHmac)
         {
-            return null;
+            if (addAddr.Echo && connection.Announcements.TryGetValue((!senderIsClient, addAddr.AddressId, addAddr.Address), out ConnectionEvent? announced))
+            {
+                return (null, announced.Reading ?? AddAddrReading.Unverified, announced.Address, announced.Port);
+            }
+
+            return hardened ? (null, AddAddrReading.Sealed, null, null) : (null, AddAddrReading.Unverified, addAddr.Address, wirePort);
         }
 
         ulong? senderKey = connection.KeyOf(senderIsClient);
         ulong? receiverKey = connection.KeyOf(!senderIsClient);
         if (senderKey is null || receiverKey is null)
         {
-            Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Unverifiable, "the keys were not captured");
-            return CheckStatus.Unverifiable;
+            Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Unverifiable,
+                hardened ? "sealed ADD_ADDR of a privacy-profile connection, and the keys were not captured" : "the keys were not captured");
+            return hardened
+                ? (CheckStatus.Unverifiable, AddAddrReading.Sealed, null, null)
+                : (CheckStatus.Unverifiable, AddAddrReading.Unverified, addAddr.Address, wirePort);
         }
 
+        if (CheckAddAddrHmac(addAddr, senderKey.Value, receiverKey.Value, frame, out ulong expected) is { } status)
+        {
+            return (status, AddAddrReading.Verified, addAddr.Address, wirePort);
+        }
+
+        if (hardened)
+        {
+            Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Unverifiable,
+                "sealed ADD_ADDR of a privacy-profile connection: its HMAC slot is a tag under keys no observer has");
+            return (CheckStatus.Unverifiable, AddAddrReading.Sealed, null, null);
+        }
+
+        if (DraftAddAddr.TryOpen(senderKey.Value, receiverKey.Value, addAddr, out IpAddressBytes plain, out ushort? port))
+        {
+            Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Invalid,
+                $"HMAC does not verify over the address as sent ({addAddr.Address}) but over its decryption as the draft's ADD_ADDR with the keys seen ({plain})");
+            return (CheckStatus.Invalid, AddAddrReading.DraftDecrypted, plain, port);
+        }
+
+        Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Invalid,
+            $"HMAC {addAddr.TruncatedHmac:x16} is not {expected:x16}, nor does it verify over the draft's decryption: the address is unreadable");
+        return (CheckStatus.Invalid, AddAddrReading.Sealed, null, null);
+    }
+
+    /// <summary>
+    /// RFC 8684 §3.4.1's HMAC of an ADD_ADDR: Valid, or Invalid (recorded) for Linux's pre-2020
+    /// leftmost truncation, whose address is still readable; null, with the HMAC the address as sent
+    /// would have, when neither verifies.
+    /// </summary>
+    private CheckStatus? CheckAddAddrHmac(AddAddrOption addAddr, ulong senderKey, ulong receiverKey, long frame, out ulong expected)
+    {
         Span<byte> address = stackalloc byte[16];
         address = address[..addAddr.Address.CopyTo(address)];
         Span<byte> wire = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64BigEndian(wire, addAddr.TruncatedHmac);
         ushort port = addAddr.HasPort ? addAddr.Port : (ushort)0;
-        if (AddAddrHmac.IsValid(senderKey.Value, receiverKey.Value, addAddr.AddressId, address, port, wire))
+        expected = 0;
+        if (AddAddrHmac.IsValid(senderKey, receiverKey, addAddr.AddressId, address, port, wire))
         {
             Checks.Valid(CheckKind.AddAddrHmac);
             return CheckStatus.Valid;
         }
-        else if (AddAddrHmac.IsLeftmost64PreFixKernel(senderKey.Value, receiverKey.Value, addAddr.AddressId, address, port, wire))
+
+        if (AddAddrHmac.IsLeftmost64PreFixKernel(senderKey, receiverKey, addAddr.AddressId, address, port, wire))
         {
             Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Invalid,
                 "HMAC is the leftmost 64 bits, as Linux sent before its 2020 fix; RFC 8684 §3.4.1 takes the rightmost 64 bits");
-        }
-        else
-        {
-            Checks.Record(frame, CheckKind.AddAddrHmac, CheckStatus.Invalid,
-                $"HMAC {addAddr.TruncatedHmac:x16} is not {AddAddrHmac.Compute(senderKey.Value, receiverKey.Value, addAddr.AddressId, address, port):x16}");
+            return CheckStatus.Invalid;
         }
 
-        return CheckStatus.Invalid;
+        expected = AddAddrHmac.Compute(senderKey, receiverKey, addAddr.AddressId, address, port);
+        return null;
     }
 
     /// <summary>Moves a join whose token several connections own to the one whose keys its SYN/ACK HMAC verifies with.</summary>
@@ -570,6 +662,56 @@ public sealed class ConnectionTracker
         }
 
         Note($"frame {FrameRef.Frame(frame)}: the join's HMAC verifies with the keys of none of the connections that own its token");
+    }
+
+    /// <summary>The privacy profile's offer among a SYN's or SYN/ACK's options (docs/design/privacy-profile.md §1), if any.</summary>
+    private static ProfileOfferFlags? ProfileOffer(in TcpHeader tcp)
+    {
+        foreach (TcpOption option in tcp.ReadOptions())
+        {
+            if (option.Kind is TcpOptionKind.Experimental1 or TcpOptionKind.Experimental2
+                && ProfileOfferOption.TryParse(option.Bytes, out ProfileOfferOption offer, out _))
+            {
+                return offer.Flags;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Tries the draft's per-join token readings with every key seen (the draft has no negotiation,
+    /// so every connection not running the profile is a candidate); the first match names the
+    /// connection and whether the join goes toward the server (the token came from the server's key).
+    /// </summary>
+    private bool TryDraftToken(uint token, Endpoint source, out Connection connection, out bool towardServer, out string how)
+    {
+        if (!_draftTokens.IsEmpty)
+        {
+            foreach (Connection candidate in _connections)
+            {
+                if (candidate.FromJoinsOnly || candidate.Privacy == ConnectionPrivacy.Hardened)
+                {
+                    continue;
+                }
+
+                foreach (bool server in (ReadOnlySpan<bool>)[true, false])
+                {
+                    // A join toward a host carries a token from that host's key (the receiver's).
+                    if (candidate.KeyOf(client: !server) is { } key && _draftTokens.Matches(token, key, source, out how))
+                    {
+                        connection = candidate;
+                        towardServer = server;
+                        return true;
+                    }
+                }
+            }
+        }
+
+        connection = null!;
+        towardServer = false;
+        how = "";
+        return false;
     }
 
     private void Malformed(long frame, string what)

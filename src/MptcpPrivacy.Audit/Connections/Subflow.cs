@@ -61,6 +61,9 @@ public sealed class Subflow
     /// <summary>The frame that proves <see cref="Grouping"/>: the MP_CAPABLE key, or the first join with the same token.</summary>
     public long GroupingFrame { get; internal set; }
 
+    /// <summary>For <see cref="SubflowGrouping.DraftJoinToken"/>: which reading of the draft's token matched, for people.</summary>
+    public string? DraftTokenMatch { get; internal set; }
+
     /// <summary>The check of the MP_JOIN SYN/ACK's truncated HMAC, when there was one.</summary>
     public CheckStatus? SynAckHmac { get; internal set; }
 
@@ -68,11 +71,11 @@ public sealed class Subflow
     public CheckStatus? AckHmac { get; internal set; }
 
     /// <summary>
-    /// The lowest and highest Data ACK carried on the wire in each direction ([0] from the
-    /// initiator, [1] from the responder), as raw wire values: equal data-level numbers on two
-    /// subflows link them even without keys or tokens.
+    /// The Data ACKs carried on the wire in each direction ([0] from the initiator, [1] from the
+    /// responder), as raw wire values: equal data-level numbers on two subflows link them even
+    /// without keys or tokens.
     /// </summary>
-    internal (ulong Low, ulong High, bool Is64)?[] DataAcks { get; } = new (ulong, ulong, bool)?[2];
+    internal DataAckRange?[] DataAcks { get; } = new DataAckRange?[2];
 
     /// <summary>Frame number of the first packet seen.</summary>
     public long FirstFrame { get; }

@@ -14,4 +14,7 @@ public enum SubflowGrouping : byte
 
     /// <summary>Its MP_JOIN token equals the token of an earlier join (no key seen to derive it from).</summary>
     EqualJoinToken,
+
+    /// <summary>Its MP_JOIN token is the draft's token (draft-bagnulo-mptcp-privacy-00 §3) of a key seen in the connection's MP_CAPABLE.</summary>
+    DraftJoinToken,
 }

@@ -1,5 +1,6 @@
 using MptcpPrivacy.Audit.Connections;
 using MptcpPrivacy.Audit.Observers;
+using MptcpPrivacy.Audit.Verification;
 using MptcpPrivacy.Wire.Ip;
 
 namespace MptcpPrivacy.Audit.Linking;
@@ -8,8 +9,9 @@ namespace MptcpPrivacy.Audit.Linking;
 /// Works out, for one observer, which addresses of each host it can link, from the connections
 /// its own tracker rebuilt (so only from packets it saw), and names them by the global view's
 /// connection ids. The links: subflows its packets group into one connection (by a seen key's
-/// token, or equal join tokens), ADD_ADDR and echoes, REMOVE_ADDR and address IDs, and equal
-/// data-level sequence numbers on subflows it could not otherwise group.
+/// token, equal join tokens, or the draft's per-join token of a seen key), ADD_ADDR and echoes
+/// (read in clear or decrypted as the draft's), REMOVE_ADDR and address IDs, and equal data-level
+/// sequence numbers on subflows it could not otherwise group. Sealed ADD_ADDRs link nothing.
 /// </summary>
 public static class LinkAnalysis
 {
@@ -17,6 +19,7 @@ public static class LinkAnalysis
     public static IReadOnlyList<ObservedConnection> Analyze(ObserverView observer, ConnectionTracker global)
     {
         bool endpoint = observer.Spec.Class == ObserverClass.Endpoint;
+        int[] hardened = global.Connections.Where(c => c.Privacy == ConnectionPrivacy.Hardened).Select(c => c.Id).ToArray();
         var builders = new SortedDictionary<int, Builder>();
         foreach (Subflow seen in observer.Tracker.Subflows)
         {
@@ -27,7 +30,7 @@ public static class LinkAnalysis
 
             if (!builders.TryGetValue(connection.Id, out Builder? builder))
             {
-                builders[connection.Id] = builder = new Builder(connection.Id);
+                builders[connection.Id] = builder = new Builder(connection, hardened);
             }
 
             builder.Add(seen, real, endpoint);
@@ -54,8 +57,10 @@ public static class LinkAnalysis
         public Host AckSender(int direction) => (direction == 0) == Real.InitiatorIsClient ? Host.Client : Host.Server;
     }
 
-    private sealed class Builder(int connectionId)
+    private sealed class Builder(Connection real, int[] hardened)
     {
+        private int _unreadable;
+
         private readonly List<Member> _members = [];
         private readonly Dictionary<(Host, IpAddressBytes), (long First, long Last, bool Endpoint)> _sightings = [];
         private readonly Dictionary<(Host, IpAddressBytes), (Host, IpAddressBytes)> _parent = [];
@@ -86,7 +91,25 @@ public static class LinkAnalysis
                 .Select(s => new AddressSighting(s.Key.Item1, s.Key.Item2, s.Value.First, s.Value.Last, !s.Value.Endpoint))
                 .OrderBy(s => s.FirstNs).ThenBy(s => s.Host).ThenBy(s => s.Address)
                 .ToList();
-            return new ObservedConnection(connectionId, Groups(Host.Client), Groups(Host.Server), _evidence, timeline, _members.Count);
+            ConnectionPrivacy seen = _members.Select(m => m.Seen.Connection).OfType<Connection>().Where(c => !c.FromJoinsOnly)
+                .Select(c => c.Privacy).DefaultIfEmpty(ConnectionPrivacy.Unknown).Max();
+            return new ObservedConnection(real.Id, Groups(Host.Client), Groups(Host.Server), _evidence, timeline, _members.Count,
+                real.Privacy, seen, _unreadable, Residual(endpoint));
+        }
+
+        /// <summary>What is left to link when the contents link nothing: the privacy profile's connections, and joins that may be theirs.</summary>
+        private string? Residual(bool endpoint)
+        {
+            if (real.Privacy == ConnectionPrivacy.Hardened)
+            {
+                return endpoint
+                    ? "privacy profile: the endpoint holds the connection's secret and links its subflows; without the secret the audit cannot attribute the profile's joins, which show as connections known from joins only"
+                    : "privacy profile: nothing in this connection's packet contents links its subflows or reveals the addresses it announces; timing and volume correlation across paths is what remains";
+            }
+
+            return real.FromJoinsOnly && hardened.Length > 0
+                ? $"no key seen gives this join's token; privacy-profile connections ({string.Join(", ", hardened)}) make joins like it, and nothing in the packet contents ties it to one: timing and volume correlation is what remains"
+                : null;
         }
 
         private void LinkAsEndpoint()
@@ -117,8 +140,9 @@ public static class LinkAnalysis
                 Member anchor = group.FirstOrDefault(m => m.Seen.Grouping == SubflowGrouping.MpCapable) ?? group.First();
                 foreach (Member m in group)
                 {
-                    if (ReferenceEquals(m, anchor))
+                    if (ReferenceEquals(m, anchor) || (m.Seen.Grouping == SubflowGrouping.DraftJoinToken && m.Seen.SynAckHmac == CheckStatus.Invalid))
                     {
+                        // A draft token match whose join HMAC then failed was a chance match (reading B: 2^-n per key).
                         continue;
                     }
 
@@ -126,6 +150,8 @@ public static class LinkAnalysis
                     {
                         SubflowGrouping.TokenOfSeenKey => (EvidenceKind.TokenOfSeenKey, new[] { seenConnection.KeyFrame, m.Seen.FirstFrame },
                             $"the MP_JOIN token {m.Seen.JoinToken:x8} is the token of the key seen in MP_CAPABLE"),
+                        SubflowGrouping.DraftJoinToken => (EvidenceKind.DraftJoinToken, new[] { seenConnection.KeyFrame, m.Seen.FirstFrame },
+                            m.Seen.DraftTokenMatch ?? $"the MP_JOIN token {m.Seen.JoinToken:x8} is the draft's token of a key seen in MP_CAPABLE"),
                         _ => (EvidenceKind.EqualJoinTokens, new[] { m.Seen.GroupingFrame, m.Seen.FirstFrame },
                             $"two MP_JOINs carry the same token {m.Seen.JoinToken:x8}"),
                     };
@@ -153,10 +179,10 @@ public static class LinkAnalysis
                     {
                         for (int db = 0; db < 2; db++)
                         {
-                            if (a.Seen.DataAcks[da] is { } ra && b.Seen.DataAcks[db] is { } rb && ra.Is64 == rb.Is64
-                                && a.AckSender(da) == b.AckSender(db) && ra.Low <= rb.High && rb.Low <= ra.High)
+                            if (a.Seen.DataAcks[da] is { } ra && b.Seen.DataAcks[db] is { } rb
+                                && a.AckSender(da) == b.AckSender(db) && ra.Overlap(rb) is { } shared)
                             {
-                                string detail = $"both subflows carry Data ACKs in {Math.Max(ra.Low, rb.Low)}..{Math.Min(ra.High, rb.High)}: one data stream";
+                                string detail = $"both subflows carry Data ACK {shared}: one data stream";
                                 long[] frames = [a.Seen.FirstFrame, b.Seen.FirstFrame];
                                 Link(EvidenceKind.DataSequence, Host.Client, a.Client.Address, b.Client.Address, frames, detail);
                                 Link(EvidenceKind.DataSequence, Host.Server, a.Server.Address, b.Server.Address, frames, detail);
@@ -204,22 +230,29 @@ public static class LinkAnalysis
                     }
 
                     Host sender = member.HostOf(member.Real.Initiator.Address == e.SenderAddress ? member.Real.Initiator : member.Real.Responder);
+                    (IpAddressBytes? readable, AddAddrReading reading) = e.Kind == ConnectionEventKind.AddAddr ? ReadingFor(e, member) : (null, default);
+                    IpAddressBytes read = readable.GetValueOrDefault();
                     switch (e.Kind)
                     {
-                        case ConnectionEventKind.AddAddr when e.Address is { } announced && !e.Echo:
-                            Sight(sender, announced, e.TimeNs, e.TimeNs, asEndpoint: false);
-                            UseId(sender, e.AddressId, announced, e.Frame);
-                            Link(EvidenceKind.AddAddr, sender, e.SenderAddress, announced, [e.Frame],
-                                $"ADD_ADDR from {e.SenderAddress} announces {announced} (id {e.AddressId}{(e.Port is { } p ? $", port {p}" : "")})");
+                        case ConnectionEventKind.AddAddr when readable is null:
+                            _unreadable++;
                             break;
-                        case ConnectionEventKind.AddAddr when e.Address is { } echoed:
+                        case ConnectionEventKind.AddAddr when !e.Echo:
+                            Sight(sender, read, e.TimeNs, e.TimeNs, asEndpoint: false);
+                            UseId(sender, e.AddressId, read, e.Frame);
+                            Link(reading == AddAddrReading.DraftDecrypted ? EvidenceKind.DraftAddAddrDecrypted : EvidenceKind.AddAddr, sender, e.SenderAddress, read, [e.Frame],
+                                $"ADD_ADDR from {e.SenderAddress} announces {read} (id {e.AddressId}{(e.Port is { } p ? $", port {p}" : "")}){How(reading)}",
+                                reading == AddAddrReading.Unverified);
+                            break;
+                        case ConnectionEventKind.AddAddr:
                         {
                             // The echo goes back to the announcer: its destination is the announcer's address on this subflow.
                             Host announcer = sender == Host.Client ? Host.Server : Host.Client;
                             IpAddressBytes announcerHere = announcer == Host.Client ? member.Client.Address : member.Server.Address;
-                            Sight(announcer, echoed, e.TimeNs, e.TimeNs, asEndpoint: false);
-                            Link(EvidenceKind.AddAddrEcho, announcer, announcerHere, echoed, [e.Frame],
-                                $"ADD_ADDR echo to {announcerHere} repeats {echoed} (id {e.AddressId})");
+                            Sight(announcer, read, e.TimeNs, e.TimeNs, asEndpoint: false);
+                            Link(reading == AddAddrReading.DraftDecrypted ? EvidenceKind.DraftAddAddrDecrypted : EvidenceKind.AddAddrEcho, announcer, announcerHere, read, [e.Frame],
+                                $"ADD_ADDR echo to {announcerHere} repeats {read} (id {e.AddressId}){How(reading)}",
+                                reading == AddAddrReading.Unverified);
                             break;
                         }
 
@@ -239,6 +272,31 @@ public static class LinkAnalysis
             }
         }
 
+        /// <summary>
+        /// The address an ADD_ADDR gives this observer, if any. A reading the observer could not check
+        /// (no keys) is taken as read unless the global view, which saw every packet, found the option
+        /// sealed or draft-encrypted: then the observer read ciphertext, which is no address of the host.
+        /// </summary>
+        private static (IpAddressBytes? Address, AddAddrReading Reading) ReadingFor(ConnectionEvent e, Member member)
+        {
+            AddAddrReading reading = e.Reading ?? AddAddrReading.Unverified;
+            if (reading != AddAddrReading.Unverified || member.Real.Connection is not { } truth || ReferenceEquals(truth, e.Subflow.Connection))
+            {
+                return (e.Address, reading);
+            }
+
+            ConnectionEvent? same = truth.Events.FirstOrDefault(g => g.Kind == ConnectionEventKind.AddAddr && g.Echo == e.Echo && g.AddressId == e.AddressId
+                && g.WireAddress == e.WireAddress && g.SenderAddress == e.SenderAddress);
+            return same?.Reading is AddAddrReading.Sealed or AddAddrReading.DraftDecrypted ? (null, AddAddrReading.Sealed) : (e.Address, reading);
+        }
+
+        private static string How(AddAddrReading reading) => reading switch
+        {
+            AddAddrReading.DraftDecrypted => ", decrypted as the draft's ADD_ADDR with the keys seen in MP_CAPABLE",
+            AddAddrReading.Unverified => ", unverified: no keys seen to check it",
+            _ => "",
+        };
+
         private void Sight(Host host, IpAddressBytes address, long first, long last, bool asEndpoint)
         {
             _sightings[(host, address)] = _sightings.TryGetValue((host, address), out var s)
@@ -247,7 +305,7 @@ public static class LinkAnalysis
             _parent.TryAdd((host, address), (host, address));
         }
 
-        private void Link(EvidenceKind kind, Host host, IpAddressBytes a, IpAddressBytes b, long[] frames, string detail)
+        private void Link(EvidenceKind kind, Host host, IpAddressBytes a, IpAddressBytes b, long[] frames, string detail, bool unverified = false)
         {
             if (a == b)
             {
@@ -266,7 +324,7 @@ public static class LinkAnalysis
             // One piece of evidence per kind and address pair is enough for a report.
             if (!_evidence.Any(e => e.Kind == kind && e.Host == host && ((e.First == a && e.Second == b) || (e.First == b && e.Second == a))))
             {
-                _evidence.Add(new LinkEvidence(kind, host, a, b, frames, detail));
+                _evidence.Add(new LinkEvidence(kind, host, a, b, frames, detail, unverified));
             }
         }
 

@@ -25,10 +25,17 @@ public sealed class AuditSession
     private ObserverView?[] _pathByInterface = new ObserverView?[64];
     private readonly bool _builtIns;
     private readonly bool _manyFiles;
+    private readonly DraftTokenSearch? _draftTokens;
 
-    /// <summary>Starts an audit with the given observers, or the built-in ones when none are given.</summary>
-    public AuditSession(IReadOnlyList<ObserverSpec> observers, bool manyFiles)
+    /// <summary>
+    /// Starts an audit with the given observers, or the built-in ones when none are given; every
+    /// tracker tries <paramref name="draftTokens"/> (by default <see cref="DraftTokenSearch.Default"/>)
+    /// on joins whose token matches no key it saw.
+    /// </summary>
+    public AuditSession(IReadOnlyList<ObserverSpec> observers, bool manyFiles, DraftTokenSearch? draftTokens = null)
     {
+        _draftTokens = draftTokens;
+        Global = new ConnectionTracker(draftTokens);
         if (observers.Count > MaxObservers)
         {
             throw new ArgumentException($"at most {MaxObservers} observers", nameof(observers));
@@ -49,13 +56,13 @@ public sealed class AuditSession
         {
             foreach (ObserverSpec spec in observers)
             {
-                _observers.Add(new ObserverView(spec, new ConnectionTracker()));
+                _observers.Add(new ObserverView(spec, new ConnectionTracker(_draftTokens)));
             }
         }
     }
 
     /// <summary>Every packet, each once: the connections as they really were (as far as the captures show).</summary>
-    public ConnectionTracker Global { get; } = new();
+    public ConnectionTracker Global { get; }
 
     /// <summary>The observers, built-in or given, in order of creation.</summary>
     public IReadOnlyList<ObserverView> Observers => _observers;
@@ -178,7 +185,7 @@ public sealed class AuditSession
 
     private ObserverView Add(ObserverSpec spec)
     {
-        var view = new ObserverView(spec, new ConnectionTracker());
+        var view = new ObserverView(spec, new ConnectionTracker(_draftTokens));
         if (_observers.Count < MaxObservers)
         {
             _observers.Add(view);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using MptcpPrivacy.Audit.Connections;
 using MptcpPrivacy.Audit.Linking;
 using MptcpPrivacy.Audit.Verification;
+using MptcpPrivacy.Privacy.Profile;
 using MptcpPrivacy.Wire.Ip;
 
 namespace MptcpPrivacy.Audit.Reporting;
@@ -110,6 +111,16 @@ public static class AuditJson
         if (c.ServerToken is { } serverToken) w.WriteString("serverToken", serverToken.ToString("x8"));
         if (c.JoinToken is { } joinToken) w.WriteString("joinToken", joinToken.ToString("x8"));
         w.WriteBoolean("checksums", c.ChecksumsRequired);
+        w.WriteString("privacy", c.Privacy.Name());
+        if (c.SynOffer is not null || c.SynAckOffer is not null)
+        {
+            w.WriteStartObject("profileOffer");
+            WriteOffer(w, "syn", c.SynOffer);
+            WriteOffer(w, "synAck", c.SynAckOffer);
+            w.WriteEndObject();
+        }
+
+        if (c.KeyShareOptions > 0) w.WriteNumber("keyShareOptions", c.KeyShareOptions);
         w.WriteStartArray("subflows");
         foreach (Subflow s in c.Subflows)
         {
@@ -120,6 +131,7 @@ public static class AuditJson
             w.WriteNumber("dport", s.Responder.Port);
             w.WriteString("role", s.Role.Name());
             w.WriteBoolean("initiatorIsClient", s.InitiatorIsClient);
+            w.WriteString("grouping", s.Grouping.Name());
             w.WriteString("firstTime", AuditNames.Seconds(s.FirstTimeNs));
             w.WriteString("lastTime", AuditNames.Seconds(s.LastTimeNs));
             WriteFrame(w, "firstFrame", s.FirstFrame);
@@ -161,8 +173,9 @@ public static class AuditJson
             w.WriteString("from", e.FromClient ? "client" : "server");
             w.WriteString("sender", e.SenderAddress.ToString());
             if (e.Kind is ConnectionEventKind.AddAddr or ConnectionEventKind.Join) w.WriteNumber("addressId", e.AddressId);
-            if (e.Address is { } address) w.WriteString("address", address.ToString());
-            if (e.Port is { } port) w.WriteNumber("port", port);
+            // An ADD_ADDR's fields as sent; "reading" says whether they are an address (sealed: ciphertext).
+            if ((e.WireAddress ?? e.Address) is { } address) w.WriteString("address", address.ToString());
+            if ((e.WireAddress is null ? e.Port : e.WirePort) is { } port) w.WriteNumber("port", port);
             if (e.RemovedIds.Count > 0)
             {
                 w.WriteStartArray("addressIds");
@@ -175,6 +188,12 @@ public static class AuditJson
             }
 
             if (e.Hmac is { } hmac) w.WriteString("hmac", hmac.Name());
+            if (e.Reading is { } reading) w.WriteString("reading", reading.Name());
+            if (e.Reading == AddAddrReading.DraftDecrypted && e.Address is { } decrypted)
+            {
+                w.WriteString("decryptedAddress", decrypted.ToString());
+                if (e.Port is { } decryptedPort) w.WriteNumber("decryptedPort", decryptedPort);
+            }
             if (e.Detail is { } detail) w.WriteString("detail", detail);
             w.WriteEndObject();
         }
@@ -195,6 +214,10 @@ public static class AuditJson
         {
             w.WriteStartObject(c.ConnectionId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             w.WriteNumber("subflowsSeen", c.SubflowsSeen);
+            w.WriteString("privacy", c.Privacy.Name());
+            w.WriteString("privacySeen", c.PrivacySeen.Name());
+            w.WriteNumber("unreadableAddAddr", c.UnreadableAddAddrs);
+            if (c.Residual is { } residual) w.WriteString("residual", residual);
             w.WriteStartObject("linkedAddresses");
             WriteGroups(w, "client", c.ClientGroups);
             WriteGroups(w, "server", c.ServerGroups);
@@ -217,6 +240,7 @@ public static class AuditJson
 
                 w.WriteEndArray();
                 w.WriteString("detail", e.Detail);
+                if (e.Unverified) w.WriteBoolean("unverified", true);
                 w.WriteEndObject();
             }
 
@@ -239,6 +263,22 @@ public static class AuditJson
 
         w.WriteEndObject();
         w.WriteEndObject();
+    }
+
+    private static void WriteOffer(Utf8JsonWriter w, string name, ProfileOfferFlags? offer)
+    {
+        if (offer is not { } flags)
+        {
+            return;
+        }
+
+        w.WriteStartArray(name);
+        foreach (string flag in flags.Names())
+        {
+            w.WriteStringValue(flag);
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteGroups(Utf8JsonWriter w, string name, IReadOnlyList<IReadOnlyList<IpAddressBytes>> groups)

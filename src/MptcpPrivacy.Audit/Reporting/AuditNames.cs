@@ -2,6 +2,7 @@ using MptcpPrivacy.Audit.Connections;
 using MptcpPrivacy.Audit.Linking;
 using MptcpPrivacy.Audit.Observers;
 using MptcpPrivacy.Audit.Verification;
+using MptcpPrivacy.Privacy.Profile;
 
 namespace MptcpPrivacy.Audit.Reporting;
 
@@ -37,8 +38,47 @@ public static class AuditNames
         EvidenceKind.RemoveAddr => "remove-addr",
         EvidenceKind.AddressIdReuse => "address-id-reuse",
         EvidenceKind.DataSequence => "data-sequence",
+        EvidenceKind.DraftJoinToken => "draft-join-token",
+        EvidenceKind.DraftAddAddrDecrypted => "draft-add-addr-decrypted",
         _ => "endpoint",
     };
+
+    /// <summary>A connection's privacy: hardened, offered-not-accepted, offered, standard, unknown.</summary>
+    public static string Name(this ConnectionPrivacy privacy) => privacy switch
+    {
+        ConnectionPrivacy.Hardened => "hardened",
+        ConnectionPrivacy.OfferedNotAccepted => "offered-not-accepted",
+        ConnectionPrivacy.Offered => "offered",
+        ConnectionPrivacy.Standard => "standard",
+        _ => "unknown",
+    };
+
+    /// <summary>An ADD_ADDR reading: verified, unverified, sealed, draft-decrypted.</summary>
+    public static string Name(this AddAddrReading reading) => reading switch
+    {
+        AddAddrReading.Verified => "verified",
+        AddAddrReading.Unverified => "unverified",
+        AddAddrReading.DraftDecrypted => "draft-decrypted",
+        _ => "sealed",
+    };
+
+    /// <summary>What ties a subflow to its connection: mp-capable, token-of-seen-key, equal-join-token, draft-join-token, none.</summary>
+    public static string Name(this SubflowGrouping grouping) => grouping switch
+    {
+        SubflowGrouping.MpCapable => "mp-capable",
+        SubflowGrouping.TokenOfSeenKey => "token-of-seen-key",
+        SubflowGrouping.EqualJoinToken => "equal-join-token",
+        SubflowGrouping.DraftJoinToken => "draft-join-token",
+        _ => "none",
+    };
+
+    /// <summary>The profile offer's flags as words: required, application-secret, split.</summary>
+    public static IEnumerable<string> Names(this ProfileOfferFlags flags)
+    {
+        if ((flags & ProfileOfferFlags.Required) != 0) yield return "required";
+        if ((flags & ProfileOfferFlags.ApplicationSecret) != 0) yield return "application-secret";
+        if ((flags & ProfileOfferFlags.Split) != 0) yield return "split";
+    }
 
     /// <summary>An observer class: fully-on-path, partially-on-path, endpoint, custom.</summary>
     public static string Name(this ObserverClass observerClass) => observerClass switch

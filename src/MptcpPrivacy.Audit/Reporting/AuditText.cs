@@ -24,22 +24,24 @@ public static class AuditText
 
         output.WriteLine();
         output.WriteLine("Connections");
-        var connections = new TextTable("id", "version", "subflows", "client addresses", "server addresses", "grouped by");
+        var connections = new TextTable("rllr", "id", "version", "privacy", "subflows", "client addresses", "server addresses", "grouped by");
         foreach (Connection c in report.Global.Connections)
         {
             connections.Add(
                 c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 c.FromJoinsOnly ? "?" : $"v{(int)c.Version}",
+                Privacy(c.Privacy),
                 c.Subflows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Join(c.Subflows.Select(s => s.InitiatorIsClient ? s.Initiator.Address : s.Responder.Address)),
                 Join(c.Subflows.Select(s => s.InitiatorIsClient ? s.Responder.Address : s.Initiator.Address)),
-                c.FromJoinsOnly ? $"join token {c.JoinToken:x8} (no MP_CAPABLE seen)" : "keys and tokens");
+                c.FromJoinsOnly ? $"join token {c.JoinToken:x8} (no MP_CAPABLE seen)"
+                    : c.Subflows.Any(s => s.Grouping == SubflowGrouping.DraftJoinToken) ? "keys and tokens, the draft's join tokens" : "keys and tokens");
         }
 
         connections.WriteTo(output);
         output.WriteLine();
         output.WriteLine("Subflows");
-        var subflows = new TextTable("conn", "role", "from (SYN sender)", "to", "first", "last", "if", "join HMACs");
+        var subflows = new TextTable("r", "conn", "role", "from (SYN sender)", "to", "first", "last", "if", "join HMACs");
         foreach (Connection c in report.Global.Connections)
         {
             foreach (Subflow s in c.Subflows)
@@ -62,7 +64,7 @@ public static class AuditText
         output.WriteLine();
         output.WriteLine("Checks");
         CheckTally checks = report.Global.Checks;
-        var table = new TextTable("check", "valid", "invalid", "unverifiable");
+        var table = new TextTable("lrrr", "check", "valid", "invalid", "unverifiable");
         foreach (CheckKind kind in Enum.GetValues<CheckKind>())
         {
             table.Add(kind.Name(), N(checks.Count(kind, CheckStatus.Valid)), N(checks.Count(kind, CheckStatus.Invalid)), N(checks.Count(kind, CheckStatus.Unverifiable)));
@@ -82,7 +84,8 @@ public static class AuditText
 
         output.WriteLine();
         output.WriteLine("What each observer links (client addresses; a '+' joins addresses the observer ties together)");
-        var links = new TextTable("observer", "class", "conn", "subflows seen", "client addresses", "server addresses", "evidence");
+        var links = new TextTable("llrlrllr", "observer", "class", "conn", "privacy", "subflows seen", "client addresses", "server addresses", "unreadable ADD_ADDR", "evidence");
+        var residuals = new List<string>();
         foreach (ObserverReport observer in report.Observers)
         {
             foreach (ObservedConnection c in observer.Connections)
@@ -91,15 +94,32 @@ public static class AuditText
                     observer.View.Spec.Name,
                     observer.View.Spec.Class.Name(),
                     c.ConnectionId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    c.PrivacySeen == c.Privacy ? Privacy(c.Privacy) : $"{Privacy(c.Privacy)} (seen: {Privacy(c.PrivacySeen)})",
                     c.SubflowsSeen.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     Groups(c.ClientGroups),
                     Groups(c.ServerGroups),
-                    string.Join(", ", c.Evidence.Select(e => e.Kind.Name()).Distinct()));
+                    N(c.UnreadableAddAddrs),
+                    string.Join(", ", c.Evidence.Select(e => e.Unverified ? $"{e.Kind.Name()} (unverified)" : e.Kind.Name()).Distinct()));
+                if (c.Residual is { } residual)
+                {
+                    residuals.Add($"  {observer.View.Spec.Name}, connection {c.ConnectionId}: {residual}");
+                }
             }
         }
 
         links.WriteTo(output);
+        foreach (string residual in residuals)
+        {
+            output.WriteLine(residual);
+        }
     }
+
+    private static string Privacy(ConnectionPrivacy privacy) => privacy switch
+    {
+        ConnectionPrivacy.Hardened => "hardened (privacy profile)",
+        ConnectionPrivacy.OfferedNotAccepted => "standard (profile offered, not accepted)",
+        _ => privacy.Name(),
+    };
 
     private static string N(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -44,6 +44,10 @@ public static class AuditTimelines
                     }
 
                     break;
+                case ConnectionEventKind.AddAddr:
+                    events.Add(new TimelineEvent(e.TimeNs, row, TimelineEventKind.AddAddr,
+                        $"{(e.Echo ? "ADD_ADDR echo" : "ADD_ADDR")} {e.Reading?.Name() ?? "sealed"}: no address can be read, from {e.SenderAddress}, frame {frame}"));
+                    break;
                 case ConnectionEventKind.RemoveAddr:
                     events.Add(new TimelineEvent(e.TimeNs, row, TimelineEventKind.RemoveAddr, $"REMOVE_ADDR ids {string.Join(',', e.RemovedIds)} from {e.SenderAddress}, frame {frame}"));
                     break;
@@ -67,7 +71,7 @@ public static class AuditTimelines
 
         string title = connection.FromJoinsOnly
             ? $"Connection {connection.Id} (joins with token {connection.JoinToken:x8}; no MP_CAPABLE captured)"
-            : $"Connection {connection.Id} (MPTCP v{(int)connection.Version}, {connection.Subflows.Count} subflows)";
+            : $"Connection {connection.Id} (MPTCP v{(int)connection.Version}, {connection.Subflows.Count} subflows{(connection.Privacy == ConnectionPrivacy.Hardened ? ", privacy profile" : "")})";
         return new TimelineModel(title, start, Math.Max(end, start), rows, events);
     }
 
