@@ -93,7 +93,7 @@ public sealed class MptcpConnection
         IsClient = isClient;
         _sendBuffer = new ByteRing(options.SendBufferSize);
         IsFallback = !options.Enabled;
-        Privacy = ConnectionPrivacy.Create(this, options.Privacy, endpoint.Random);
+        Privacy = WirePrivacy.Create(this, options.Privacy, endpoint.Random);
     }
 
     /// <summary>Raised for every event, as it happens.</summary>
@@ -187,7 +187,7 @@ public sealed class MptcpConnection
 
     internal Span<byte> Scratch => _scratch;
 
-    internal ConnectionPrivacy Privacy { get; }
+    internal WirePrivacy Privacy { get; }
 
     internal MptcpEndpoint Endpoint => _endpoint;
 

@@ -15,7 +15,7 @@ namespace MptcpPrivacy.Stack.Mptcp.Privacy;
 /// the joiner hashes the address it sees for itself, so a NAT breaks its joins; whoever saw the
 /// keys computes tokens and decrypts announcements.
 /// </summary>
-internal sealed class DraftPrivacy(MptcpConnection connection, PrivacyOptions options, Random random) : ConnectionPrivacy(connection)
+internal sealed class DraftPrivacy(MptcpConnection connection, PrivacyOptions options, Random random) : WirePrivacy(connection)
 {
     /// <inheritdoc/>
     public override PrivacyMode Mode => PrivacyMode.Draft;

@@ -21,7 +21,7 @@ namespace MptcpPrivacy.Stack.Mptcp.Privacy;
 /// announcements wait until this host holds the secret and the peer confirmed ours, so a join
 /// never reaches a peer that cannot find its token.
 /// </remarks>
-internal sealed class ProfilePrivacy : ConnectionPrivacy
+internal sealed class ProfilePrivacy : WirePrivacy
 {
     private readonly PrivacyOptions _options;
     private readonly Random _random;

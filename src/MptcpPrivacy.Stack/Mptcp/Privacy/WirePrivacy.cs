@@ -15,9 +15,9 @@ namespace MptcpPrivacy.Stack.Mptcp.Privacy;
 /// override what they change. The connection and its subflows call it at each of those points and
 /// keep no mode logic of their own.
 /// </summary>
-internal class ConnectionPrivacy
+internal class WirePrivacy
 {
-    private protected ConnectionPrivacy(MptcpConnection connection) => Connection = connection;
+    private protected WirePrivacy(MptcpConnection connection) => Connection = connection;
 
     /// <summary>Gets the mode the connection actually runs (a profile offer a peer did not accept runs <see cref="PrivacyMode.Standard"/>).</summary>
     public virtual PrivacyMode Mode => PrivacyMode.Standard;
@@ -34,9 +34,9 @@ internal class ConnectionPrivacy
     private protected MptcpConnection Connection { get; }
 
     /// <summary>Makes the behaviour for <paramref name="options"/>' mode.</summary>
-    public static ConnectionPrivacy Create(MptcpConnection connection, PrivacyOptions options, Random random) => options.Mode switch
+    public static WirePrivacy Create(MptcpConnection connection, PrivacyOptions options, Random random) => options.Mode switch
     {
-        PrivacyMode.Standard => new ConnectionPrivacy(connection),
+        PrivacyMode.Standard => new WirePrivacy(connection),
         PrivacyMode.Draft => new DraftPrivacy(connection, options, random),
         PrivacyMode.Profile => new ProfilePrivacy(connection, options, random),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "unknown privacy mode"),
