@@ -33,11 +33,12 @@ public sealed class DraftTokenSearch
     }
 
     /// <summary>
-    /// n = 32 for reading A and n = 24 for reading B: the Draft classes have no default n, these are
-    /// the values the privacy benchmarks run them with (PrivacyFigures). Reading B's n is also its
-    /// false-match rate per key tried, 2^-n.
+    /// n = 8 for both readings, the stack's default (PrivacyOptions.DraftZeroBits), and n = 32 for
+    /// reading A and 24 for reading B, the values the privacy benchmarks run them with
+    /// (PrivacyFigures). Reading B's n is also its false-match rate per key tried, 2^-n; a match
+    /// whose join HMAC then fails links nothing.
     /// </summary>
-    public static DraftTokenSearch Default { get; } = new([32], [24]);
+    public static DraftTokenSearch Default { get; } = new([8, 32], [8, 24]);
 
     /// <summary>No draft reading tried.</summary>
     public static DraftTokenSearch None { get; } = new([], []);

@@ -245,12 +245,13 @@ public class PrivacyModeAuditTests
     {
         var p = new PrivacyModeCapture();
         p.Connection.Handshake();
-        p.Connection.Join(from: SecondClient, interfaceIndex: 3, token: DraftJoinToken.ReadingB(ServerKey, 16, SecondClientAddress, null, 0x1234));
+        p.Connection.Join(from: SecondClient, interfaceIndex: 3, token: DraftJoinToken.ReadingB(ServerKey, 4, SecondClientAddress, null, 0x0ABCDEF1));
 
-        // n = 16 is not among the defaults: the join stays apart. Asked for, it is found.
+        // n = 4 is not among the defaults (and this token's next four bits are not zero, so n = 8
+        // does not match either): the join stays apart. Asked for, it is found.
         Assert.Equal(2, p.Audit().Global.Connections.Count);
         Assert.Equal(2, p.Audit(DraftTokenSearch.None).Global.Connections.Count);
-        AuditReport found = p.Audit(new DraftTokenSearch([], [16]));
+        AuditReport found = p.Audit(new DraftTokenSearch([], [4]));
         Assert.Equal([ClientAddress, SecondClientAddress], Seen(found, "fully-on-path", 1).LargestClientGroup);
         Assert.Throws<ArgumentOutOfRangeException>(() => new DraftTokenSearch([12], []));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DraftTokenSearch([], [32]));

@@ -91,5 +91,35 @@ public sealed class PrivacyModesAuditedTests
         Assert.NotNull(full.Residual);
     }
 
+    [Theory]
+    [InlineData(MptcpPrivacy.Privacy.Draft.DraftReading.A)]
+    [InlineData(MptcpPrivacy.Privacy.Draft.DraftReading.B)]
+    public void TheDraftsModeIsUndoneByTheObserverThatSawTheKeysAndByNoOther(MptcpPrivacy.Privacy.Draft.DraftReading reading)
+    {
+        MptcpOptions options = Mode(PrivacyMode.Draft) with { Privacy = new MptcpPrivacy.Stack.Mptcp.Privacy.PrivacyOptions { Mode = PrivacyMode.Draft, DraftReading = reading } };
+        using var capture = new MemoryStream();
+        ScenarioResult r = ScenarioRunner.Run(Spec(), capture, client: options, server: options);
+        Assert.True(r.Success, r.Outcome.ToString());
+        Assert.Equal(PrivacyMode.Draft, r.ClientConnection!.PrivacyMode);
+        using var dir = new TempDirectory();
+        AuditReport report = AuditRun.Run([dir.Write("sim.pcapng", capture.ToArray())], []);
+
+        // Draft §3's two mechanisms fall to whoever saw MP_CAPABLE: the keys give the tokens and the keystream.
+        IpAddressBytes[] clientAddresses = r.ClientConnection.Subflows.Select(s => s.Tuple.LocalAddress).Distinct().Order().ToArray();
+        ObservedConnection full = Observer(report, "fully-on-path").Connections.Single();
+        Assert.Equal(clientAddresses, full.LargestClientGroup.Order().ToArray());
+        Assert.Contains(full.Evidence, e => e.Kind == EvidenceKind.DraftJoinToken);
+        Assert.Contains(full.Evidence, e => e.Kind == EvidenceKind.DraftAddAddrDecrypted && (e.First == Announced || e.Second == Announced));
+
+        // An observer of a join's path alone saw no key: it links nothing.
+        foreach (ObserverReport observer in report.Observers.Where(o => o.View.Spec.Name.StartsWith("path-", StringComparison.Ordinal)))
+        {
+            foreach (ObservedConnection seen in observer.Connections.Where(c => c.PrivacySeen == ConnectionPrivacy.Unknown))
+            {
+                Assert.DoesNotContain(seen.Evidence, e => e.Kind is EvidenceKind.DraftJoinToken or EvidenceKind.DraftAddAddrDecrypted or EvidenceKind.TokenOfSeenKey);
+            }
+        }
+    }
+
     private static ObserverReport Observer(AuditReport report, string name) => report.Observers.Single(o => o.View.Spec.Name == name);
 }
