@@ -97,8 +97,7 @@ public sealed class JoinTokenTable<TConnection>
             return JoinLookupResult.HostBusy;
         }
 
-        window.SetHalfOpen(slot, window.HalfOpenAt(slot) + 1);
-        window.HalfOpen++;
+        window.AddHalfOpen(slot, 1);
         HalfOpen++;
         reservation = new JoinReservation<TConnection>(window, slot, new JoinToken(window.IndexAt(slot), token));
         return JoinLookupResult.Reserved;
@@ -149,8 +148,7 @@ public sealed class JoinTokenTable<TConnection>
 
         JoinTokenWindow<TConnection> window = reservation.Window;
         int slot = reservation.Slot;
-        window.SetHalfOpen(slot, window.HalfOpenAt(slot) - 1);
-        window.HalfOpen--;
+        window.AddHalfOpen(slot, -1);
         HalfOpen--;
         if (window.HalfOpenAt(slot) == 0 && window.IndexAt(slot) < window.RetiredBelow)
         {

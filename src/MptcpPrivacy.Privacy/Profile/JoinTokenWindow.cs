@@ -71,6 +71,13 @@ public sealed class JoinTokenWindow<TConnection>
 
     internal int HalfOpenAt(int slot) => (byte)(_halfOpen >> (slot * 8));
 
+    /// <summary>Counts <paramref name="delta"/> more half-open joins on a slot's token and on the connection.</summary>
+    internal void AddHalfOpen(int slot, int delta)
+    {
+        _halfOpen += (ulong)(long)delta << (slot * 8);
+        HalfOpen += delta;
+    }
+
     internal void SetHalfOpen(int slot, int count)
     {
         int shift = slot * 8;
@@ -79,9 +86,10 @@ public sealed class JoinTokenWindow<TConnection>
 
     internal int SlotOf(ulong token)
     {
-        for (int slot = 0; slot < Size; slot++)
+        ReadOnlySpan<Slot> slots = ((ReadOnlySpan<Slot>)_slots)[..Size];
+        for (int slot = 0; slot < slots.Length; slot++)
         {
-            if (_slots[slot].Token == token)
+            if (slots[slot].Token == token)
             {
                 return slot;
             }
