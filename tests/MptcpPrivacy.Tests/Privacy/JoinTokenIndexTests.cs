@@ -37,13 +37,17 @@ public class JoinTokenIndexTests
         Assert.Equal(63UL, (TokenNear(63, 12345) * JoinTokenIndex<Conn>.Multiplier) >> 58);
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    public void RandomSequences_AgreeWithADictionary(int seed)
+    [Fact]
+    public void RandomSequences_AgreeWithADictionary()
+    {
+        // Five seeds; every failure message names its seed.
+        for (int seed = 1; seed <= 5; seed++)
+        {
+            AgreesWithADictionary(seed);
+        }
+    }
+
+    private static void AgreesWithADictionary(int seed)
     {
         var random = new Random(seed);
         JoinTokenWindow<Conn>[] windows = [NewWindow(), NewWindow(), NewWindow()];

@@ -96,4 +96,39 @@ public class JoinTokenTableModelTests
 
         Assert.Equal(0, table.HalfOpen);
     }
+
+    [Fact]
+    public void Lookups_AllocateNothing()
+    {
+        var table = new JoinTokenTable<Conn>(JoinTokenLimits.Default);
+        byte[] key = new byte[32];
+        new Random(8).NextBytes(key);
+        table.Register(new Conn(), key);
+        ulong[] tokens = [.. Enumerable.Range(0, 4).Select(i => JoinToken.Derive(key, (ulong)i).Value), 12345UL];
+        int Lookups()
+        {
+            int found = 0;
+            foreach (ulong token in tokens)
+            {
+                if (table.TryReserve(token, out JoinReservation<Conn> reservation) == JoinLookupResult.Reserved)
+                {
+                    found += table.TryFind(token, out _) ? 1 : 0;
+                    table.Release(reservation);
+                }
+            }
+
+            return found;
+        }
+
+        Assert.Equal(4, Lookups()); // first calls outside the count
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int total = 0;
+        for (int i = 0; i < 1_000; i++)
+        {
+            total += Lookups();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(4_000, total);
+    }
 }
