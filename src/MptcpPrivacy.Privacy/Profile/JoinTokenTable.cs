@@ -2,9 +2,10 @@ namespace MptcpPrivacy.Privacy.Profile;
 
 /// <summary>
 /// The host-wide table of the profile's live join tokens: one flat hash index keyed by the 64-bit
-/// token (<see cref="JoinTokenIndex{TConnection}"/>) finds a join's connection in O(1), however many connections are live (RFC 9000 §5.1's connection
-/// IDs, moved into MP_JOIN). Each connection holds a window of W single-use tokens; nothing in it
-/// depends on addresses or ports, so NAT rewriting the join's source changes nothing.
+/// token (<see cref="JoinTokenIndex{TConnection}"/>) finds a join's connection in O(1), however
+/// many connections are live (RFC 9000 §5.1's connection IDs, moved into MP_JOIN). Each connection
+/// holds a window of W single-use tokens; nothing in it depends on addresses or ports, so NAT
+/// rewriting the join's source changes nothing.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
