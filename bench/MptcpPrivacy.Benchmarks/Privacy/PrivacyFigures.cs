@@ -34,9 +34,42 @@ internal static class PrivacyFigures
         public int State = 1;
     }
 
-    private static int s_window = JoinTokenLimits.Default.WindowSize;
+    /// <summary>One join's lookup: the <see cref="Conn.State"/> of the connection a token leads to, 0 if none.</summary>
+    private interface ILookup<TToken>
+    {
+        int StateOf(TToken token);
+    }
 
-    /// <summary>Runs the mode: <c>[--min N] [--max N] [--window W]</c> (table sizes 10^3..10^6 by default, W = 4).</summary>
+    private readonly struct StaticFind(TokenTable<Conn> table) : ILookup<uint>
+    {
+        public int StateOf(uint token) => table.TryFind(token, out Conn connection) ? connection.State : 0;
+    }
+
+    private readonly struct ProfileFind(JoinTokenTable<Conn> table) : ILookup<ulong>
+    {
+        public int StateOf(ulong token) => table.TryFind(token, out Conn connection) ? connection.State : 0;
+    }
+
+    /// <summary>What a SYN costs the profile: reserve, read the connection, and give the reservation back at once.</summary>
+    private readonly struct ProfileReserve(JoinTokenTable<Conn> table) : ILookup<ulong>
+    {
+        public int StateOf(ulong token)
+        {
+            if (table.TryReserve(token, out JoinReservation<Conn> reservation) != JoinLookupResult.Reserved)
+            {
+                return 0;
+            }
+
+            int state = reservation.Connection.State;
+            table.Release(reservation);
+            return state;
+        }
+    }
+
+    private static int s_window = JoinTokenLimits.Default.WindowSize;
+    private static bool s_draft = true;
+
+    /// <summary>Runs the mode: <c>[--min N] [--max N] [--window W] [--draft 0|1]</c> (table sizes 10^3..10^6 by default, W = 4, with the draft's figures).</summary>
     /// <returns>The process exit code.</returns>
     public static int Run(IReadOnlyList<string> arguments)
     {
@@ -50,13 +83,14 @@ internal static class PrivacyFigures
                 case "--min": min = value; break;
                 case "--max": max = value; break;
                 case "--window": s_window = value; break;
-                default: throw new ArgumentException($"Unknown option {arguments[i]}; {Switch} takes --min, --max and --window.");
+                case "--draft": s_draft = value != 0; break;
+                default: throw new ArgumentException($"Unknown option {arguments[i]}; {Switch} takes --min, --max, --window and --draft 0|1.");
             }
         }
 
-        Console.WriteLine($"{Environment.ProcessorCount} CPUs, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}, median of {Batches} batches, W = {s_window}");
+        Console.WriteLine($"{Environment.ProcessorCount} CPUs, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, median of {Batches} batches, W = {s_window}");
         Console.WriteLine();
-        Console.WriteLine("| live connections | static lookup (ns) | profile TryReserve (ns) | ratio | static + read connection (ns) | profile + read connection (ns) | ratio | profile Spend, incl. new token (ns) | forged join refused, profile (ns) | draft A per join (ms) | draft B per join (ms) | static B/conn | profile B/conn |");
+        Console.WriteLine("| live connections | static find + read connection (ns) | profile TryFind + read connection (ns) | ratio | profile TryReserve + read connection + Release (ns) | ratio | forged join refused, static (ns) | forged join refused, profile (ns) | profile Spend, incl. new token (ns) | draft A per join (ms) | draft B per join (ms) | static B/conn | profile B/conn |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         // A first small row, not printed, so every loop below runs fully optimised (tiered JIT).
         Row(1_000, print: false);
@@ -75,10 +109,11 @@ internal static class PrivacyFigures
     {
         var random = new Random(n);
 
-        // Static RFC 8684 tokens, as the stack keeps them.
+        // Static RFC 8684 tokens, as the stack keeps them. Arrays the benchmark keeps for itself
+        // are allocated outside the span whose memory is counted.
+        uint[] staticTokens = new uint[n];
         long before = Memory();
         var statics = new TokenTable<Conn>(random);
-        uint[] staticTokens = new uint[n];
         for (int i = 0; i < n; i++)
         {
             statics.TryAdd(new Conn(), out LocalKey key);
@@ -86,107 +121,61 @@ internal static class PrivacyFigures
         }
 
         double staticBytes = (double)(Memory() - before) / n;
-        uint[] staticProbe = Pick(staticTokens, random);
-        double staticNs = Median(() =>
+
+        // The profile's single-use tokens; live[i] is a token of connection i, from a random slot.
+        // The joiners' keys are allocated before the memory reading, their sequences after it.
+        int joinEvery = Math.Max(1, n / 5_000);
+        byte[][] joinerKeys = new byte[(n + joinEvery - 1) / joinEvery][];
+        for (int k = 0; k < joinerKeys.Length; k++)
         {
-            int found = 0;
-            foreach (uint token in staticProbe)
-            {
-                found += statics.TryFind(token, out _) ? 1 : 0;
-            }
+            joinerKeys[k] = new byte[32];
+        }
 
-            return (staticProbe.Length, found);
-        });
-        double staticReadNs = Median(() =>
-        {
-            int found = 0;
-            foreach (uint token in staticProbe)
-            {
-                found += statics.TryFind(token, out Conn connection) ? connection.State : 0;
-            }
-
-            return (staticProbe.Length, found);
-        });
-        GC.KeepAlive(statics);
-
-        // The profile's single-use tokens.
-        before = Memory();
-        // Caps high enough that a batch of reservations never meets them; they are released untimed.
-        var table = new JoinTokenTable<Conn>(new JoinTokenLimits(s_window, 255, int.MaxValue, int.MaxValue), n);
         byte[] key32 = new byte[32];
         ulong[] live = new ulong[n];
-        var joiners = new List<JoinTokenSequence>();
+        before = Memory();
+        // Caps high enough that a reservation never meets them (each is released at once).
+        var table = new JoinTokenTable<Conn>(new JoinTokenLimits(s_window, 255, int.MaxValue, int.MaxValue), n);
         for (int i = 0; i < n; i++)
         {
             random.NextBytes(key32);
             table.Register(new Conn(), key32);
             live[i] = JoinToken.Derive(key32, (ulong)random.Next(s_window)).Value;
-            if (i % Math.Max(1, n / 5_000) == 0)
+            if (i % joinEvery == 0)
             {
-                joiners.Add(new JoinTokenSequence(key32));
+                key32.CopyTo(joinerKeys[i / joinEvery], 0);
             }
         }
 
         double profileBytes = (double)(Memory() - before) / n;
-        ulong[] probe = Pick(live, random);
-        var held = new JoinReservation<Conn>[probe.Length];
-        double reserveNs = Median(() =>
-        {
-            var stopwatch = Stopwatch.StartNew();
-            int found = 0;
-            for (int i = 0; i < probe.Length; i++)
-            {
-                found += table.TryReserve(probe[i], out held[i]) == JoinLookupResult.Reserved ? 1 : 0;
-            }
+        var joiners = Array.ConvertAll(joinerKeys, key => new JoinTokenSequence(key));
 
-            double ns = stopwatch.Elapsed.TotalNanoseconds;
-            foreach (JoinReservation<Conn> reservation in held)
-            {
-                table.Release(reservation);
-            }
-
-            return (ns, probe.Length, found);
-        });
-        double reserveReadNs = Median(() =>
-        {
-            var stopwatch = Stopwatch.StartNew();
-            int found = 0;
-            for (int i = 0; i < probe.Length; i++)
-            {
-                found += table.TryReserve(probe[i], out held[i]) == JoinLookupResult.Reserved ? held[i].Connection.State : 0;
-            }
-
-            double ns = stopwatch.Elapsed.TotalNanoseconds;
-            foreach (JoinReservation<Conn> reservation in held)
-            {
-                table.Release(reservation);
-            }
-
-            return (ns, probe.Length, found);
-        });
-
-        ulong[] forged = new ulong[probe.Length];
+        // Both kinds of token are looked up for the same connections in the same order, and every
+        // loop does the same around the lookup: read a field of the connection found, store nothing.
+        int[] picks = Pick(n, random);
+        uint[] staticProbe = Array.ConvertAll(picks, i => staticTokens[i]);
+        ulong[] probe = Array.ConvertAll(picks, i => live[i]);
+        uint[] staticForged = new uint[picks.Length];
+        ulong[] forged = new ulong[picks.Length];
         for (int i = 0; i < forged.Length; i++)
         {
+            staticForged[i] = (uint)random.Next() ^ ((uint)random.Next() << 31);
             forged[i] = (ulong)random.NextInt64() ^ ((ulong)random.Next() << 63);
         }
 
-        double forgedNs = Median(() =>
-        {
-            int found = 0;
-            foreach (ulong token in forged)
-            {
-                found += table.TryReserve(token, out _) == JoinLookupResult.UnknownToken ? 0 : 1;
-            }
-
-            return (forged.Length, found);
-        });
+        double[] lookups = Medians(
+            () => Count(staticProbe, new StaticFind(statics)),
+            () => Count(probe, new ProfileFind(table)),
+            () => Count(probe, new ProfileReserve(table)),
+            () => Count(staticForged, new StaticFind(statics)),
+            () => Count(forged, new ProfileReserve(table)));
+        GC.KeepAlive(statics);
 
         // Spending consumes tokens: each batch joins once on each of a sample of connections, with
         // the next token of the joiner's sequence (live: the window slid past the previous one).
-        double spendNs = Median(() =>
+        double spendNs = Medians(() =>
         {
-            var tokens = new ulong[joiners.Count];
+            var tokens = new ulong[joiners.Length];
             for (int i = 0; i < tokens.Length; i++)
             {
                 tokens[i] = joiners[i].Take().Value;
@@ -203,17 +192,32 @@ internal static class PrivacyFigures
             }
 
             return (stopwatch.Elapsed.TotalNanoseconds, tokens.Length, done);
-        });
+        })[0];
         GC.KeepAlive(table);
 
-        (double draftA, double draftB) = Draft(n, random);
+        (double draftA, double draftB) = s_draft ? Draft(n, random) : (double.NaN, double.NaN);
         if (!print)
         {
             return;
         }
 
+        (double staticNs, double findNs, double reserveNs, double staticForgedNs, double forgedNs) = (lookups[0], lookups[1], lookups[2], lookups[3], lookups[4]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {n:N0} | {staticNs:F0} | {reserveNs:F0} | {reserveNs / staticNs:F1} | {staticReadNs:F0} | {reserveReadNs:F0} | {reserveReadNs / staticReadNs:F1} | {spendNs:F0} | {forgedNs:F0} | {draftA:F2} | {draftB:F2} | {staticBytes:F0} | {profileBytes:F0} |"));
+            $"| {n:N0} | {staticNs:F0} | {findNs:F0} | {findNs / staticNs:F1} | {reserveNs:F0} | {reserveNs / staticNs:F1} | {staticForgedNs:F0} | {forgedNs:F0} | {spendNs:F0} | {draftA:F2} | {draftB:F2} | {staticBytes:F0} | {profileBytes:F0} |"));
+    }
+
+    /// <summary>A timed batch that looks up every token and sums a field of the connections found.</summary>
+    private static (double Nanoseconds, int Operations, int Checksum) Count<TToken, TLookup>(TToken[] tokens, TLookup lookup)
+        where TLookup : struct, ILookup<TToken>
+    {
+        var stopwatch = Stopwatch.StartNew();
+        int sum = 0;
+        foreach (TToken token in tokens)
+        {
+            sum += lookup.StateOf(token);
+        }
+
+        return (stopwatch.Elapsed.TotalNanoseconds, tokens.Length, sum);
     }
 
     private static (double A, double B) Draft(int n, Random random)
@@ -300,12 +304,13 @@ internal static class PrivacyFigures
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {ns:F0} | {bytes:F0} |"));
     }
 
-    private static T[] Pick<T>(T[] from, Random random)
+    /// <summary>Random connection numbers below <paramref name="n"/> (100,000 of them, or n up to 10^6) for the lookups to find.</summary>
+    private static int[] Pick(int n, Random random)
     {
-        var picked = new T[Math.Min(1_000_000, Math.Max(100_000, from.Length))];
+        var picked = new int[Math.Min(1_000_000, Math.Max(100_000, n))];
         for (int i = 0; i < picked.Length; i++)
         {
-            picked[i] = from[random.Next(from.Length)];
+            picked[i] = random.Next(n);
         }
 
         return picked;
@@ -313,25 +318,48 @@ internal static class PrivacyFigures
 
     /// <summary>Median ns per operation of a batch that returns (operations, checksum); one warm-up batch first.</summary>
     private static double Median(Func<(int Operations, int Checksum)> batch) =>
-        Median(() =>
+        Medians(() =>
         {
             var stopwatch = Stopwatch.StartNew();
             (int operations, int checksum) = batch();
             return (stopwatch.Elapsed.TotalNanoseconds, operations, checksum);
-        });
+        })[0];
 
-    private static double Median(Func<(double Nanoseconds, int Operations, int Checksum)> batch)
+    /// <summary>
+    /// Median ns per operation of each batch; the batches take turns (one warm-up round first), so
+    /// that a noisy neighbour slows all of them alike rather than one column.
+    /// </summary>
+    private static double[] Medians(params Func<(double Nanoseconds, int Operations, int Checksum)>[] batches)
     {
-        batch();
-        double[] figures = new double[Batches];
-        for (int i = 0; i < Batches; i++)
+        foreach (Func<(double Nanoseconds, int Operations, int Checksum)> batch in batches)
         {
-            (double ns, int operations, _) = batch();
-            figures[i] = ns / operations;
+            batch();
         }
 
-        Array.Sort(figures);
-        return figures[Batches / 2];
+        double[,] figures = new double[batches.Length, Batches];
+        for (int round = 0; round < Batches; round++)
+        {
+            for (int b = 0; b < batches.Length; b++)
+            {
+                (double ns, int operations, _) = batches[b]();
+                figures[b, round] = ns / operations;
+            }
+        }
+
+        double[] medians = new double[batches.Length];
+        for (int b = 0; b < batches.Length; b++)
+        {
+            double[] row = new double[Batches];
+            for (int round = 0; round < Batches; round++)
+            {
+                row[round] = figures[b, round];
+            }
+
+            Array.Sort(row);
+            medians[b] = row[Batches / 2];
+        }
+
+        return medians;
     }
 
     private static long Memory()

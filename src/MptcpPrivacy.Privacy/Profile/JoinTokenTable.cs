@@ -1,10 +1,11 @@
 namespace MptcpPrivacy.Privacy.Profile;
 
 /// <summary>
-/// The host-wide table of the profile's live join tokens: one hash table keyed by the 64-bit token
-/// finds a join's connection in O(1), however many connections are live (RFC 9000 §5.1's connection
-/// IDs, moved into MP_JOIN). Each connection holds a window of W single-use tokens; nothing in it
-/// depends on addresses or ports, so NAT rewriting the join's source changes nothing.
+/// The host-wide table of the profile's live join tokens: one flat hash index keyed by the 64-bit
+/// token (<see cref="JoinTokenIndex{TConnection}"/>) finds a join's connection in O(1), however
+/// many connections are live (RFC 9000 §5.1's connection IDs, moved into MP_JOIN). Each connection
+/// holds a window of W single-use tokens; nothing in it depends on addresses or ports, so NAT
+/// rewriting the join's source changes nothing.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -25,7 +26,7 @@ public sealed class JoinTokenTable<TConnection>
 {
     private const int MaxClashSkips = 8;
 
-    private readonly Dictionary<ulong, JoinTokenWindow<TConnection>> _byToken;
+    private readonly JoinTokenIndex<TConnection> _byToken;
 
     /// <summary>Makes an empty table with the given window and caps.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A limit is not positive, the window exceeds 8 or the per-token cap 255.</exception>
@@ -38,7 +39,7 @@ public sealed class JoinTokenTable<TConnection>
         ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxHalfOpenPerConnection, 1, nameof(limits));
         ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxHalfOpenPerHost, 1, nameof(limits));
         Limits = limits;
-        _byToken = new Dictionary<ulong, JoinTokenWindow<TConnection>>(expectedConnections * limits.WindowSize);
+        _byToken = new JoinTokenIndex<TConnection>(expectedConnections * limits.WindowSize);
     }
 
     /// <summary>The window and caps.</summary>
@@ -68,13 +69,15 @@ public sealed class JoinTokenTable<TConnection>
 
     /// <summary>
     /// Looks up the 64-bit token of an MP_JOIN SYN (see <see cref="JoinToken.FromSynFields"/>) and,
-    /// when it is live and the caps allow, reserves a half-open join on it. One hash lookup and one
-    /// window object; no work that depends on the number of connections, for genuine or forged tokens.
+    /// when it is live and the caps allow, reserves a half-open join on it. One probe of the index
+    /// (usually one cache line) and, for a live token, its window object; no work that depends on
+    /// the number of connections, for genuine or forged tokens.
     /// </summary>
     public JoinLookupResult TryReserve(ulong token, out JoinReservation<TConnection> reservation)
     {
         reservation = default;
-        if (!_byToken.TryGetValue(token, out JoinTokenWindow<TConnection>? window))
+        JoinTokenWindow<TConnection>? window = _byToken.Find(token);
+        if (window is null)
         {
             return JoinLookupResult.UnknownToken;
         }
@@ -95,8 +98,7 @@ public sealed class JoinTokenTable<TConnection>
             return JoinLookupResult.HostBusy;
         }
 
-        window.SetHalfOpen(slot, window.HalfOpenAt(slot) + 1);
-        window.HalfOpen++;
+        window.AddHalfOpen(slot, 1);
         HalfOpen++;
         reservation = new JoinReservation<TConnection>(window, slot, new JoinToken(window.IndexAt(slot), token));
         return JoinLookupResult.Reserved;
@@ -147,8 +149,7 @@ public sealed class JoinTokenTable<TConnection>
 
         JoinTokenWindow<TConnection> window = reservation.Window;
         int slot = reservation.Slot;
-        window.SetHalfOpen(slot, window.HalfOpenAt(slot) - 1);
-        window.HalfOpen--;
+        window.AddHalfOpen(slot, -1);
         HalfOpen--;
         if (window.HalfOpenAt(slot) == 0 && window.IndexAt(slot) < window.RetiredBelow)
         {
@@ -166,12 +167,7 @@ public sealed class JoinTokenTable<TConnection>
 
         for (int slot = 0; slot < window.Size; slot++)
         {
-            ulong token = window.TokenAt(slot);
-            if (_byToken.TryGetValue(token, out JoinTokenWindow<TConnection>? owner) && ReferenceEquals(owner, window))
-            {
-                _byToken.Remove(token);
-            }
-
+            _byToken.Remove(window.TokenAt(slot), window);
             window.SetHalfOpen(slot, 0);
         }
 
@@ -186,9 +182,9 @@ public sealed class JoinTokenTable<TConnection>
     /// <summary>The connection a token leads to, without reserving anything (for tests and the audit).</summary>
     public bool TryFind(ulong token, out TConnection connection)
     {
-        bool found = _byToken.TryGetValue(token, out JoinTokenWindow<TConnection>? window);
-        connection = found ? window!.Connection : null!;
-        return found;
+        JoinTokenWindow<TConnection>? window = _byToken.Find(token);
+        connection = window?.Connection!;
+        return window is not null;
     }
 
     private bool IsCurrent(in JoinReservation<TConnection> reservation)
@@ -204,12 +200,7 @@ public sealed class JoinTokenTable<TConnection>
     /// <summary>Takes the token in a slot out of the table, with whatever was half-open on it, and issues a fresh one.</summary>
     private void Replace(JoinTokenWindow<TConnection> window, int slot)
     {
-        ulong token = window.TokenAt(slot);
-        if (_byToken.TryGetValue(token, out JoinTokenWindow<TConnection>? owner) && ReferenceEquals(owner, window))
-        {
-            _byToken.Remove(token);
-        }
-
+        _byToken.Remove(window.TokenAt(slot), window);
         int dead = window.HalfOpenAt(slot);
         window.HalfOpen -= dead;
         HalfOpen -= dead;
