@@ -121,6 +121,20 @@ internal static class CommandLine
         var checksums = new Option<bool>("--checksums") { Description = "Ask for DSS checksums (RFC 8684 §3.3)." };
         var pcap = new Option<string?>("--pcap") { HelpName = "FILE", Description = "Write a pcapng capture of every packet the stack sent and received." };
         var timeout = new Option<string?>("--timeout") { HelpName = "D", Description = "Give up after this long (\"30s\"; default 5 minutes)." };
+        var profile = new Option<string?>("--profile")
+        {
+            HelpName = "MODE",
+            Description = connect
+                ? "Wire privacy: standard (RFC 8684, the default), draft (draft-bagnulo-mptcp-privacy-00 as written; both ends must run it) or privacy (offer the privacy profile in the SYN: a peer that ignores it, such as Linux, gets standard MPTCP)."
+                : "Wire privacy: standard (RFC 8684, the default), draft (draft-bagnulo-mptcp-privacy-00 as written; both ends must run it) or privacy (accept the privacy profile from a client that offers it; others get standard MPTCP).",
+        };
+        profile.AcceptOnlyFromAmong("standard", "draft", "privacy");
+        var profileRequired = new Option<bool>("--profile-required")
+        {
+            Description = connect
+                ? "With --profile privacy: reset the connection when the peer's SYN/ACK does not accept the profile, instead of running standard MPTCP (never with Linux)."
+                : "With --profile privacy: reset every SYN that does not offer the profile, instead of serving standard MPTCP (refuses Linux clients).",
+        };
         var command = connect
             ? new Command("connect", "Run the userspace MPTCP stack on a TUN device and connect: send the input, receive to the output.") { remoteArgument, portArgument }
             : new Command("listen", "Run the userspace MPTCP stack on a TUN device and accept one connection: send the input, receive to the output.");
@@ -134,7 +148,7 @@ internal static class CommandLine
             command.Options.Add(remote);
         }
 
-        foreach (Option option in new Option[] { port, input, output, checksums, pcap, timeout })
+        foreach (Option option in new Option[] { port, input, output, checksums, profile, profileRequired, pcap, timeout })
         {
             command.Options.Add(option);
         }
@@ -152,6 +166,8 @@ internal static class CommandLine
                 Input = parse.GetValue(input),
                 Output = parse.GetValue(output),
                 Checksums = parse.GetValue(checksums),
+                Profile = parse.GetValue(profile),
+                ProfileRequired = parse.GetValue(profileRequired),
                 Pcap = parse.GetValue(pcap),
                 Timeout = parse.GetValue(timeout),
             };

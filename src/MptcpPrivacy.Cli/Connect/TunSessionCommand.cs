@@ -4,10 +4,12 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using MptcpPrivacy.Linux.Native;
 using MptcpPrivacy.Linux.Tun;
+using MptcpPrivacy.Privacy;
 using MptcpPrivacy.Simulation.Scenarios;
 using MptcpPrivacy.Stack.Api;
 using MptcpPrivacy.Stack.Mptcp;
 using MptcpPrivacy.Stack.Mptcp.PathManagement;
+using MptcpPrivacy.Stack.Mptcp.Privacy;
 using MptcpPrivacy.Wire.Ip;
 
 namespace MptcpPrivacy.Cli.Connect;
@@ -105,7 +107,7 @@ internal static class TunSessionCommand
 
             using (setup)
             {
-                var endpoint = new MptcpEndpoint(new MptcpOptions { RequireChecksums = request.Checksums }, new Random());
+                var endpoint = new MptcpEndpoint(new MptcpOptions { RequireChecksums = request.Checksums, Privacy = settings.Privacy }, new Random());
                 using var host = new TunStackHost(setup.Device, endpoint, tap);
                 setup.DeviceOwnedByHost();
                 EndpointFlags flags = request.Role == TunSessionRole.Connect ? EndpointFlags.Subflow : EndpointFlags.Signal;
@@ -194,7 +196,7 @@ internal static class TunSessionCommand
         lock (host.Gate)
         {
             string peer = connection.Subflows.Count > 0 ? connection.Subflows[0].Tuple.RemoteAddress.ToString() : "?";
-            errors.WriteLine($"{verb}: peer {peer}, {(connection.IsFallback ? "fell back to TCP" : "MPTCP")}, {connection.Subflows.Count} subflow(s), DSS checksums {(connection.Checksums ? "on" : "off")}");
+            errors.WriteLine($"{verb}: peer {peer}, {(connection.IsFallback ? "fell back to TCP" : "MPTCP")}, {connection.Subflows.Count} subflow(s), DSS checksums {(connection.Checksums ? "on" : "off")}, privacy {connection.PrivacyMode}");
         }
 
         errors.WriteLine($"{verb}: sent {sent} bytes, SHA-256 {Convert.ToHexStringLower(sentHash.GetHashAndReset())}");
@@ -238,6 +240,12 @@ internal static class TunSessionCommand
             if (host.Failure is { } failure)
             {
                 return $"the TUN host stopped: {failure.Message}";
+            }
+
+            // A required privacy profile the peer did not run says why better than the reset that followed.
+            if (connection.Events.LastOrDefault(e => e.Kind == MptcpEventKind.PrivacyFailed) is { Detail: { } privacy })
+            {
+                return privacy;
             }
 
             // The subflow's reset says more than the connection's close ("refused" is a reset answering our SYN).
@@ -324,11 +332,34 @@ internal static class TunSessionCommand
             }
         }
 
-        settings = new Checked(addresses, remote, port, timeout);
+        PrivacyMode mode;
+        switch (request.Profile ?? "standard")
+        {
+            case "standard":
+                mode = PrivacyMode.Standard;
+                break;
+            case "draft":
+                mode = PrivacyMode.Draft;
+                break;
+            case "privacy":
+                mode = PrivacyMode.Profile;
+                break;
+            default:
+                problem = $"--profile is standard, draft or privacy, not '{request.Profile}'";
+                return false;
+        }
+
+        if (request.ProfileRequired && mode != PrivacyMode.Profile)
+        {
+            problem = "--profile-required needs --profile privacy";
+            return false;
+        }
+
+        settings = new Checked(addresses, remote, port, timeout, new PrivacyOptions { Mode = mode, Required = request.ProfileRequired });
         return true;
     }
 
     private static string FormatSeconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 
-    private readonly record struct Checked(IReadOnlyList<IpAddressBytes> Addresses, IpAddressBytes Remote, ushort Port, TimeSpan Timeout);
+    private readonly record struct Checked(IReadOnlyList<IpAddressBytes> Addresses, IpAddressBytes Remote, ushort Port, TimeSpan Timeout, PrivacyOptions Privacy);
 }

@@ -40,6 +40,12 @@ internal sealed record TunSessionRequest
     /// <summary>Gets whether the stack asks for DSS checksums (RFC 8684 §3.3).</summary>
     public bool Checksums { get; init; }
 
+    /// <summary>Gets the wire privacy mode as given: <c>standard</c> (RFC 8684), <c>draft</c> (draft-bagnulo-mptcp-privacy-00 as written) or <c>privacy</c> (the profile, offered in the SYN); null for standard.</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>Gets whether the privacy profile is required: a peer that does not run it (Linux) is reset instead of served standard MPTCP.</summary>
+    public bool ProfileRequired { get; init; }
+
     /// <summary>Gets the pcapng file for a capture of what the stack sent and received, or null.</summary>
     public string? Pcap { get; init; }
 

@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using MptcpPrivacy.Privacy;
+using MptcpPrivacy.Stack.Mptcp.Privacy;
 
 namespace MptcpPrivacy.Interop.Matrix;
 
@@ -47,6 +49,26 @@ public enum InteropMidway
     ServerAborts,
 }
 
+/// <summary>What a case must end in, whichever direction it runs.</summary>
+public enum InteropExpectation
+{
+    /// <summary>An MPTCP connection carries every byte both ways.</summary>
+    Transfer,
+
+    /// <summary>Both ends fall back to plain TCP and every byte arrives.</summary>
+    Fallback,
+
+    /// <summary>One end aborts midway (MP_FASTCLOSE); the other sees it.</summary>
+    Abort,
+
+    /// <summary>
+    /// Our stack requires the privacy profile, which the kernel never runs: the connection must be
+    /// refused in its handshake (our client resets after the SYN/ACK, our server resets the SYN) and
+    /// no byte may flow. The run passes when the refusal happens and fails when data flows.
+    /// </summary>
+    Refusal,
+}
+
 /// <summary>
 /// One case of the interop matrix (issue 5): a topology, how each end is configured, what is sent,
 /// what happens midway and what must be seen. A case runs in both <see cref="InteropDirection"/>s;
@@ -93,9 +115,25 @@ public sealed record InteropCase
     /// <summary>Gets the number of subflows the connection must have had established at its peak.</summary>
     public int ExpectedSubflows { get; init; } = 1;
 
-    /// <summary>Gets whether the connection must fall back to plain TCP.</summary>
-    public bool ExpectFallback => Strip == InteropStrip.All;
+    /// <summary>
+    /// Gets our stack's wire privacy mode (issue 6; RFC 8684 as written unless set). The kernel knows
+    /// none of them: an offered profile must leave standard MPTCP, a required one a refusal.
+    /// </summary>
+    public PrivacyOptions OurPrivacy { get; init; } = new();
 
-    /// <summary>Gets whether all data must arrive (false when the case aborts the connection).</summary>
-    public bool ExpectComplete => Midway is not (InteropMidway.ClientAborts or InteropMidway.ServerAborts);
+    /// <summary>Gets whether our stack offers the privacy profile (in its SYN as client; as server only back to a client that offered).</summary>
+    public bool OffersProfile => OurPrivacy.Mode == PrivacyMode.Profile;
+
+    /// <summary>Gets what the case must end in.</summary>
+    public InteropExpectation Expectation =>
+        OffersProfile && OurPrivacy.Required ? InteropExpectation.Refusal
+        : Strip == InteropStrip.All ? InteropExpectation.Fallback
+        : Midway is InteropMidway.ClientAborts or InteropMidway.ServerAborts ? InteropExpectation.Abort
+        : InteropExpectation.Transfer;
+
+    /// <summary>Gets whether the connection must fall back to plain TCP.</summary>
+    public bool ExpectFallback => Expectation == InteropExpectation.Fallback;
+
+    /// <summary>Gets whether all data must arrive (false when the case aborts the connection or must be refused).</summary>
+    public bool ExpectComplete => Expectation is InteropExpectation.Transfer or InteropExpectation.Fallback;
 }

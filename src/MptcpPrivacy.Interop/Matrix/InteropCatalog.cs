@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using MptcpPrivacy.Privacy;
+using MptcpPrivacy.Stack.Mptcp.Privacy;
 
 namespace MptcpPrivacy.Interop.Matrix;
 
@@ -23,7 +25,12 @@ public static class InteropCatalog
         new() { Name = "fastclose-server", Description = "the server aborts midway: MP_FASTCLOSE and MP_TCPRST reach the client", Paths = 2, ClientJoinsFrom = [2], ExpectedSubflows = 2, Midway = InteropMidway.ServerAborts, ClientBytes = 4 << 20 },
         new() { Name = "strip-all", Description = "option 30 stripped on every segment: both fall back to TCP, the data arrives", Paths = 2, ClientJoinsFrom = [2], Strip = InteropStrip.All },
         new() { Name = "strip-joins", Description = "option 30 stripped from the joins: one subflow, the connection fine", Paths = 2, ClientJoinsFrom = [2], Strip = InteropStrip.Joins },
+        new() { Name = "profile-offered", Description = "our stack offers the privacy profile (kind 253); the kernel ignores it: standard MPTCP, data both ways", OurPrivacy = ProfileOffered },
+        new() { Name = "profile-offered-paths", Description = "the profile offered, then a join from the client's second path and an ADD_ADDR of the server's third: all standard MPTCP", Paths = 3, ClientJoinsFrom = [2], ServerAnnounces = [3], ExpectedSubflows = 3, OurPrivacy = ProfileOffered },
+        new() { Name = "profile-required", Description = "our stack requires the profile: the kernel cannot run it, so the handshake is refused (RST) and no byte flows", OurPrivacy = ProfileOffered with { Required = true } },
     ];
+
+    private static PrivacyOptions ProfileOffered => new() { Mode = PrivacyMode.Profile };
 
     /// <summary>Finds a case by name, or null.</summary>
     public static InteropCase? Find(string name) => All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -49,6 +49,7 @@ public static class InteropReport
                 w.WriteStartObject();
                 w.WriteString("case", o.Case.Name);
                 w.WriteString("direction", o.Direction == InteropDirection.OursToKernel ? "ours-to-kernel" : "kernel-to-ours");
+                w.WriteString("expected", o.Case.Expectation.ToString().ToLowerInvariant());
                 w.WriteBoolean("passed", o.Passed);
                 if (o.FailureReason is { } reason)
                 {

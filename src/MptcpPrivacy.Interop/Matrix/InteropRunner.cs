@@ -8,10 +8,13 @@ using MptcpPrivacy.Linux.Native;
 using MptcpPrivacy.Linux.Processes;
 using MptcpPrivacy.Linux.Sockets;
 using MptcpPrivacy.Linux.Tun;
+using MptcpPrivacy.Privacy;
+using MptcpPrivacy.Privacy.Profile;
 using MptcpPrivacy.Stack.Api;
 using MptcpPrivacy.Stack.Mptcp;
 using MptcpPrivacy.Stack.Mptcp.PathManagement;
 using MptcpPrivacy.Wire.Ip;
+using MptcpPrivacy.Wire.Mptcp;
 
 namespace MptcpPrivacy.Interop.Matrix;
 
@@ -44,6 +47,12 @@ public sealed record InteropRunOptions
 public static class InteropRunner
 {
     private const ushort ServerPort = 5201;
+
+    // How long a required profile's refusal may take, and how long the refused end is then watched
+    // for a connection anyway: past the kernel's first SYN/ACK retransmission (1 s), which our
+    // client's reset may answer rather than the first SYN/ACK.
+    private static readonly TimeSpan RefusalTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RefusalWatch = TimeSpan.FromMilliseconds(1500);
 
     /// <summary>Runs the case and returns its outcome; never throws for a failing case.</summary>
     public static InteropOutcome Run(InteropCase @case, InteropDirection direction, InteropRunOptions options)
@@ -104,6 +113,8 @@ public static class InteropRunner
         private int _peakOurs;
         private int _peakKernel;
         private bool _kernelWasMptcp;
+        private bool _kernelAccepted;
+        private SocketError? _kernelConnectError;
 
         private InteropTopology Topology => _topology!;
 
@@ -132,6 +143,7 @@ public static class InteropRunner
             var endpoint = new MptcpEndpoint(new MptcpOptions
             {
                 RequireChecksums = c.Checksums,
+                Privacy = c.OurPrivacy,
                 PathManagerLimits = new PathManagerLimits(subflows: 8, addAddrAccepted: 8),
             }, new Random());
             TunDevice device = Topology.Stack.Namespace.Run(() => TunDevice.Open(Topology.TunName!));
@@ -169,6 +181,18 @@ public static class InteropRunner
             _kernelListener = kernel.Namespace.Run(() => KernelMptcpSocket.Create(c.Family));
             _kernelListener.Bind(new IPEndPoint(_v6 ? IPAddress.IPv6Any : IPAddress.Any, ServerPort));
             _kernelListener.Listen(4);
+            for (int path = 1; path <= c.Paths; path++)
+            {
+                Host.AddAddress(IpAddressBytes.FromIPAddress(StackAddress(path)), path == 1 ? EndpointFlags.None : c.ClientJoinsFrom.Contains(path) ? EndpointFlags.Subflow : null);
+            }
+
+            IPAddress service = _v6 ? InteropTopology.ServiceAddress6 : InteropTopology.ServiceAddress4;
+            _ours = Host.Connect(IpAddressBytes.FromIPAddress(StackAddress(1)), IpAddressBytes.FromIPAddress(service), ServerPort);
+
+            if (c.Expectation == InteropExpectation.Refusal)
+            {
+                return RefusedByOurClient();
+            }
 
             Task<TransferTally> server = Task.Run(async () =>
             {
@@ -178,13 +202,6 @@ public static class InteropRunner
                 return await KernelTransfer(c.ServerBytes, c.Midway == InteropMidway.ServerAborts).RunAsync(stream, () => _kernelSocket.Shutdown(SocketShutdown.Send), cancellation).ConfigureAwait(false);
             }, cancellation);
 
-            for (int path = 1; path <= c.Paths; path++)
-            {
-                Host.AddAddress(IpAddressBytes.FromIPAddress(StackAddress(path)), path == 1 ? EndpointFlags.None : c.ClientJoinsFrom.Contains(path) ? EndpointFlags.Subflow : null);
-            }
-
-            IPAddress service = _v6 ? InteropTopology.ServiceAddress6 : InteropTopology.ServiceAddress4;
-            _ours = Host.Connect(IpAddressBytes.FromIPAddress(StackAddress(1)), IpAddressBytes.FromIPAddress(service), ServerPort);
             Task<TransferTally> client = Task.Run(async () =>
             {
                 await using var stream = new MptcpStream(_ours, Host);
@@ -232,6 +249,11 @@ public static class InteropRunner
                 }
             }
 
+            if (c.Expectation == InteropExpectation.Refusal)
+            {
+                return RefusedByOurServer();
+            }
+
             Task<TransferTally> server = Task.Run(async () =>
             {
                 _ours = await Host.AcceptAsync(cancellation).ConfigureAwait(false);
@@ -251,6 +273,68 @@ public static class InteropRunner
 
             return (Wait(client, "the kernel's client"), Wait(server, "our server"));
         }
+
+        /// <summary>Our client requires the profile: it must reset after the kernel's SYN/ACK, and the kernel must accept nothing.</summary>
+        private (TransferTally Client, TransferTally Server) RefusedByOurClient()
+        {
+            var deadline = Stopwatch.StartNew();
+            while (!OurConnectionClosed() && deadline.Elapsed < RefusalTimeout)
+            {
+                Thread.Sleep(10);
+            }
+
+            bool closed = OurConnectionClosed();
+
+            // A connection the kernel completed would wait in its accept queue: look for one a while.
+            _kernelAccepted = _kernelListener!.Poll(RefusalWatch, SelectMode.SelectRead);
+            if (_kernelAccepted)
+            {
+                _kernelSocket = _kernelListener.Accept();
+                NoteKernelSubflows();
+            }
+
+            return (Untransferred(closed, closed ? null : $"our client was still open after {RefusalTimeout.TotalSeconds:0} s"),
+                Untransferred(false, _kernelAccepted ? "the kernel accepted a connection" : null));
+        }
+
+        /// <summary>Our server requires the profile: the kernel's SYN must be answered with a reset, and nothing accepted.</summary>
+        private (TransferTally Client, TransferTally Server) RefusedByOurServer()
+        {
+            _kernelSocket = Topology.Kernel.Namespace.Run(() => KernelMptcpSocket.Create(c.Family));
+            using (var connectLimit = new CancellationTokenSource(RefusalTimeout))
+            {
+                try
+                {
+                    _kernelSocket.ConnectAsync(new IPEndPoint(_v6 ? InteropTopology.StackServiceAddress6 : InteropTopology.StackServiceAddress4, ServerPort), connectLimit.Token).AsTask().GetAwaiter().GetResult();
+                    NoteKernelSubflows();
+                }
+                catch (SocketException e)
+                {
+                    _kernelConnectError = e.SocketErrorCode;
+                }
+                catch (OperationCanceledException)
+                {
+                    _kernelConnectError = SocketError.TimedOut;
+                }
+            }
+
+            using (var acceptLimit = new CancellationTokenSource(RefusalWatch))
+            {
+                try
+                {
+                    _ours = Host.AcceptAsync(acceptLimit.Token).GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException)
+                {
+                    // Nothing accepted: as it should be.
+                }
+            }
+
+            return (Untransferred(_kernelConnectError is not null, _kernelConnectError is { } error ? $"the kernel's connect failed: {error}" : null),
+                Untransferred(false, _ours is null ? null : "our server accepted a connection"));
+        }
+
+        private static TransferTally Untransferred(bool reset, string? error) => new(0, "", 0, "", reset, error);
 
         private static TransferTally Wait(Task<TransferTally> transfer, string who)
         {
@@ -452,7 +536,12 @@ public static class InteropRunner
             outcome.Client = Side(client, ours: oursIsClient);
             outcome.Server = Side(server, ours: !oursIsClient);
 
-            if (c.ExpectComplete)
+            IReadOnlyList<CapturedSegment> segments = c.OffersProfile ? HandshakeCapture.Read(capturePath) : [];
+            if (c.Expectation == InteropExpectation.Refusal)
+            {
+                CheckRefusal(oursIsClient, segments);
+            }
+            else if (c.ExpectComplete)
             {
                 outcome.Check("upload", client.Error is null && server.Error is null && client.BytesSent == c.ClientBytes && client.Sha256Sent == server.Sha256Received,
                     $"client sent {client.BytesSent} B (SHA-256 {Short(client.Sha256Sent)}), server received {server.BytesReceived} B ({Short(server.Sha256Received)}){Errors(client, server)}");
@@ -484,6 +573,26 @@ public static class InteropRunner
                 }
             }
 
+            if (c.Expectation != InteropExpectation.Refusal)
+            {
+                CheckConnection(oursIsClient);
+            }
+
+            if (c.OffersProfile)
+            {
+                CheckProfileOffer(oursIsClient, segments);
+            }
+
+            if (options.Tshark is { } tshark)
+            {
+                string? mismatch = TsharkGrouping.Compare(tshark, [capturePath], out int subflows);
+                outcome.Check("audit grouping = tshark's", mismatch is null && (subflows > 0 || c.ExpectFallback), mismatch ?? $"{subflows} MPTCP subflows grouped alike");
+            }
+        }
+
+        /// <summary>What every connection that came up is judged on: MPTCP or fallback, its subflows, the kernel's counters of the case.</summary>
+        private void CheckConnection(bool oursIsClient)
+        {
             outcome.Check("mptcp", outcome.Client!.Mptcp == !c.ExpectFallback && outcome.Server!.Mptcp == !c.ExpectFallback,
                 $"client {(outcome.Client.Mptcp ? "MPTCP" : "plain TCP")}, server {(outcome.Server!.Mptcp ? "MPTCP" : "plain TCP")}, expected {(c.ExpectFallback ? "fallback" : "MPTCP")}");
             if (!c.ExpectFallback)
@@ -499,12 +608,91 @@ public static class InteropRunner
             }
 
             CheckCaseCounters(oursIsClient);
-            if (options.Tshark is { } tshark)
-            {
-                string? mismatch = TsharkGrouping.Compare(tshark, [capturePath], out int subflows);
-                outcome.Check("audit grouping = tshark's", mismatch is null && (subflows > 0 || c.ExpectFallback), mismatch ?? $"{subflows} MPTCP subflows grouped alike");
-            }
         }
+
+        /// <summary>
+        /// An offered profile against the kernel (docs/design/privacy-profile.md §1): the offer is in
+        /// our SYN only, the kernel's handshake carries MP_CAPABLE and no kind 253/254, and, unless the
+        /// profile is required, the connection runs standard MPTCP with the kernel's MP_CAPABLE accepted.
+        /// </summary>
+        private void CheckProfileOffer(bool oursIsClient, IReadOnlyList<CapturedSegment> segments)
+        {
+            CapturedSegment[] syns = segments.Where(s => s.IsSyn && s.IsInitialHandshake).ToArray();
+            CapturedSegment[] synAcks = segments.Where(s => s.IsSynAck && s.IsInitialHandshake).ToArray();
+            if (oursIsClient)
+            {
+                outcome.Check("our SYN offers the profile", syns.Length > 0 && syns.All(s => !s.SentByKernel && s.MpCapable && s.ProfileOffer is { } o && ((o.Flags & ProfileOfferFlags.Required) != 0) == c.OurPrivacy.Required), Describe(syns));
+                outcome.Check("the kernel's SYN/ACK: MP_CAPABLE, no kind 253/254", synAcks.Length > 0 && synAcks.All(s => s.SentByKernel && s.MpCapable && s.Experimental == 0), Describe(synAcks));
+            }
+            else
+            {
+                outcome.Check("the kernel's SYN: MP_CAPABLE, no kind 253/254", syns.Length > 0 && syns.All(s => s.SentByKernel && s.MpCapable && s.Experimental == 0), Describe(syns));
+                if (c.Expectation != InteropExpectation.Refusal)
+                {
+                    // As a server our stack offers back only to a client that offered: nothing extra here.
+                    outcome.Check("our SYN/ACK: MP_CAPABLE, no kind 253/254", synAcks.Length > 0 && synAcks.All(s => !s.SentByKernel && s.MpCapable && s.Experimental == 0), Describe(synAcks));
+                }
+            }
+
+            // Our SYN is the only place for the offer; a key share or confirmation later would mean the profile ran.
+            CapturedSegment[] stray = segments.Where(s => s.Experimental > 0 && !(s.IsSyn && s.IsInitialHandshake && !s.SentByKernel)).ToArray();
+            outcome.Check("no kind 253/254 beyond our SYN", stray.Length == 0, stray.Length == 0 ? $"{segments.Count} segments looked at" : Describe(stray));
+            if (c.Expectation == InteropExpectation.Refusal)
+            {
+                return;
+            }
+
+            lock (Host.Gate)
+            {
+                outcome.Check("our privacy mode", _ours?.PrivacyMode == PrivacyMode.Standard, $"{_ours?.PrivacyMode.ToString() ?? "no connection"} (expected {PrivacyMode.Standard}: the kernel did not accept the offer)");
+            }
+
+            CheckCounter(oursIsClient ? "MPTcpExtMPCapableSYNRX" : "MPTcpExtMPCapableSYNACKRX", 1);
+            CheckCounter(oursIsClient ? "MPTcpExtMPCapableFallbackACK" : "MPTcpExtMPCapableFallbackSYNACK", 0, exactly: true);
+        }
+
+        /// <summary>A required profile against the kernel: refused in the handshake, with a reset the kernel sees, and no byte carried.</summary>
+        private void CheckRefusal(bool oursIsClient, IReadOnlyList<CapturedSegment> segments)
+        {
+            if (oursIsClient)
+            {
+                lock (Host.Gate)
+                {
+                    bool failed = _ours!.Events.Any(e => e.Kind == MptcpEventKind.PrivacyFailed);
+                    outcome.Check("our client refused the SYN/ACK", failed && _ours.Counters.ProfileRefused > 0 && _ours.State == MptcpConnectionState.Closed,
+                        $"PrivacyFailed {(failed ? "raised" : "not raised")}, ProfileRefused {_ours.Counters.ProfileRefused}, state {_ours.State}");
+                }
+
+                outcome.Check("the kernel accepted nothing", !_kernelAccepted, _kernelAccepted ? "a connection reached the kernel's accept queue" : $"no connection within {RefusalWatch.TotalMilliseconds:0} ms of our reset");
+                CapturedSegment[] resets = segments.Where(s => s.IsRst && !s.SentByKernel).ToArray();
+                CapturedSegment? synAck = segments.FirstOrDefault(s => s.IsSynAck && s.SentByKernel);
+                string delay = resets.Length > 0 && synAck is not null ? $", {(resets[0].TimeNs - synAck.TimeNs) / 1_000_000} ms after the kernel's first SYN/ACK" : "";
+                outcome.Check("the kernel received our reset", resets.Length > 0, resets.Length > 0 ? Describe(resets) + delay : "no RST from our stack in the capture");
+                CheckCounter("MPTcpExtMPCapableSYNRX", 1);
+                CheckCounter("MPTcpExtMPCapableACKRX", 0, exactly: true);
+            }
+            else
+            {
+                long refusals;
+                lock (Host.Gate)
+                {
+                    refusals = Host.Endpoint.ProfileRefusals;
+                }
+
+                outcome.Check("our server refused the SYN", refusals > 0 && _ours is null, $"ProfileRefusals {refusals}, {(_ours is null ? "nothing accepted" : "a connection accepted")}");
+                outcome.Check("the kernel's connect was refused", _kernelConnectError == SocketError.ConnectionRefused, _kernelConnectError?.ToString() ?? "the connect succeeded");
+                CapturedSegment[] synAcks = segments.Where(s => s.IsSynAck && !s.SentByKernel).ToArray();
+                CapturedSegment[] resets = segments.Where(s => s.IsRst && !s.SentByKernel).ToArray();
+                outcome.Check("our stack answered the SYN with a reset", resets.Length > 0 && synAcks.Length == 0 && resets.All(s => s.ResetReason == MpTcpRstReason.AdministrativelyProhibited), $"{Describe(resets)}; {synAcks.Length} SYN/ACK(s) from us");
+                CheckCounter("MPTcpExtMPCapableSYNACKRX", 0, exactly: true);
+            }
+
+            long payload = segments.Sum(s => (long)s.PayloadLength);
+            outcome.Check("no data", payload == 0 && outcome.Client!.BytesReceived == 0 && outcome.Server!.BytesReceived == 0, $"{payload} B of TCP payload in the capture");
+        }
+
+        private static string Describe(IReadOnlyCollection<CapturedSegment> segments) =>
+            segments.Count == 0 ? "none in the capture" : string.Join("; ", segments.Select(s => $"{(s.SentByKernel ? "kernel" : "ours")}: {s.Describe()}").Distinct());
 
         /// <summary>The kernel's counters that prove what the case is about reached (or left) it.</summary>
         private void CheckCaseCounters(bool oursIsClient)

@@ -44,6 +44,17 @@ public class ConnectCommandTests
         Assert.Contains("--timeout", errors);
     }
 
+    [Theory]
+    [InlineData("private", false, "--profile is standard, draft or privacy")]
+    [InlineData("draft", true, "--profile-required needs --profile privacy")]
+    [InlineData(null, true, "--profile-required needs --profile privacy")]
+    public void ABadPrivacyProfileIsReported(string? profile, bool required, string expected)
+    {
+        var (exit, errors) = Run(new TunSessionRequest { Role = TunSessionRole.Connect, Addresses = ["198.51.100.2"], Remote = "192.0.2.1", Port = "80", Profile = profile, ProfileRequired = required });
+        Assert.Equal(TunSessionCommand.ExitBadInput, exit);
+        Assert.Contains(expected, errors);
+    }
+
     [Fact]
     public async Task ConnectSendsAFileToAKernelServerAndWritesWhatItSendsBack()
     {
@@ -55,18 +66,12 @@ public class ConnectCommandTests
         listener.Listen(1);
         byte[] ours = TunTestbed.RandomBytes(Size, 21);
         byte[] theirs = TunTestbed.RandomBytes(Size + 99, 22);
-        var request = new TunSessionRequest
+        TunSessionRequest request = InTestbed(ns, TunSessionRole.Connect, "6002") with
         {
-            Role = TunSessionRole.Connect,
-            Netns = ns.Name,
-            Tun = TunTestbed.DeviceName,
             Addresses = ["198.51.100.2", "203.0.113.2"],
-            Remote = "192.0.2.1",
-            Port = "6002",
             Input = dir.Write("up.bin", ours),
             Output = dir.File("down.bin"),
             Pcap = dir.File("run.pcapng"),
-            Timeout = "60s",
         };
         using var cts = Limit();
         Task<(int Exit, string Errors)> run = Task.Run(() => Run(request), cts.Token);
@@ -92,18 +97,12 @@ public class ConnectCommandTests
         using NetworkNamespace ns = TunTestbed.CreateNamespace();
         byte[] ours = TunTestbed.RandomBytes(Size + 5, 23);
         byte[] theirs = TunTestbed.RandomBytes(Size, 24);
-        var request = new TunSessionRequest
+        TunSessionRequest request = InTestbed(ns, TunSessionRole.Listen, "6001") with
         {
-            Role = TunSessionRole.Listen,
-            Netns = ns.Name,
-            Tun = TunTestbed.DeviceName,
-            Addresses = ["198.51.100.2"],
-            Port = "6001",
             Input = dir.Write("down.bin", ours),
             Output = dir.File("up.bin"),
             Checksums = true,
             Pcap = dir.File("run.pcapng"),
-            Timeout = "60s",
         };
         using var cts = Limit();
         Task<(int Exit, string Errors)> run = Task.Run(() => Run(request), cts.Token);
@@ -147,6 +146,29 @@ public class ConnectCommandTests
         Assert.DoesNotContain("tunr", ns.Exec("ip", "link", "show"));
     }
 
+    [Fact]
+    public void ARequiredProfileRefusesTheKernelWithTheReason()
+    {
+        Privileges.RequireRoot("TUN devices");
+        using NetworkNamespace ns = TunTestbed.CreateNamespace();
+        using Socket listener = ns.Run(() => KernelMptcpSocket.Create(AddressFamily.InterNetwork));
+        listener.Bind(new IPEndPoint(TunTestbed.Kernel4, 6003));
+        listener.Listen(1);
+        TunSessionRequest request = InTestbed(ns, TunSessionRole.Connect, "6003") with
+        {
+            Input = "/dev/null",
+            Output = "/dev/null",
+            Profile = "privacy",
+            ProfileRequired = true,
+        };
+        var (exit, errors) = Run(request);
+
+        // Linux skips the offer and answers plain RFC 8684: with the profile required, never run on.
+        Assert.True(exit == TunSessionCommand.ExitConnectionFailed, errors);
+        Assert.Contains("did not accept the required privacy profile", errors);
+        Assert.False(listener.Poll(TimeSpan.FromMilliseconds(200), SelectMode.SelectRead), "the kernel accepted a connection");
+    }
+
     private static void AssertCaptureHoldsTheConnection(string path)
     {
         using CaptureReader reader = CaptureReader.Open(path);
@@ -166,6 +188,18 @@ public class ConnectCommandTests
         Assert.True(frames > 100, $"only {frames} frames");
         Assert.True(syns >= 2, $"only {syns} SYN or SYN/ACK segments");
     }
+
+    /// <summary>A run of the command in the testbed's namespace: its TUN device, 198.51.100.2 as the first address, the kernel at 192.0.2.1 when connecting.</summary>
+    private static TunSessionRequest InTestbed(NetworkNamespace ns, TunSessionRole role, string port) => new()
+    {
+        Role = role,
+        Netns = ns.Name,
+        Tun = TunTestbed.DeviceName,
+        Addresses = ["198.51.100.2"],
+        Remote = role == TunSessionRole.Connect ? "192.0.2.1" : null,
+        Port = port,
+        Timeout = "60s",
+    };
 
     private static CancellationTokenSource Limit()
     {

@@ -7,7 +7,8 @@ namespace MptcpPrivacy.Tests.Interop;
 /// Issue 5's matrix: every case, both ways (our stack on a TUN device as client of the kernel's
 /// MPTCP, and the kernel as client of ours), in network namespaces created and deleted per run.
 /// Each run checks the SHA-256 at both ends, MPTCP or fallback, the subflows, the kernel's own
-/// MPTCP counters and the audit's grouping of the capture against tshark's.
+/// MPTCP counters and the audit's grouping of the capture against tshark's; the privacy-profile
+/// cases (issue 6) also check that an offer leaves standard MPTCP and a requirement a refusal.
 /// </summary>
 public class InteropMatrixTests
 {
