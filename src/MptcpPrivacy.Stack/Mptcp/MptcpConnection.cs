@@ -776,6 +776,13 @@ public sealed class MptcpConnection
         }
     }
 
+    /// <summary>Closes a connection whose handshake the privacy mode refused (its first subflow is already reset).</summary>
+    internal void RefuseForPrivacy(TimeSpan now, string reason)
+    {
+        Raise(new MptcpEvent(now, MptcpEventKind.PrivacyFailed, InitialSubflow.Tuple, Detail: reason));
+        EnterClosed(now, reason);
+    }
+
     /// <summary>Aborts the connection because its privacy mode cannot go on safely (never silently).</summary>
     internal void AbortForPrivacy(TimeSpan now, string reason)
     {

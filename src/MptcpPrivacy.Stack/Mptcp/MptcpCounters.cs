@@ -3,7 +3,6 @@ namespace MptcpPrivacy.Stack.Mptcp;
 /// <summary>What a connection refused or noticed: the evidence that forged or mangled input changed nothing.</summary>
 public sealed class MptcpCounters
 {
-    /// <summary>Gets or sets joins whose HMAC (SYN/ACK's HMAC-B or third ACK's HMAC-A) did not match.</summary>
     /// <summary>Gets or sets connections refused because this host requires the privacy profile and the peer did not run it.</summary>
     public long ProfileRefused { get; set; }
 
@@ -13,6 +12,7 @@ public sealed class MptcpCounters
     /// <summary>Gets or sets profile key shares that were not points on P-256.</summary>
     public long ProfileBadKeyShares { get; set; }
 
+    /// <summary>Gets or sets joins whose HMAC (SYN/ACK's HMAC-B or third ACK's HMAC-A) did not match.</summary>
     public long JoinHmacFailures { get; set; }
 
     /// <summary>Gets or sets joins answered without MP_JOIN (a middlebox stripped it): the subflow was reset.</summary>

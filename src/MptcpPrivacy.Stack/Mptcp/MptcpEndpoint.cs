@@ -229,7 +229,6 @@ public sealed class MptcpEndpoint
             || (!connection.IsFallback && !connection.Privacy.OnHandshakeOptions(now, segment, synAck: false)))
         {
             // This host requires the privacy profile and the SYN does not offer it: refused, not run without.
-            connection.Counters.ProfileRefused++;
             ProfileRefusals++;
             Drop(connection);
             Refuse(tuple, segment, MpTcpRstReason.AdministrativelyProhibited);

@@ -622,14 +622,18 @@ public sealed class MptcpSubflow : ISubflowHooks
 
                 if (capable is { } c && c.MpCapable.HasSenderKey && c.MpCapable.Version == 1)
                 {
-                    bool privacyAccepted = _connection.Privacy.OnHandshakeOptions(now, segment, synAck: true);
-                    _connection.OnCapableSynAck(now, this, c.MpCapable);
-                    if (!privacyAccepted)
+                    if (!_connection.Privacy.OnHandshakeOptions(now, segment, synAck: true))
                     {
-                        // We required the profile and the peer answered without it: never on silently.
-                        _connection.AbortForPrivacy(now, "the peer did not accept the required privacy profile");
+                        // We required the profile and the peer answered without it: never on
+                        // silently. The SYN/ACK is answered with a reset at once, and the
+                        // connection never counts as established.
+                        ResetReason ??= MpTcpRstReason.AdministrativelyProhibited;
+                        Tcp.RefuseSynAck();
+                        _connection.RefuseForPrivacy(now, "the peer did not accept the required privacy profile");
                         return false;
                     }
+
+                    _connection.OnCapableSynAck(now, this, c.MpCapable);
                 }
                 else
                 {
