@@ -63,6 +63,25 @@ internal sealed class JoinTokenIndex<TConnection>
         }
     }
 
+    /// <summary>
+    /// Counts the entries <see cref="Find"/> reads for <paramref name="token"/> (diagnostics and
+    /// tests: the work per lookup depends on the load factor, at most three quarters, never on how
+    /// many connections are live).
+    /// </summary>
+    internal int EntriesRead(ulong token)
+    {
+        Entry[] entries = _entries;
+        int mask = entries.Length - 1;
+        int read = 1;
+        for (int i = Home(token, _shift); ; i = (i + 1) & mask, read++)
+        {
+            if (entries[i].Window is null || entries[i].Token == token)
+            {
+                return read;
+            }
+        }
+    }
+
     /// <summary>Adds a token issued by <paramref name="window"/>; false (nothing changed) when the token is live already.</summary>
     public bool TryAdd(ulong token, JoinTokenWindow<TConnection> window)
     {

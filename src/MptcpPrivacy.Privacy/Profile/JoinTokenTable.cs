@@ -28,6 +28,9 @@ public sealed class JoinTokenTable<TConnection>
 
     private readonly JoinTokenIndex<TConnection> _byToken;
 
+    /// <summary>Gets the hash index (diagnostics and tests).</summary>
+    internal JoinTokenIndex<TConnection> Index => _byToken;
+
     /// <summary>Makes an empty table with the given window and caps.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A limit is not positive, the window exceeds 8 or the per-token cap 255.</exception>
     public JoinTokenTable(JoinTokenLimits limits, int expectedConnections = 0)

@@ -1,4 +1,5 @@
 using MptcpPrivacy.Privacy;
+using MptcpPrivacy.Privacy.Profile;
 using MptcpPrivacy.Stack.Mptcp;
 using MptcpPrivacy.Stack.Mptcp.PathManagement;
 using MptcpPrivacy.Stack.Mptcp.Privacy;
@@ -169,5 +170,40 @@ public sealed class ProfileJoinAttackTests
         Assert.DoesNotContain(server.Subflows, s => s.Tuple.RemoteAddress == Attacker && s.Phase == SubflowPhase.Established);
         Assert.Equal(2, client.Events.Count(e => e.Kind == MptcpEventKind.SubflowEstablished));
         Assert.Equal(0, pair.ServerEndpoint.ProfileTokens.HalfOpen);
+    }
+
+    [Fact]
+    public void A_forged_tokens_lookup_reads_as_many_entries_at_200_000_connections_as_at_100()
+    {
+        // The work a forged SYN costs is the entries the index reads for it; it depends on the
+        // table's load factor, never on how many connections are live. (The draft's resolver, by
+        // contrast, tries every live key: its work is the number of connections.)
+        static double MeanEntriesRead(int connections)
+        {
+            var table = new JoinTokenTable<object>(JoinTokenLimits.Default);
+            var random = new Random(connections);
+            byte[] key = new byte[32];
+            for (int i = 0; i < connections; i++)
+            {
+                random.NextBytes(key);
+                table.Register(new object(), key);
+            }
+
+            long read = 0;
+            const int Forged = 100_000;
+            for (int i = 0; i < Forged; i++)
+            {
+                ulong token = (ulong)random.NextInt64() ^ ((ulong)random.Next() << 40);
+                Assert.Equal(JoinLookupResult.UnknownToken, table.TryReserve(token, out _));
+                read += table.Index.EntriesRead(token);
+            }
+
+            return (double)read / Forged;
+        }
+
+        double small = MeanEntriesRead(100), large = MeanEntriesRead(200_000);
+        Assert.InRange(small, 1, 9);
+        Assert.InRange(large, 1, 9);
+        Assert.True(large / small < 3, $"{small:F2} entries per forged lookup at 100 connections, {large:F2} at 200,000");
     }
 }
