@@ -102,6 +102,7 @@ internal static class PrivacyFigures
 
         Console.WriteLine();
         AddAddrFigures();
+        FirstJoinFigures.Print();
         return 0;
     }
 
