@@ -1,3 +1,4 @@
+using MptcpPrivacy.Wire.Ip;
 using MptcpPrivacy.Simulation.Scenarios;
 
 namespace MptcpPrivacy.Simulation;
@@ -63,6 +64,8 @@ public sealed class SimulatedTopology : IDisposable
 
     /// <summary>Gets the simulator the network runs on.</summary>
     public Simulator Simulator { get; }
+
+    private int _extraHosts;
 
     /// <summary>Gets the scenario the network was built from.</summary>
     public ScenarioSpec Spec { get; }
@@ -141,6 +144,21 @@ public sealed class SimulatedTopology : IDisposable
 
     /// <summary>Finishes the capture file, if any (its stream stays open).</summary>
     public void Dispose() => Tap?.Dispose();
+
+    /// <summary>
+    /// Attaches another host (an attacker, say) to the router on a link of its own, reached at
+    /// <paramref name="address"/>; call it before <see cref="Run"/>. Its link is not captured: what
+    /// it sends to the server crosses the server's link, which is.
+    /// </summary>
+    public Link AttachHost(INode node, IpAddressBytes address, LinkConfig config, string name)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        Simulator.AddNode(node);
+        int index = Paths.Count + 1 + _extraHosts++;
+        Link link = Simulator.Connect(node, 0, Router, index, config, name);
+        Router.AddRoute(InterfaceAddress.Host(address).Prefix, index);
+        return link;
+    }
 
     private void Wire(INode client, INode server, Stream? capture)
     {
