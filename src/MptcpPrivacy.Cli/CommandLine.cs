@@ -56,7 +56,7 @@ internal static class CommandLine
 
     private static Command SimulateCommandLine()
     {
-        var scenario = new Argument<string?>("SCENARIO") { Description = "A scenario file (docs/simulate-scenarios.md). Without one: two paths, 2 MB up, 4 MB down.", Arity = ArgumentArity.ZeroOrOne };
+        var scenario = new Argument<string?>("SCENARIO") { Description = "A scenario file (docs/simulate-scenarios.md). Without one: two paths, the second announced, 2 MB up, 4 MB down.", Arity = ArgumentArity.ZeroOrOne };
         var path = new Option<string[]>("--path") { HelpName = "SPEC", Description = "Repeatable: the paths, in order (\"rate=100M,rtt=20ms,loss=1%,nat,strip=join,down=5s\"); replaces the file's paths." };
         var mobility = new Option<string[]>("--mobility") { HelpName = "SPEC", Description = "Repeatable: an address or interface change (\"at=3s,path=2,add=203.0.113.9/24\"); added to the file's." };
         var announce = new Option<string[]>("--announce") { HelpName = "ADDR", Description = "Repeatable: an extra server address the server announces (ADD_ADDR); added to the file's." };
@@ -64,12 +64,14 @@ internal static class CommandLine
         var down = new Option<string?>("--down") { HelpName = "BYTES", Description = "What the server sends." };
         var seed = new Option<string?>("--seed") { HelpName = "N", Description = "The seed of every random draw; the same seed gives the same capture." };
         var duration = new Option<string?>("--duration") { HelpName = "D", Description = "The virtual time limit (\"60s\")." };
+        var profile = new Option<string?>("--profile") { HelpName = "MODE", Description = "The wire privacy mode at both ends: standard (RFC 8684, the default), draft or privacy." };
+        var connections = new Option<string?>("--connections") { HelpName = "N", Description = "Concurrent connections from the client, each moving the given bytes (default 1)." };
         var checksums = new Option<bool>("--checksums") { Description = "Both ends ask for DSS checksums (RFC 8684 §3.3)." };
         var pcap = new Option<string?>("--pcap") { HelpName = "FILE", Description = "Write a pcapng capture of every link, one interface each." };
         var json = new Option<bool>("--json") { Description = "One JSON document (schema and exit codes: docs/simulate-json.md)." };
         var command = new Command("simulate", "Play a scenario on the simulated network with the userspace MPTCP stack at both ends.")
         {
-            scenario, path, mobility, announce, up, down, seed, duration, checksums, pcap, json,
+            scenario, path, mobility, announce, up, down, seed, duration, profile, connections, checksums, pcap, json,
         };
         command.Action = new SimulateAction(parse => new SimulateRequest
         {
@@ -81,6 +83,8 @@ internal static class CommandLine
             Down = parse.GetValue(down),
             Seed = parse.GetValue(seed),
             Duration = parse.GetValue(duration),
+            Profile = parse.GetValue(profile),
+            Connections = parse.GetValue(connections),
             Checksums = parse.GetValue(checksums),
             PcapFile = parse.GetValue(pcap),
             Json = parse.GetValue(json),
@@ -118,6 +122,8 @@ internal static class CommandLine
         var port = new Option<string?>("--port") { HelpName = "P", Description = connect ? "The peer's port (instead of PORT)." : "The port to listen on." };
         var input = new Option<string?>("--input") { HelpName = "FILE", Description = "Send this file (default: standard input)." };
         var output = new Option<string?>("--output") { HelpName = "FILE", Description = "Write what is received here (default: standard output)." };
+        var profile = new Option<string?>("--profile") { HelpName = "MODE", Description = "The wire privacy mode at both ends: standard (RFC 8684, the default), draft or privacy." };
+        var connections = new Option<string?>("--connections") { HelpName = "N", Description = "Concurrent connections from the client, each moving the given bytes (default 1)." };
         var checksums = new Option<bool>("--checksums") { Description = "Ask for DSS checksums (RFC 8684 §3.3)." };
         var pcap = new Option<string?>("--pcap") { HelpName = "FILE", Description = "Write a pcapng capture of every packet the stack sent and received." };
         var timeout = new Option<string?>("--timeout") { HelpName = "D", Description = "Give up after this long (\"30s\"; default 5 minutes)." };

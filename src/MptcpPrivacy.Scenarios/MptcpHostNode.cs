@@ -18,7 +18,7 @@ namespace MptcpPrivacy.Scenarios;
 public sealed class MptcpHostNode : INode
 {
     private readonly byte[] _segment = new byte[65536];
-    private readonly EndpointFlags _interfaceFlags;
+    private readonly Func<int, EndpointFlags> _interfaceFlags;
 
     // The simulator polls until nothing is left and then asks for the deadline; the application
     // runs before the first poll of each such round only, since sending segments gives it nothing
@@ -32,21 +32,34 @@ public sealed class MptcpHostNode : INode
     /// subflow from each; a server's <see cref="EndpointFlags.None"/>).
     /// </summary>
     public MptcpHostNode(string name, HostInterfaces interfaces, MptcpEndpoint endpoint, EndpointFlags interfaceFlags)
+        : this(name, interfaces, endpoint, _ => interfaceFlags)
     {
+    }
+
+    /// <summary>
+    /// Makes a host whose addresses on interface <c>i</c> become endpoints with
+    /// <paramref name="interfaceFlags"/>(<c>i</c>): a client that announces its addresses on some
+    /// paths gives them <see cref="EndpointFlags.Signal"/> as well as <see cref="EndpointFlags.Subflow"/>.
+    /// </summary>
+    public MptcpHostNode(string name, HostInterfaces interfaces, MptcpEndpoint endpoint, Func<int, EndpointFlags> interfaceFlags)
+    {
+        ArgumentNullException.ThrowIfNull(interfaces);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(interfaceFlags);
         Name = name;
         Interfaces = interfaces;
         Endpoint = endpoint;
         _interfaceFlags = interfaceFlags;
         foreach (HostAddress address in interfaces.AllAddresses)
         {
-            AddInterfaceAddress(address.Address.Address, TimeSpan.Zero);
+            AddInterfaceAddress(address.Address.Address, address.InterfaceIndex, TimeSpan.Zero);
         }
 
         interfaces.AddressChanged += (_, e) =>
         {
             if (e.Kind == AddressChangeKind.Added)
             {
-                AddInterfaceAddress(e.Address.Address, ToTime(e.Time));
+                AddInterfaceAddress(e.Address.Address, e.InterfaceIndex, ToTime(e.Time));
             }
             else
             {
@@ -76,13 +89,13 @@ public sealed class MptcpHostNode : INode
     /// <summary>Converts stack time to simulator nanoseconds.</summary>
     public static long ToNanoseconds(TimeSpan time) => time.Ticks * 100;
 
-    private void AddInterfaceAddress(IpAddressBytes address, TimeSpan now)
+    private void AddInterfaceAddress(IpAddressBytes address, int interfaceIndex, TimeSpan now)
     {
         // An address configured before keeps its flags (the server's signal endpoints); beyond the
         // kernel's endpoint limit an address is the host's but no endpoint, as `ip mptcp` would refuse it.
         if (Endpoint.Endpoints.Count < PathManagerOptions.MaxEndpoints && !Endpoint.Endpoints.Any(e => e.Address == address))
         {
-            Endpoint.AddEndpoint(address, _interfaceFlags, now: now);
+            Endpoint.AddEndpoint(address, _interfaceFlags(interfaceIndex), now: now);
         }
     }
 

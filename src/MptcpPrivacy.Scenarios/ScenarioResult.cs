@@ -1,4 +1,5 @@
 using MptcpPrivacy.Simulation;
+using MptcpPrivacy.Simulation.Scenarios;
 using MptcpPrivacy.Stack.Mptcp;
 
 namespace MptcpPrivacy.Scenarios;
@@ -12,7 +13,10 @@ namespace MptcpPrivacy.Scenarios;
 /// <param name="GoodputBitsPerSecond">Bytes delivered × 8 over the time from the connection's start to the last byte read.</param>
 public sealed record DirectionResult(long BytesSent, long BytesDelivered, string? SentSha256, string? DeliveredSha256, bool Complete, double GoodputBitsPerSecond);
 
-/// <summary>The outcome of a scenario: both directions, the connection's life, and what the network did.</summary>
+/// <summary>
+/// The outcome of a scenario: both directions, the connection's life, and what the network did. The
+/// single-connection fields describe the first connection; <see cref="Connections"/> has every one.
+/// </summary>
 public sealed record ScenarioResult
 {
     /// <summary>Gets the seed the run used.</summary>
@@ -66,12 +70,15 @@ public sealed record ScenarioResult
     /// <summary>Gets how the run stopped.</summary>
     public required RunOutcome Outcome { get; init; }
 
-    /// <summary>Gets the client's connection as it was when the run stopped (for inspection).</summary>
+    /// <summary>Gets every connection's outcome, the first one first (<see cref="ScenarioSpec.Connections"/> of them).</summary>
+    public IReadOnlyList<ConnectionResult> Connections { get; init; } = [];
+
+    /// <summary>Gets the client's first connection as it was when the run stopped (for inspection).</summary>
     public MptcpConnection? ClientConnection { get; init; }
 
-    /// <summary>Gets the server's connection as it was when the run stopped (for inspection).</summary>
+    /// <summary>Gets the server's side of the first connection as it was when the run stopped (for inspection).</summary>
     public MptcpConnection? ServerConnection { get; init; }
 
-    /// <summary>Gets whether both directions arrived complete and byte-exact.</summary>
-    public bool Success => Upload.Complete && Download.Complete;
+    /// <summary>Gets whether both directions of every connection arrived complete and byte-exact.</summary>
+    public bool Success => Upload.Complete && Download.Complete && Connections.All(c => c.Success);
 }

@@ -1,16 +1,19 @@
+using MptcpPrivacy.Privacy;
 using MptcpPrivacy.Simulation;
 using MptcpPrivacy.Simulation.Scenarios;
 using MptcpPrivacy.Stack.Mptcp;
 using MptcpPrivacy.Stack.Mptcp.PathManagement;
+using MptcpPrivacy.Stack.Mptcp.Privacy;
 using MptcpPrivacy.Wire.Ip;
 
 namespace MptcpPrivacy.Scenarios;
 
 /// <summary>
 /// Plays a <see cref="ScenarioSpec"/> on the simulator with the userspace MPTCP stack at both ends:
-/// builds the topology, connects the client from its first path to the server, moves the given
-/// bytes each way with <see cref="BulkTransfer"/>, optionally records a pcapng capture, and reports
-/// a <see cref="ScenarioResult"/>. The same spec (seed included) gives the same bytes on the wire.
+/// builds the topology, opens <see cref="ScenarioSpec.Connections"/> connections from the client's
+/// first path to the server, moves the given bytes each way on each with its own
+/// <see cref="BulkTransfer"/>, optionally records a pcapng capture, and reports a
+/// <see cref="ScenarioResult"/>. The same spec (seed included) gives the same bytes on the wire.
 /// </summary>
 public static class ScenarioRunner
 {
@@ -19,41 +22,72 @@ public static class ScenarioRunner
 
     private const long Slice = 50_000_000;
 
+    // Connection i's contents come from these seeds plus i times the stride, so that no two
+    // connections (and no two directions) carry the same bytes; connection 0 keeps the seeds of
+    // the single-connection runner, and with them its captures.
+    private const int UploadSeed = 101;
+    private const int DownloadSeed = 202;
+    private const int SeedStride = 1000;
+
+    /// <summary>Returns the stack options a host runs for <paramref name="spec"/>: the defaults with the scenario's privacy mode.</summary>
+    public static MptcpOptions OptionsFor(ScenarioSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new MptcpOptions { Privacy = new PrivacyOptions { Mode = ModeOf(spec.Profile) } };
+    }
+
+    /// <summary>Returns the stack's privacy mode for a scenario's profile.</summary>
+    public static PrivacyMode ModeOf(PrivacyProfile profile) => profile switch
+    {
+        PrivacyProfile.Standard => PrivacyMode.Standard,
+        PrivacyProfile.Draft => PrivacyMode.Draft,
+        PrivacyProfile.Privacy => PrivacyMode.Profile,
+        _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "not a privacy profile"),
+    };
+
     /// <summary>Runs <paramref name="spec"/>; writes a capture to <paramref name="capture"/> when given.</summary>
     /// <param name="spec">The scenario.</param>
     /// <param name="capture">Where to write the pcapng capture, or null.</param>
-    /// <param name="client">The client stack's options (defaults when null).</param>
-    /// <param name="server">The server stack's options (defaults when null).</param>
+    /// <param name="client">The client stack's options, used as given; null for <see cref="OptionsFor"/> the scenario.</param>
+    /// <param name="server">The server stack's options, used as given; null for <see cref="OptionsFor"/> the scenario.</param>
     /// <param name="maxEvents">A bound on simulator events, so a run always ends.</param>
     /// <param name="check">How the applications check what arrived: SHA-256 digests (reported in the result) or the content compared byte by byte.</param>
     public static ScenarioResult Run(ScenarioSpec spec, Stream? capture = null, MptcpOptions? client = null, MptcpOptions? server = null, long maxEvents = 200_000_000, ContentCheck check = ContentCheck.Sha256)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         var simulator = new Simulator(new Random(spec.Seed));
-        var clientEndpoint = new MptcpEndpoint(client ?? new MptcpOptions(), new Random(unchecked((spec.Seed * 7919) + 1)));
-        var serverEndpoint = new MptcpEndpoint(server ?? new MptcpOptions(), new Random(unchecked((spec.Seed * 7919) + 2)));
+        var clientEndpoint = new MptcpEndpoint(client ?? OptionsFor(spec), new Random(unchecked((spec.Seed * 7919) + 1)));
+        var serverEndpoint = new MptcpEndpoint(server ?? OptionsFor(spec), new Random(unchecked((spec.Seed * 7919) + 2)));
         serverEndpoint.Listen(ServerPort);
         foreach (var announced in spec.ServerAnnouncedAddresses)
         {
             serverEndpoint.AddEndpoint(announced.Address, EndpointFlags.Signal);
         }
 
+        // A path marked "announce" gives the client's addresses on it "signal subflow" endpoints.
+        EndpointFlags ClientFlags(int interfaceIndex) =>
+            interfaceIndex < spec.Paths.Count && spec.Paths[interfaceIndex].Announce ? EndpointFlags.Subflow | EndpointFlags.Signal : EndpointFlags.Subflow;
+
         MptcpHostNode? clientNode = null;
         MptcpHostNode? serverNode = null;
         using SimulatedTopology topology = SimulatedTopology.Build(
             simulator,
             spec,
-            interfaces => clientNode = new MptcpHostNode("client", interfaces, clientEndpoint, EndpointFlags.Subflow),
+            interfaces => clientNode = new MptcpHostNode("client", interfaces, clientEndpoint, ClientFlags),
             interfaces => serverNode = new MptcpHostNode("server", interfaces, serverEndpoint, EndpointFlags.None),
             capture);
 
-        int uploadSeed = unchecked(spec.Seed + 101);
-        int downloadSeed = unchecked(spec.Seed + 202);
-        var upload = check == ContentCheck.Pattern
-            ? new BulkTransfer(spec.ClientToServerBytes, uploadSeed, spec.ServerToClientBytes, downloadSeed)
-            : new BulkTransfer(spec.ClientToServerBytes, uploadSeed);
-        var download = check == ContentCheck.Pattern
-            ? new BulkTransfer(spec.ServerToClientBytes, downloadSeed, spec.ClientToServerBytes, uploadSeed)
-            : new BulkTransfer(spec.ServerToClientBytes, downloadSeed);
+        int count = spec.Connections;
+        var uploads = new BulkTransfer[count];
+        var downloads = new BulkTransfer[count];
+        for (int i = 0; i < count; i++)
+        {
+            int uploadSeed = unchecked(spec.Seed + UploadSeed + (SeedStride * i));
+            int downloadSeed = unchecked(spec.Seed + DownloadSeed + (SeedStride * i));
+            uploads[i] = Application(spec.ClientToServerBytes, uploadSeed, spec.ServerToClientBytes, downloadSeed, check);
+            downloads[i] = Application(spec.ServerToClientBytes, downloadSeed, spec.ClientToServerBytes, uploadSeed, check);
+        }
+
         IpAddressBytes serverAddress = ScenarioSpec.ServerIpv4.Address;
         HostAddress first = clientNode!.Interfaces.AllAddresses.FirstOrDefault(a => a.InterfaceIndex == 0 && a.Address.Address.IsV4);
         if (first == default)
@@ -62,21 +96,30 @@ public static class ScenarioRunner
             serverAddress = ScenarioSpec.ServerIpv6.Address;
         }
 
-        MptcpConnection? clientConnection = null;
-        MptcpConnection? serverConnection = null;
+        var clientConnections = new MptcpConnection?[count];
+        var serverConnections = new MptcpConnection?[count];
         clientNode.Application = now =>
         {
-            clientConnection ??= Attach(clientEndpoint.Connect(now, first.Address.Address, serverAddress, ServerPort), upload);
-            upload.Run(now);
+            for (int i = 0; i < count; i++)
+            {
+                clientConnections[i] ??= Attach(clientEndpoint.Connect(now, first.Address.Address, serverAddress, ServerPort), uploads[i]);
+                uploads[i].Run(now);
+            }
         };
         serverNode!.Application = now =>
         {
-            if (serverConnection is null && serverEndpoint.TryAccept(out MptcpConnection accepted))
+            while (serverEndpoint.TryAccept(out MptcpConnection accepted))
             {
-                serverConnection = Attach(accepted, download);
+                if (Pair(accepted, clientConnections, serverConnections) is var i and >= 0)
+                {
+                    serverConnections[i] = Attach(accepted, downloads[i]);
+                }
             }
 
-            download.Run(now);
+            foreach (BulkTransfer download in downloads)
+            {
+                download.Run(now);
+            }
         };
         simulator.Wake(clientNode);
 
@@ -87,8 +130,9 @@ public static class ScenarioRunner
             long before = simulator.EventsProcessed;
             outcome = simulator.RunUntil(Math.Min(until, spec.DurationNs), budget);
             budget -= simulator.EventsProcessed - before;
-            bool finished = upload.Done && download.Done
-                && clientConnection?.State == MptcpConnectionState.Closed && serverConnection?.State == MptcpConnectionState.Closed;
+            bool finished = uploads.All(u => u.Done) && downloads.All(d => d.Done)
+                && clientConnections.All(c => c?.State == MptcpConnectionState.Closed)
+                && serverConnections.All(c => c?.State == MptcpConnectionState.Closed);
             if (finished || outcome == RunOutcome.EventLimit || until >= spec.DurationNs)
             {
                 break;
@@ -96,17 +140,20 @@ public static class ScenarioRunner
         }
 
         topology.Tap?.Flush();
-        TimeSpan start = TimeSpan.Zero;
+        ConnectionResult[] connections = [.. Enumerable.Range(0, count).Select(i => Outcome(i, clientConnections[i], serverConnections[i], uploads[i], downloads[i], check))];
+        ConnectionResult firstResult = connections[0];
+        MptcpConnection? clientConnection = clientConnections[0];
+        MptcpConnection? serverConnection = serverConnections[0];
         return new ScenarioResult
         {
             Seed = spec.Seed,
-            Upload = Direction(upload, download, start, check),
-            Download = Direction(download, upload, start, check),
+            Upload = firstResult.Upload,
+            Download = firstResult.Download,
             DurationSeconds = simulator.Now / 1e9,
-            SubflowsOpened = clientConnection?.Subflows.Count ?? 0,
-            SubflowsEstablished = clientConnection?.Events.Count(e => e.Kind == MptcpEventKind.SubflowEstablished) ?? 0,
-            SubflowsClosed = clientConnection?.Events.Count(e => e.Kind == MptcpEventKind.SubflowClosed) ?? 0,
-            Fallback = clientConnection?.Events.FirstOrDefault(e => e.Kind == MptcpEventKind.FellBack).Detail,
+            SubflowsOpened = firstResult.SubflowsOpened,
+            SubflowsEstablished = firstResult.SubflowsEstablished,
+            SubflowsClosed = firstResult.SubflowsClosed,
+            Fallback = firstResult.Fallback,
             ClientEvents = clientConnection?.Events.ToArray() ?? [],
             ServerEvents = serverConnection?.Events.ToArray() ?? [],
             ClientSubflows = clientConnection?.Subflows.Select(s => (s.Tuple, s.BytesScheduled)).ToArray() ?? [],
@@ -120,16 +167,61 @@ public static class ScenarioRunner
             }).ToArray(),
             SimulatorEvents = simulator.EventsProcessed,
             Outcome = outcome,
+            Connections = connections,
             ClientConnection = clientConnection,
             ServerConnection = serverConnection,
         };
     }
+
+    private static BulkTransfer Application(long bytesToSend, int contentSeed, long peerBytesToSend, int peerContentSeed, ContentCheck check) =>
+        check == ContentCheck.Pattern
+            ? new BulkTransfer(bytesToSend, contentSeed, peerBytesToSend, peerContentSeed)
+            : new BulkTransfer(bytesToSend, contentSeed);
 
     private static MptcpConnection Attach(MptcpConnection connection, BulkTransfer application)
     {
         application.Attach(connection);
         return connection;
     }
+
+    /// <summary>
+    /// Returns which client connection the server accepted: the one whose key the server read from
+    /// its MP_CAPABLE, else (a connection that fell back before the key arrived) the one whose first
+    /// subflow has the same client port, else the first not yet accepted; -1 when all are.
+    /// </summary>
+    private static int Pair(MptcpConnection accepted, MptcpConnection?[] clients, MptcpConnection?[] servers)
+    {
+        ushort port = accepted.Subflows.Count > 0 ? accepted.Subflows[0].Tuple.RemotePort : (ushort)0;
+        Func<MptcpConnection, bool>[] matches =
+        [
+            c => accepted.HasRemoteKey && c.LocalKey.Key == accepted.RemoteKey,
+            c => c.Subflows.Count > 0 && c.Subflows[0].Tuple.LocalPort == port,
+            _ => true,
+        ];
+        foreach (Func<MptcpConnection, bool> match in matches)
+        {
+            for (int i = 0; i < clients.Length; i++)
+            {
+                if (servers[i] is null && clients[i] is { } c && match(c))
+                {
+                    return i;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    private static ConnectionResult Outcome(int index, MptcpConnection? client, MptcpConnection? server, BulkTransfer upload, BulkTransfer download, ContentCheck check) => new(
+        index + 1,
+        client?.PrivacyMode ?? PrivacyMode.Standard,
+        server?.PrivacyMode,
+        client?.Subflows.Count ?? 0,
+        client?.Events.Count(e => e.Kind == MptcpEventKind.SubflowEstablished) ?? 0,
+        client?.Events.Count(e => e.Kind == MptcpEventKind.SubflowClosed) ?? 0,
+        client?.Events.FirstOrDefault(e => e.Kind == MptcpEventKind.FellBack).Detail,
+        Direction(upload, download, TimeSpan.Zero, check),
+        Direction(download, upload, TimeSpan.Zero, check));
 
     private static DirectionResult Direction(BulkTransfer sender, BulkTransfer receiver, TimeSpan start, ContentCheck check)
     {

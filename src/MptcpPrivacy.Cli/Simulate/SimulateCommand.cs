@@ -7,7 +7,8 @@ namespace MptcpPrivacy.Cli.Simulate;
 
 /// <summary>
 /// <c>mptcp-privacy simulate [SCENARIO.json] [--path SPEC]... [--mobility SPEC]... [--up BYTES]
-/// [--down BYTES] [--seed N] [--duration D] [--announce ADDR]... [--checksums] [--pcap FILE] [--json]</c>:
+/// [--down BYTES] [--seed N] [--duration D] [--announce ADDR]... [--profile MODE] [--connections N]
+/// [--checksums] [--pcap FILE] [--json]</c>:
 /// plays a scenario on the simulator with the userspace stack at both ends and summarises it.
 /// Scenario forms: docs/simulate-scenarios.md; summary and exit codes: docs/simulate-json.md.
 /// </summary>
@@ -51,7 +52,7 @@ internal static class SimulateCommand
             return ExitBadInput;
         }
 
-        var options = new MptcpOptions { RequireChecksums = request.Checksums };
+        MptcpOptions options = ScenarioRunner.OptionsFor(spec) with { RequireChecksums = request.Checksums };
         ScenarioResult result;
         if (request.PcapFile is { } pcap)
         {

@@ -37,6 +37,13 @@ internal static class SimulateJson
             WriteSubflows(w, "server", r.ServerSubflows);
             w.WriteEndObject();
 
+            w.WriteStartArray("connections");
+            foreach (ConnectionResult c in r.Connections)
+            {
+                WriteConnection(w, spec, c);
+            }
+
+            w.WriteEndArray();
             w.WriteStartArray("events");
             foreach ((string host, MptcpEvent e) in summary.Events)
             {
@@ -106,6 +113,8 @@ internal static class SimulateJson
         w.WriteNumber("downBytes", spec.ServerToClientBytes);
         w.WriteNumber("durationLimitSeconds", spec.DurationNs / 1_000_000_000m);
         w.WriteBoolean("checksums", summary.Request.Checksums);
+        w.WriteString("profile", ScenarioValues.FormatProfile(spec.Profile));
+        w.WriteNumber("connections", spec.Connections);
         w.WriteEndObject();
     }
 
@@ -120,6 +129,24 @@ internal static class SimulateJson
         w.WriteBoolean("sha256Match", d.SentSha256 is not null && d.SentSha256 == d.DeliveredSha256);
         w.WriteBoolean("complete", d.Complete);
         w.WriteNumber("goodputBitsPerSecond", Math.Round(d.GoodputBitsPerSecond));
+        w.WriteEndObject();
+    }
+
+    private static void WriteConnection(Utf8JsonWriter w, ScenarioSpec spec, ConnectionResult c)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("number", c.Number);
+        w.WriteString("mode", SimulateNames.Mode(c.ClientMode));
+        WriteNullable(w, "serverMode", c.ServerMode is { } mode ? SimulateNames.Mode(mode) : null);
+        w.WriteBoolean("success", c.Success);
+        WriteNullable(w, "fallback", c.Fallback);
+        w.WriteStartObject("subflows");
+        w.WriteNumber("opened", c.SubflowsOpened);
+        w.WriteNumber("established", c.SubflowsEstablished);
+        w.WriteNumber("closed", c.SubflowsClosed);
+        w.WriteEndObject();
+        WriteDirection(w, "upload", spec.ClientToServerBytes, c.Upload);
+        WriteDirection(w, "download", spec.ServerToClientBytes, c.Download);
         w.WriteEndObject();
     }
 

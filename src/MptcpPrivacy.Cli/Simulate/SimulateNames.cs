@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MptcpPrivacy.Privacy;
 using MptcpPrivacy.Scenarios;
 using MptcpPrivacy.Stack.Mptcp;
 
@@ -18,9 +19,20 @@ internal static class SimulateNames
         MptcpEventKind.AddressAnnounced => "address-announced",
         MptcpEventKind.AddressRemoved => "address-removed",
         MptcpEventKind.PriorityChanged => "priority-changed",
+        MptcpEventKind.PrivacyReady => "privacy-ready",
+        MptcpEventKind.PrivacyFailed => "privacy-failed",
         MptcpEventKind.PeerClosed => "peer-closed",
         MptcpEventKind.Closed => "closed",
         _ => Kebab(kind.ToString()),
+    };
+
+    /// <summary>Returns the name of a wire privacy mode, as <c>--profile</c> takes it ("privacy" for the profile).</summary>
+    public static string Mode(PrivacyMode mode) => mode switch
+    {
+        PrivacyMode.Standard => "standard",
+        PrivacyMode.Draft => "draft",
+        PrivacyMode.Profile => "privacy",
+        _ => Kebab(mode.ToString()),
     };
 
     /// <summary>Writes an enum member's name in lower case with dashes ("MiddleboxInterference" as "middlebox-interference").</summary>
@@ -65,6 +77,12 @@ internal static class SimulateNames
         if (!summary.Result.Download.Complete)
         {
             problems.Add("down: " + State(summary.Result.Download, summary.Spec.ServerToClientBytes));
+        }
+
+        int failed = summary.Result.Connections.Count(c => !c.Success);
+        if (failed > 0 && summary.Result.Connections.Count > 1)
+        {
+            problems.Add($"{failed} of {summary.Result.Connections.Count} connections incomplete (first: #{summary.Result.Connections.First(c => !c.Success).Number})");
         }
 
         return string.Join("; ", problems);

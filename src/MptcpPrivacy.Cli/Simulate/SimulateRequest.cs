@@ -30,6 +30,12 @@ internal sealed record SimulateRequest
     /// <summary>Gets the <c>--duration</c> time limit, or null to keep the scenario's.</summary>
     public string? Duration { get; init; }
 
+    /// <summary>Gets the <c>--profile</c> (standard, draft or privacy), or null to keep the scenario's.</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>Gets the <c>--connections</c> count, or null to keep the scenario's.</summary>
+    public string? Connections { get; init; }
+
     /// <summary>Gets whether both ends ask for DSS checksums (RFC 8684 §3.3).</summary>
     public bool Checksums { get; init; }
 

@@ -15,13 +15,14 @@ internal static class SimulateScenario
 {
     /// <summary>
     /// Gets the scenario played with no scenario file: two paths (100 Mbit/s with a 20 ms RTT and
-    /// 50 Mbit/s with a 40 ms RTT), so that the client joins a second subflow, and 2 MB up and 4 MB
-    /// down, so that both directions carry data; seed 1, 60 s limit.
+    /// 50 Mbit/s with a 40 ms RTT), so that the client joins a second subflow, the second's addresses
+    /// announced by the client (ADD_ADDR), so that a privacy mode has joins and an announcement to
+    /// hide, and 2 MB up and 4 MB down, so that both directions carry data; seed 1, 60 s limit.
     /// </summary>
     public static ScenarioSpec Default { get; } = new()
     {
-        Description = "default: two paths, 2 MB up, 4 MB down",
-        Paths = [PathSpec.Parse("rate=100M,rtt=20ms"), PathSpec.Parse("rate=50M,rtt=40ms")],
+        Description = "default: two paths, the second announced, 2 MB up, 4 MB down",
+        Paths = [PathSpec.Parse("rate=100M,rtt=20ms"), PathSpec.Parse("rate=50M,rtt=40ms,announce")],
         ClientToServerBytes = 2_000_000,
         ServerToClientBytes = 4_000_000,
     };
@@ -33,7 +34,7 @@ internal static class SimulateScenario
     public static ScenarioSpec Build(SimulateRequest request, string? fileText)
     {
         ScenarioSpec spec = fileText is null ? Default : ScenarioSpec.FromJson(fileText, request.ScenarioFile);
-        if (fileText is null && (request.Paths.Count > 0 || request.Mobility.Count > 0 || request.Announce.Count > 0 || request.Up is not null || request.Down is not null))
+        if (fileText is null && (request.Paths.Count > 0 || request.Mobility.Count > 0 || request.Announce.Count > 0 || request.Up is not null || request.Down is not null || request.Connections is not null))
         {
             spec = spec with { Description = "default, changed by options" };
         }
@@ -69,6 +70,16 @@ internal static class SimulateScenario
         if (request.Duration is { } duration)
         {
             spec = spec with { DurationNs = Read("--duration", duration, ScenarioValues.ParseDuration) };
+        }
+
+        if (request.Profile is { } profile)
+        {
+            spec = spec with { Profile = Read("--profile", profile, ScenarioValues.ParseProfile) };
+        }
+
+        if (request.Connections is { } connections)
+        {
+            spec = spec with { Connections = (int)Read("--connections", connections, ScenarioValues.ParseConnections) };
         }
 
         try
@@ -134,6 +145,8 @@ internal static class SimulateScenario
                 "client-to-server" => ("up", [], 0, request.Up),
                 "server-to-client" => ("down", [], 0, request.Down),
                 "duration" => ("duration", [], 0, request.Duration),
+                "profile" => ("profile", [], 0, request.Profile),
+                "connections" => ("connections", [], 0, request.Connections),
                 _ => (list, [], 0, null),
             };
             (string option, IReadOnlyList<string> values, int fromFile, string? single) = source;

@@ -23,7 +23,8 @@ internal static class SimulateText
         ScenarioResult r = summary.Result;
         output.WriteLine($"Scenario  {string.Join(": ", new[] { summary.Request.ScenarioFile, spec.Description }.Where(s => s is not null))}");
         output.WriteLine($"          seed {spec.Seed.ToString(CultureInfo.InvariantCulture)}, time limit {ScenarioValues.FormatDuration(spec.DurationNs)}, "
-            + $"DSS checksums {(summary.Request.Checksums ? "on" : "off")}"
+            + $"DSS checksums {(summary.Request.Checksums ? "on" : "off")}, privacy {ScenarioValues.FormatProfile(spec.Profile)}"
+            + (spec.Connections > 1 ? $", {spec.Connections.ToString(CultureInfo.InvariantCulture)} connections" : "")
             + (spec.ServerAnnouncedAddresses.Count > 0 ? $", server announces {string.Join(", ", spec.ServerAnnouncedAddresses.Select(a => a.Address))}" : ""));
         foreach (MobilityEvent e in spec.Mobility)
         {
@@ -51,6 +52,8 @@ internal static class SimulateText
         AddDirection(transfer, "up (client to server)", spec.ClientToServerBytes, r.Upload);
         AddDirection(transfer, "down (server to client)", spec.ServerToClientBytes, r.Download);
         transfer.WriteTo(output);
+        output.WriteLine();
+        WriteConnections(spec, r, output);
         output.WriteLine();
         output.WriteLine($"Subflows  {r.SubflowsOpened} opened, {r.SubflowsEstablished} established, {r.SubflowsClosed} closed; "
             + (r.Fallback is { } fallback ? $"FELL BACK to TCP: {fallback}" : "no fallback"));
@@ -102,6 +105,27 @@ internal static class SimulateText
                 : $"DIFFER {d.SentSha256[..DigestDigits]} vs {d.DeliveredSha256[..DigestDigits]}";
         string goodput = (d.GoodputBitsPerSecond / 1e6).ToString("F1", CultureInfo.InvariantCulture) + " Mbit/s";
         table.Add(name, SimulateNames.Count(bytesToSend), SimulateNames.Count(d.BytesDelivered), goodput, digest);
+    }
+
+    /// <summary>Writes each connection's mode as run at both ends, its subflows and what arrived each way.</summary>
+    private static void WriteConnections(ScenarioSpec spec, ScenarioResult r, TextWriter output)
+    {
+        int ok = r.Connections.Count(c => c.Success);
+        output.WriteLine($"Connections  {ok.ToString(CultureInfo.InvariantCulture)} of {r.Connections.Count.ToString(CultureInfo.InvariantCulture)} complete and byte-exact"
+            + (r.Connections.Count > 1 ? "; the sections below show connection 1" : ""));
+        var table = new TextTable("rllrrl", "#", "mode (client/server)", "subflows", "up delivered", "down delivered", "result");
+        foreach (ConnectionResult c in r.Connections)
+        {
+            table.Add(
+                c.Number.ToString(CultureInfo.InvariantCulture),
+                $"{SimulateNames.Mode(c.ClientMode)}/{(c.ServerMode is { } mode ? SimulateNames.Mode(mode) : "-")}",
+                $"{c.SubflowsOpened} opened, {c.SubflowsEstablished} established" + (c.Fallback is null ? "" : ", fell back"),
+                SimulateNames.Count(c.Upload.BytesDelivered),
+                SimulateNames.Count(c.Download.BytesDelivered),
+                c.Success ? "OK" : $"up {SimulateNames.State(c.Upload, spec.ClientToServerBytes)}; down {SimulateNames.State(c.Download, spec.ServerToClientBytes)}");
+        }
+
+        table.WriteTo(output);
     }
 
     private static void WriteTimeline(IReadOnlyList<MptcpEvent> events, TextWriter output)

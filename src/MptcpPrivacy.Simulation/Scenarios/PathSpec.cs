@@ -12,7 +12,7 @@ namespace MptcpPrivacy.Simulation.Scenarios;
 /// </summary>
 /// <remarks>
 /// The text form is the one of <c>--path</c>, items separated by commas:
-/// <c>rate=100M,rtt=20ms,jitter=1ms,loss=1%,reorder=0.5%,dup=0.2%,mtu=1400,nat,strip=join,down=5s,up=8s</c>.
+/// <c>rate=100M,rtt=20ms,jitter=1ms,loss=1%,reorder=0.5%,dup=0.2%,mtu=1400,nat,strip=join,announce,down=5s,up=8s</c>.
 /// <see cref="Parse"/> reads it and <see cref="ToString"/> writes it, so that <c>Parse(p.ToString())</c> equals <c>p</c>.
 /// docs/simulate-scenarios.md lists every key.
 /// </remarks>
@@ -65,6 +65,12 @@ public sealed record PathSpec
 
     /// <summary>Gets which MPTCP options a middlebox on the path strips.</summary>
     public StripMode Strip { get; init; }
+
+    /// <summary>
+    /// Gets whether the client announces its addresses on the path to the server (ADD_ADDR, RFC 8684
+    /// §3.4) besides joining from them: their path-manager endpoints are "signal subflow", not "subflow".
+    /// </summary>
+    public bool Announce { get; init; }
 
     /// <summary>Gets when the path's link goes down and comes back up, in time order.</summary>
     public IReadOnlyList<LinkStateChange> LinkChanges { get; init; } = [];
@@ -199,6 +205,7 @@ public sealed record PathSpec
         && Nat == other.Nat
         && NatPublicAddress == other.NatPublicAddress
         && Strip == other.Strip
+        && Announce == other.Announce
         && LinkChanges.SequenceEqual(other.LinkChanges)
         && Ipv4 == other.Ipv4
         && Ipv6 == other.Ipv6;
@@ -261,6 +268,11 @@ public sealed record PathSpec
         if (Strip != StripMode.None)
         {
             items.Add(("strip", FormatStrip(Strip)));
+        }
+
+        if (Announce)
+        {
+            items.Add(("announce", null));
         }
 
         foreach (LinkStateChange change in LinkChanges)

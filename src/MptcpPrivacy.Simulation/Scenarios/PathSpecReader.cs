@@ -10,7 +10,7 @@ internal sealed class PathSpecReader : IKeyedReader<PathSpec>
 {
     /// <summary>The keys, in the order <see cref="PathSpec.ToString"/> writes them.</summary>
     public static readonly string[] Keys =
-        ["name", "rate", "rtt", "delay", "jitter", "loss", "reorder", "reorder-delay", "dup", "mtu", "queue", "nat", "strip", "down", "up", "v4", "v6"];
+        ["name", "rate", "rtt", "delay", "jitter", "loss", "reorder", "reorder-delay", "dup", "mtu", "queue", "nat", "strip", "announce", "down", "up", "v4", "v6"];
 
     /// <summary>The keys that may be given more than once.</summary>
     public static readonly string[] RepeatableKeys = ["down", "up"];
@@ -30,7 +30,7 @@ internal sealed class PathSpecReader : IKeyedReader<PathSpec>
     public bool IsRepeatable(string key) => RepeatableKeys.Contains(key);
 
     /// <inheritdoc/>
-    public bool IsFlag(string key) => key == "nat";
+    public bool IsFlag(string key) => key is "nat" or "announce";
 
     /// <inheritdoc/>
     public PathSpec Finish() => Spec;
@@ -45,7 +45,7 @@ internal sealed class PathSpecReader : IKeyedReader<PathSpec>
 
         if (!IsFlag(key) && value is null)
         {
-            throw new ScenarioFormatException("needs a value (only nat may stand alone)");
+            throw new ScenarioFormatException("needs a value (only nat and announce may stand alone)");
         }
 
         string text = value ?? "";
@@ -64,6 +64,7 @@ internal sealed class PathSpecReader : IKeyedReader<PathSpec>
             "queue" => Spec with { QueuePackets = (int)ScenarioValues.ParseInteger(text, 0, PathSpec.MaximumQueuePackets) },
             "nat" => ReadNat(value),
             "strip" => Spec with { Strip = ReadStrip(text) },
+            "announce" => Spec with { Announce = ReadYesNo(value, "announce") },
             "down" => Spec with { LinkChanges = AddChange(text, up: false) },
             "up" => Spec with { LinkChanges = AddChange(text, up: true) },
             "v4" => Spec with { Ipv4 = ReadAddress(text, v4: true) },
@@ -148,14 +149,23 @@ internal sealed class PathSpecReader : IKeyedReader<PathSpec>
             ? throw new ScenarioFormatException("give rtt or delay, not both (delay is one way, rtt both)")
             : ScenarioValues.ParseDuration(text);
 
+    /// <summary>Reads a flag's value: bare, "yes" or "true" is set, "no" or "false" is not; anything else is null.</summary>
+    private static bool? YesNo(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "yes" or "true" => true,
+        "no" or "false" => false,
+        _ => null,
+    };
+
+    private static bool ReadYesNo(string? value, string key) =>
+        YesNo(value) ?? throw new ScenarioFormatException($"\"{value}\" is not a value for {key}: give it bare, or yes or no");
+
     private PathSpec ReadNat(string? value)
     {
-        switch (value?.ToLowerInvariant())
+        bool? nat = YesNo(value);
+        if (nat is not null || value is null)
         {
-            case null or "yes" or "true":
-                return Spec with { Nat = true, NatPublicAddress = null };
-            case "no" or "false":
-                return Spec with { Nat = false, NatPublicAddress = null };
+            return Spec with { Nat = nat ?? true, NatPublicAddress = null };
         }
 
         if (!AddressText.TryParseAddress(value, out IpAddressBytes address, out string error))

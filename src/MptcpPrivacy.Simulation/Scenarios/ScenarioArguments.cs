@@ -6,14 +6,14 @@ namespace MptcpPrivacy.Simulation.Scenarios;
 /// Reads a scenario from command-line options, for a <c>simulate</c> command that takes the scenario
 /// on its command line: <c>--path</c> (once per path, in order), <c>--mobility</c> and
 /// <c>--announce</c> (repeatable), <c>--client-to-server</c>, <c>--server-to-client</c>,
-/// <c>--seed</c>, <c>--duration</c>, <c>--description</c>. Each takes its value as the next
+/// <c>--seed</c>, <c>--duration</c>, <c>--profile</c>, <c>--connections</c>, <c>--description</c>. Each takes its value as the next
 /// argument or after "=".
 /// </summary>
 internal static class ScenarioArguments
 {
     /// <summary>The options, without their dashes.</summary>
     public static readonly string[] Options =
-        ["path", "mobility", "announce", "client-to-server", "server-to-client", "seed", "duration", "description"];
+        ["path", "mobility", "announce", "client-to-server", "server-to-client", "seed", "duration", "profile", "connections", "description"];
 
     private static readonly string[] Repeatable = ["path", "mobility", "announce"];
 
@@ -86,6 +86,12 @@ internal static class ScenarioArguments
                     break;
                 case "duration":
                     spec = spec with { DurationNs = Wrap(option, -1, value, ScenarioValues.ParseDuration) };
+                    break;
+                case "profile":
+                    spec = spec with { Profile = Wrap(option, -1, value, ScenarioValues.ParseProfile) };
+                    break;
+                case "connections":
+                    spec = spec with { Connections = (int)Wrap(option, -1, value, ScenarioValues.ParseConnections) };
                     break;
                 case "description":
                     spec = spec with { Description = value };

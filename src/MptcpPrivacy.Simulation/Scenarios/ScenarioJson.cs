@@ -18,7 +18,7 @@ internal sealed class ScenarioJson
 {
     /// <summary>The top-level keys, in the order a written file has them.</summary>
     public static readonly string[] TopKeys =
-        ["description", "seed", "duration", "client-to-server", "server-to-client", "paths", "mobility", "announce"];
+        ["description", "seed", "duration", "client-to-server", "server-to-client", "connections", "profile", "paths", "mobility", "announce"];
 
     private readonly string? _fileName;
 
@@ -87,6 +87,8 @@ internal sealed class ScenarioJson
             writer.WriteString("duration", ScenarioValues.FormatDuration(spec.DurationNs));
             writer.WriteString("client-to-server", ScenarioValues.FormatBytes(spec.ClientToServerBytes));
             writer.WriteString("server-to-client", ScenarioValues.FormatBytes(spec.ServerToClientBytes));
+            writer.WriteNumber("connections", spec.Connections);
+            writer.WriteString("profile", ScenarioValues.FormatProfile(spec.Profile));
             writer.WriteStartArray("paths");
             foreach (PathSpec path in spec.Paths)
             {
@@ -141,7 +143,7 @@ internal sealed class ScenarioJson
                 case "queue":
                     writer.WriteNumber(key, path.QueuePackets);
                     break;
-                case "nat" when value is null:
+                case "nat" or "announce" when value is null:
                     writer.WriteBoolean(key, true);
                     break;
                 case "down" or "up":
@@ -197,6 +199,8 @@ internal sealed class ScenarioJson
                 "duration" => spec with { DurationNs = Parse(value, at, ScenarioValues.ParseDuration, number: false) },
                 "client-to-server" => spec with { ClientToServerBytes = Parse(value, at, ScenarioValues.ParseBytes, number: true) },
                 "server-to-client" => spec with { ServerToClientBytes = Parse(value, at, ScenarioValues.ParseBytes, number: true) },
+                "connections" => spec with { Connections = (int)Parse(value, at, ScenarioValues.ParseConnections, number: true) },
+                "profile" => spec with { Profile = Apply(value, at, String(value, at, "\"standard\", \"draft\" or \"privacy\""), ScenarioValues.ParseProfile) },
                 "paths" => spec with { Paths = List(value, at, ReadPath) },
                 "mobility" => spec with { Mobility = List(value, at, ReadMobility) },
                 "announce" => spec with { ServerAnnouncedAddresses = List(value, at, ReadAddress) },
@@ -335,9 +339,15 @@ internal sealed class ScenarioJson
             throw Fail(value, "$." + at, number ? $"expected a number or a string, not {value.KindName}" : $"expected a string with a unit such as \"20ms\", not {Describe(value)}");
         }
 
+        return Apply(value, at, value.Text, parse);
+    }
+
+    /// <summary>Reads a value's text with <paramref name="parse"/>, placing any error at the value.</summary>
+    private T Apply<T>(JsonItem value, string at, string text, Func<string, T> parse)
+    {
         try
         {
-            return parse(value.Text);
+            return parse(text);
         }
         catch (ScenarioFormatException e)
         {

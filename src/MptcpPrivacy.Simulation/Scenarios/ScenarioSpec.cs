@@ -2,8 +2,8 @@ namespace MptcpPrivacy.Simulation.Scenarios;
 
 /// <summary>
 /// A whole simulation scenario as data: the paths between client and router, what happens to the
-/// client's addresses over time, how many bytes go each way, the seed, a time limit, and the
-/// addresses the server announces. Read from a scenario file (<see cref="FromJson"/>) or from
+/// client's addresses over time, how many connections move how many bytes each way, the wire
+/// privacy mode, the seed, a time limit, and the addresses the server announces. Read from a scenario file (<see cref="FromJson"/>) or from
 /// command-line options (<see cref="FromArguments"/>); <see cref="SimulatedTopology"/> builds the network.
 /// </summary>
 /// <remarks>
@@ -14,6 +14,9 @@ public sealed record ScenarioSpec
 {
     /// <summary>The most paths a scenario may have.</summary>
     public const int MaximumPaths = 16;
+
+    /// <summary>The most concurrent connections a scenario may open.</summary>
+    public const int MaximumConnections = 1000;
 
     /// <summary>Gets the server's IPv4 address, 192.0.2.1/25 (the client's path 3 takes 192.0.2.128/25).</summary>
     public static InterfaceAddress ServerIpv4 { get; } = InterfaceAddress.Parse("192.0.2.1/25");
@@ -45,6 +48,12 @@ public sealed record ScenarioSpec
     /// <summary>Gets the extra server addresses, on the server's one interface, that the server announces (MPTCP ADD_ADDR).</summary>
     public IReadOnlyList<InterfaceAddress> ServerAnnouncedAddresses { get; init; } = [];
 
+    /// <summary>Gets the wire privacy mode both hosts run. Default <see cref="PrivacyProfile.Standard"/>.</summary>
+    public PrivacyProfile Profile { get; init; }
+
+    /// <summary>Gets how many MPTCP connections the client opens to the server at the start, all at once over the same paths, each moving the given bytes each way. Default 1.</summary>
+    public int Connections { get; init; } = 1;
+
     /// <summary>Gets every server address: <see cref="ServerIpv4"/>, <see cref="ServerIpv6"/>, then the announced ones.</summary>
     public IReadOnlyList<InterfaceAddress> ServerAddresses => [ServerIpv4, ServerIpv6, .. ServerAnnouncedAddresses];
 
@@ -57,7 +66,7 @@ public sealed record ScenarioSpec
     /// <summary>
     /// Reads command-line options (<c>--path</c>, <c>--mobility</c>, <c>--announce</c> may repeat;
     /// <c>--client-to-server</c>, <c>--server-to-client</c>, <c>--seed</c>, <c>--duration</c>,
-    /// <c>--description</c>), as "--key value" or "--key=value", and checks the scenario.
+    /// <c>--profile</c>, <c>--connections</c>, <c>--description</c>), as "--key value" or "--key=value", and checks the scenario.
     /// </summary>
     /// <exception cref="ScenarioFormatException">An option is unknown, lacks its value, or the scenario is not good; the message names the option.</exception>
     public static ScenarioSpec FromArguments(IReadOnlyList<string> arguments) => ScenarioArguments.Read(arguments);
@@ -79,7 +88,9 @@ public sealed record ScenarioSpec
         && ServerToClientBytes == other.ServerToClientBytes
         && Seed == other.Seed
         && DurationNs == other.DurationNs
-        && ServerAnnouncedAddresses.SequenceEqual(other.ServerAnnouncedAddresses);
+        && ServerAnnouncedAddresses.SequenceEqual(other.ServerAnnouncedAddresses)
+        && Profile == other.Profile
+        && Connections == other.Connections;
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Paths.Count, Mobility.Count, ClientToServerBytes, ServerToClientBytes, Seed, DurationNs);

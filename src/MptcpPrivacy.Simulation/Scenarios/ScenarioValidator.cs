@@ -38,6 +38,16 @@ internal static class ScenarioValidator
             throw Error("duration", "must be longer than 0");
         }
 
+        if (spec.Connections is < 1 or > ScenarioSpec.MaximumConnections)
+        {
+            throw Error("connections", $"{spec.Connections} is out of range (1 to {ScenarioSpec.MaximumConnections})");
+        }
+
+        if (!Enum.IsDefined(spec.Profile))
+        {
+            throw Error("profile", $"{spec.Profile} is not a privacy profile");
+        }
+
         // Who holds each address and whose each routed prefix is, to find clashes.
         var addressOwners = new Dictionary<IpAddressBytes, string>();
         var prefixOwners = new Dictionary<IpPrefix, string>();

@@ -150,6 +150,29 @@ public static class ScenarioValues
         return value;
     }
 
+    /// <summary>Reads a number of concurrent connections, 1 to <see cref="ScenarioSpec.MaximumConnections"/>.</summary>
+    /// <exception cref="ScenarioFormatException">The text is not such a number.</exception>
+    public static long ParseConnections(string text) => ParseInteger(text, 1, ScenarioSpec.MaximumConnections);
+
+    /// <summary>Reads a privacy profile: "standard", "draft" or "privacy" (any case).</summary>
+    /// <exception cref="ScenarioFormatException">The text names no profile.</exception>
+    public static PrivacyProfile ParseProfile(string text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "standard" => PrivacyProfile.Standard,
+        "draft" => PrivacyProfile.Draft,
+        "privacy" => PrivacyProfile.Privacy,
+        _ => throw new ScenarioFormatException($"\"{text}\" is not a privacy profile: standard, draft or privacy"),
+    };
+
+    /// <summary>Writes a privacy profile as <see cref="ParseProfile"/> reads it ("privacy").</summary>
+    public static string FormatProfile(PrivacyProfile profile) => profile switch
+    {
+        PrivacyProfile.Standard => "standard",
+        PrivacyProfile.Draft => "draft",
+        PrivacyProfile.Privacy => "privacy",
+        _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "not a privacy profile"),
+    };
+
     private static (decimal Number, string Unit) Split(string text, string expected)
     {
         ArgumentNullException.ThrowIfNull(text);

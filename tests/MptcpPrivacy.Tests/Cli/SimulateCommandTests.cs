@@ -120,6 +120,11 @@ public class SimulateCommandTests
     [InlineData("{\n  \"pahts\": []\n}", ".json:2:", "unknown top-level key \"pahts\" (did you mean \"paths\"?)")]
     [InlineData("{ \"seed\": 1 ", ".json:1:", "not valid JSON")]
     [InlineData("", ".json:", "")]
+    [InlineData("{ \"profile\": \"secret\" }", ".json:1:", "$.profile: \"secret\" is not a privacy profile: standard, draft or privacy")]
+    [InlineData("{ \"profile\": 2 }", ".json:1:", "$.profile: expected a string (\"standard\", \"draft\" or \"privacy\"), not the number 2")]
+    [InlineData("{ \"connections\": 0 }", ".json:1:", "$.connections: 0 is out of range (1 to 1000)")]
+    [InlineData("{ \"connections\": \"x\" }", ".json:1:", "$.connections: \"x\" is not a whole number")]
+    [InlineData("{ \"paths\": [ { \"announce\": \"often\" } ] }", ".json:1:", "$.paths[0].announce: \"often\" is not a value for announce: give it bare, or yes or no")]
     public void ABadScenarioFileIsExitTwoNamingWhereAndWhat(string text, string where, string what)
     {
         using var dir = new TempDirectory();

@@ -28,7 +28,7 @@ public class SimulateScenarioTests
     {
         ScenarioSpec spec = SimulateScenario.Build(new SimulateRequest(), fileText: null);
         Assert.Equal(SimulateScenario.Default, spec);
-        Assert.Equal(["rate=100M,rtt=20ms", "rate=50M,rtt=40ms"], spec.Paths.Select(p => p.ToString()));
+        Assert.Equal(["rate=100M,rtt=20ms", "rate=50M,rtt=40ms,announce"], spec.Paths.Select(p => p.ToString()));
         Assert.Equal(2_000_000, spec.ClientToServerBytes);
         Assert.Equal(4_000_000, spec.ServerToClientBytes);
     }

@@ -173,7 +173,7 @@ public class PathSpecTests
         { "v4=198.51.100.2/33", "v4: \"198.51.100.2/33\" has a bad prefix length" },
         { "name=a b", "name: \"a b\" is not a name: use 1 to 32 letters" },
         { "name=", "name: \"\" is not a name" },
-        { "rate", "rate: needs a value (only nat may stand alone)" },
+        { "rate", "rate: needs a value (only nat and announce may stand alone)" },
         { "loss=1%,loss=2%", "loss: given twice" },
         { "rate=1M,,rtt=2ms", "item 2 is empty (two commas in a row?)" },
         { "rate=1M,", "ends with a comma" },

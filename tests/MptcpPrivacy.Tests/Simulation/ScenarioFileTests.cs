@@ -28,6 +28,8 @@ public class ScenarioFileTests
             "at=10s,path=3,interface=down"
           ],
           "announce": ["192.0.2.2"],
+          "profile": "privacy",
+          "connections": 4,
         }
         """;
 
@@ -46,6 +48,8 @@ public class ScenarioFileTests
         "--mobility", "at=6s,path=2,remove=203.0.113.2",
         "--MOBILITY", "at=10s,path=3,interface=down",
         "--announce", "192.0.2.2",
+        "--profile", "privacy",
+        "--connections", "4",
     ];
 
     [Fact]
@@ -66,6 +70,8 @@ public class ScenarioFileTests
         Assert.Equal(3, spec.Mobility.Count);
         Assert.Equal(MobilityAction.InterfaceDown, spec.Mobility[2].Action);
         Assert.Equal([InterfaceAddress.Parse("192.0.2.2/32")], spec.ServerAnnouncedAddresses);
+        Assert.Equal(PrivacyProfile.Privacy, spec.Profile);
+        Assert.Equal(4, spec.Connections);
         Assert.Equal(
             ["192.0.2.1/25", "2001:db8::1/64", "192.0.2.2/32"],
             spec.ServerAddresses.Select(a => a.ToString()));
@@ -105,6 +111,8 @@ public class ScenarioFileTests
         Assert.Contains("\"down\": [", written);
         Assert.Contains("\"nat\": true", written);
         Assert.Contains("\"mtu\": 1400", written);
+        Assert.Contains("\"profile\": \"privacy\"", written);
+        Assert.Contains("\"connections\": 4", written);
 
         ScenarioSpec defaults = new();
         Assert.Equal(defaults, ScenarioSpec.FromJson(defaults.ToJson()));
