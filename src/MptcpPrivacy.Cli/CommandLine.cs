@@ -122,8 +122,6 @@ internal static class CommandLine
         var port = new Option<string?>("--port") { HelpName = "P", Description = connect ? "The peer's port (instead of PORT)." : "The port to listen on." };
         var input = new Option<string?>("--input") { HelpName = "FILE", Description = "Send this file (default: standard input)." };
         var output = new Option<string?>("--output") { HelpName = "FILE", Description = "Write what is received here (default: standard output)." };
-        var profile = new Option<string?>("--profile") { HelpName = "MODE", Description = "The wire privacy mode at both ends: standard (RFC 8684, the default), draft or privacy." };
-        var connections = new Option<string?>("--connections") { HelpName = "N", Description = "Concurrent connections from the client, each moving the given bytes (default 1)." };
         var checksums = new Option<bool>("--checksums") { Description = "Ask for DSS checksums (RFC 8684 §3.3)." };
         var pcap = new Option<string?>("--pcap") { HelpName = "FILE", Description = "Write a pcapng capture of every packet the stack sent and received." };
         var timeout = new Option<string?>("--timeout") { HelpName = "D", Description = "Give up after this long (\"30s\"; default 5 minutes)." };
