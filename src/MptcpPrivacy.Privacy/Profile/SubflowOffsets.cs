@@ -47,6 +47,27 @@ public static class SubflowOffsets
     public static uint TimestampOffset(ReadOnlySpan<byte> timestampOffsetKey, SubflowLabel subflow) =>
         BinaryPrimitives.ReadUInt32BigEndian(Prf(timestampOffsetKey, subflow));
 
+    /// <summary>
+    /// The address ID a REMOVE_ADDR carries to close subflow j under the profile: the first byte of
+    /// HMAC-SHA256(K_dsn(sender), "remove" ‖ label j), never 0. The peer finds the subflow by
+    /// computing the same for its subflows; an observer cannot tie the value to the join it names
+    /// (whose own address ID was drawn at random), so the option links no two subflows.
+    /// </summary>
+    public static byte RemoveAddressId(ReadOnlySpan<byte> dsnOffsetKey, SubflowLabel subflow)
+    {
+        if (dsnOffsetKey.IsEmpty)
+        {
+            throw new ArgumentException("An offset key is needed.", nameof(dsnOffsetKey));
+        }
+
+        Span<byte> message = stackalloc byte[6 + SubflowLabel.EncodedLength];
+        "remove"u8.CopyTo(message);
+        subflow.Encode(message[6..]);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HmacSha256.Compute(dsnOffsetKey, message, mac);
+        return mac[0] == 0 ? (byte)1 : mac[0];
+    }
+
     /// <summary>The 64-bit DSN or Data ACK as written on the subflow.</summary>
     public static ulong ToWire(ulong dataSequence, ulong offset) => unchecked(dataSequence + offset);
 

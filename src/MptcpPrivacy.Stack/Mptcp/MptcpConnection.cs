@@ -592,6 +592,21 @@ public sealed class MptcpConnection
             Raise(new MptcpEvent(now, MptcpEventKind.AddressRemoved, null, ids[i]));
         }
 
+        var named = new List<MptcpSubflow>();
+        if (Privacy.TryFindRemoved(ids, _subflows, named))
+        {
+            // The profile's IDs name subflows, not addresses: close those (RFC 8684 §3.4.2's effect).
+            foreach (MptcpSubflow subflow in named)
+            {
+                if (subflow.Phase != SubflowPhase.Closed)
+                {
+                    subflow.Reset(MpTcpRstReason.Unspecified);
+                }
+            }
+
+            return;
+        }
+
         Apply(now, pm.OnRemoveAddrReceived(ids));
     }
 
@@ -693,6 +708,29 @@ public sealed class MptcpConnection
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Returns whether a signal (MP_FAIL, an ADD_ADDR echo or announcement, REMOVE_ADDR) or the
+    /// privacy mode's own options are due: they need a pure ACK's room, which a DATA_FIN's DSS
+    /// would otherwise take on every pure ACK while the DATA_FIN is unacknowledged.
+    /// </summary>
+    internal bool SignalDue(TimeSpan now)
+    {
+        if (_pendingFail is not null || _echoes.Count > 0 || _removals.Count > 0 || Privacy.ControlDue(now))
+        {
+            return true;
+        }
+
+        foreach (Announcement a in _announcements)
+        {
+            if (a.Transmissions < _options.AddAddrMaxTransmissions && a.Due <= now)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Takes the host's new endpoint <paramref name="endpoint"/> (an address came up, or was configured).</summary>
@@ -890,12 +928,8 @@ public sealed class MptcpConnection
                 case RemoveAddress remove:
                     // A withdrawn address is no longer announced (RFC 8684 §3.4.2).
                     _announcements.RemoveAll(a => a.Id == remove.AddressId);
-                    if (Privacy.SendsRemoveAddr)
-                    {
-                        _removals.Add(remove.AddressId);
-                        signal = true;
-                    }
-
+                    Privacy.AddRemovals(remove.AddressId, _subflows, _removals);
+                    signal = true;
                     break;
                 case CloseSubflow close:
                     if (SubflowWithPathId(close.SubflowId) is { Phase: not SubflowPhase.Closed } closing)

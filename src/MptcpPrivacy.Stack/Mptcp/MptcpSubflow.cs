@@ -419,19 +419,24 @@ public sealed class MptcpSubflow : ISubflowHooks
             }
         }
 
-        if (segment.PayloadLength == 0 && _connection.DataFinToSend is null)
+        if (segment.PayloadLength == 0 && (_connection.DataFinToSend is null || _connection.SignalDue(now)))
         {
+            // With a DATA_FIN outstanding, a due signal still goes first: the DATA_FIN's 26-byte
+            // DSS would leave it no room on every pure ACK, and each would ask for the next.
             // A signal goes first on a pure ACK and the Data ACK only if room is left, as Linux
             // does: an ADD_ADDR with a port (18 bytes) or for IPv6 (28 or 30) does not fit beside
             // a 12-byte DSS and the timestamps, and the next segment repeats the Data ACK anyway.
             // The privacy mode's own options (the profile's key shares) go before both.
             written += _connection.Privacy.WriteControl(now, this, destination);
             written += WriteSignal(now, destination[written..], wholeRoom: written == 0);
-            if (destination.Length - written >= DssAckOnlyLength)
+            int dss = destination.Length - written >= DssAckOnlyLength ? WriteDss(segment, destination[written..]) : 0;
+            written += dss;
+            if (dss == 0 && _connection.DataFinToSend is not null)
             {
-                written += WriteDss(segment, destination[written..]);
+                // The DATA_FIN did not fit beside the signal: it goes on the next pure ACK.
+                Tcp.RequestAcknowledgment();
             }
-            else if (_connection.CanSendDataAck)
+            else if (dss == 0 && _connection.CanSendDataAck)
             {
                 // The Data ACK gave way: send it on another pure ACK right after, since a peer
                 // waiting for its first DSS (the end of the MP_CAPABLE handshake) may get no data.

@@ -60,9 +60,6 @@ internal sealed class ProfilePrivacy : WirePrivacy
     public override bool ReadyForJoins => !_active || (_keys is not null && _peerHasOurShare);
 
     /// <inheritdoc/>
-    public override bool SendsRemoveAddr => !_active;
-
-    /// <inheritdoc/>
     public override TimeSpan? NextDeadline => _active && !_peerHasOurShare && CanSendControl ? _shareDue : null;
 
     /// <summary>Gets whether the connection secret exists at this end.</summary>
@@ -190,6 +187,10 @@ internal sealed class ProfilePrivacy : WirePrivacy
             }
         }
     }
+
+    /// <inheritdoc/>
+    public override bool ControlDue(TimeSpan now) =>
+        _active && ((_confirmOwed && _keys is not null) || (!_peerHasOurShare && _ourParts is not null && _shareDue <= now && CanSendControl));
 
     /// <inheritdoc/>
     public override int WriteControl(TimeSpan now, MptcpSubflow subflow, Span<byte> destination)
@@ -326,6 +327,45 @@ internal sealed class ProfilePrivacy : WirePrivacy
             subflow.PrivacyState.Reservation = null;
             Connection.Endpoint.ProfileTokens.Release(reservation);
         }
+    }
+
+    /// <inheritdoc/>
+    public override void AddRemovals(byte localAddressId, IReadOnlyList<MptcpSubflow> subflows, List<byte> removals)
+    {
+        if (!_active || _keys is null)
+        {
+            base.AddRemovals(localAddressId, subflows, removals);
+            return;
+        }
+
+        // One ID per subflow that used the address, each a PRF of the subflow's label: the peer
+        // finds the subflows, an observer cannot tie the IDs to the joins they name.
+        foreach (MptcpSubflow subflow in subflows)
+        {
+            if (subflow.LocalAddressId == localAddressId)
+            {
+                removals.Add(SubflowOffsets.RemoveAddressId(_keys.DsnOffsetKey(Role), subflow.PrivacyState.Label));
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override bool TryFindRemoved(ReadOnlySpan<byte> ids, IReadOnlyList<MptcpSubflow> subflows, List<MptcpSubflow> named)
+    {
+        if (!_active || _keys is null)
+        {
+            return false;
+        }
+
+        foreach (MptcpSubflow subflow in subflows)
+        {
+            if (ids.Contains(SubflowOffsets.RemoveAddressId(_keys.DsnOffsetKey(PeerRole), subflow.PrivacyState.Label)))
+            {
+                named.Add(subflow);
+            }
+        }
+
+        return true;
     }
 
     /// <inheritdoc/>

@@ -25,9 +25,6 @@ internal class WirePrivacy
     /// <summary>Gets whether joins may start: the profile waits for its secret at both ends.</summary>
     public virtual bool ReadyForJoins => true;
 
-    /// <summary>Gets whether this host withdraws addresses with REMOVE_ADDR (the profile does not: its IDs would link).</summary>
-    public virtual bool SendsRemoveAddr => true;
-
     /// <summary>Gets the earliest time the mode wants a timer call, or null.</summary>
     public virtual TimeSpan? NextDeadline => null;
 
@@ -62,6 +59,9 @@ internal class WirePrivacy
     public virtual void OnSegment(TimeSpan now, MptcpSubflow subflow, in TcpHeader segment)
     {
     }
+
+    /// <summary>Returns whether the mode has options due that only a pure ACK can carry.</summary>
+    public virtual bool ControlDue(TimeSpan now) => false;
 
     /// <summary>Writes the mode's own options on a pure ACK of <paramref name="subflow"/>; returns their length.</summary>
     public virtual int WriteControl(TimeSpan now, MptcpSubflow subflow, Span<byte> destination) => 0;
@@ -145,6 +145,15 @@ internal class WirePrivacy
     /// <summary>Returns whether <paramref name="echo"/> echoes our announcement of <paramref name="address"/> with <paramref name="addressId"/>.</summary>
     public virtual bool IsEchoOf(in AddAddrOption echo, byte addressId, IpAddressBytes address, ushort? port) =>
         echo.AddressId == addressId && echo.Address == address;
+
+    /// <summary>Adds the address IDs a REMOVE_ADDR carries to withdraw our address <paramref name="localAddressId"/> (RFC 8684 §3.4.2: that ID).</summary>
+    public virtual void AddRemovals(byte localAddressId, IReadOnlyList<MptcpSubflow> subflows, List<byte> removals) => removals.Add(localAddressId);
+
+    /// <summary>
+    /// Finds the subflows a peer's REMOVE_ADDR names when the mode, not the path manager, reads
+    /// its IDs (the profile); false leaves the option to the path manager (RFC 8684).
+    /// </summary>
+    public virtual bool TryFindRemoved(ReadOnlySpan<byte> ids, IReadOnlyList<MptcpSubflow> subflows, List<MptcpSubflow> named) => false;
 
     /// <summary>Gets the offset our data sequence numbers carry on <paramref name="subflow"/> (the Data ACKs of the peer for them likewise).</summary>
     public ulong SendOffset(MptcpSubflow subflow) => subflow.PrivacyState.SendDsnOffset;
