@@ -209,11 +209,7 @@ public sealed class PolicyPathManager : IPathManager
         _heldAnnouncements.RemoveAll(h => h.Id == addressId);
         _heldAnnouncements.Add((addressId, address, port));
         var actions = new List<PathAction> { new EchoAnnounce(addressId, address, port) };
-        if (_policy.Mode == PathPolicyMode.Handover)
-        {
-            actions.AddRange(NewPath());
-        }
-
+        actions.AddRange(_policy.Mode == PathPolicyMode.Handover ? NewPath() : NewPathIfNeeded());
         return actions;
     }
 
@@ -240,7 +236,7 @@ public sealed class PolicyPathManager : IPathManager
         }
 
         _reserve.Add(PathManagerOptions.Validate(endpoint, [.. _reserve, .. _inner.Endpoints]));
-        return _policy.Mode == PathPolicyMode.Handover ? NewPath() : [];
+        return _policy.Mode == PathPolicyMode.Handover ? NewPath() : NewPathIfNeeded();
     }
 
     /// <inheritdoc/>

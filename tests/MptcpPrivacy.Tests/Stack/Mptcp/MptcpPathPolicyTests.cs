@@ -34,21 +34,8 @@ public class MptcpPathPolicyTests
         return pair;
     }
 
-    private static (MptcpConnection Client, MptcpConnection Server) Open(EndpointPair pair, TimeSpan until)
-    {
-        MptcpConnection client = pair.Client.Connect(TimeSpan.Zero, EndpointPair.ClientA, EndpointPair.Server, EndpointPair.Port);
-        MptcpConnection? server = null;
-        pair.Run(until, () =>
-        {
-            if (server is null && pair.ServerEndpoint.TryAccept(out MptcpConnection accepted))
-            {
-                server = accepted;
-            }
-        });
-        Assert.NotNull(server);
-        Assert.Equal(MptcpConnectionState.Established, client.State);
-        return (client, server);
-    }
+    private static (MptcpConnection Client, MptcpConnection Server) Open(EndpointPair pair, TimeSpan until) =>
+        MptcpPathManagementTests.Open(pair, until);
 
     private static List<(TimeSpan At, MptcpOption Option)> Sent(EndpointPair pair, MptcpSubtype subtype) =>
         [.. pair.Trace.SelectMany(x => SegmentEdit.Options(x.Segment).Select(o => (x.At, o))).Where(x => x.o.Subtype == subtype)];

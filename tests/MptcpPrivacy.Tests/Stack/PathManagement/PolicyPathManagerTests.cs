@@ -24,10 +24,10 @@ public class PolicyPathManagerTests
     [InlineData(PathPolicyMode.Aggregate, 1)]
     [InlineData(PathPolicyMode.Off, 0)]
     [InlineData(PathPolicyMode.Backup, 0)]
-    [InlineData(PathPolicyMode.Handover, 0)]
-    public void APeersAnnouncementIsAlwaysEchoedAndFollowedAtOnceOnlyWhenAggregating(PathPolicyMode mode, int joins)
+    [InlineData(PathPolicyMode.Handover, 1)]
+    public void APeersAnnouncementIsAlwaysEchoedAndFollowedAtOnceOnlyWhenAggregatingOrHandingOver(PathPolicyMode mode, int joins)
     {
-        PolicyPathManager pm = Make(new PathPolicy { Mode = mode == PathPolicyMode.Handover ? PathPolicyMode.Backup : mode });
+        PolicyPathManager pm = Make(new PathPolicy { Mode = mode });
         pm.OnFullyEstablished();
         IReadOnlyList<PathAction> actions = pm.OnAddAddrReceived(1, RemoteB, null);
 
@@ -63,6 +63,20 @@ public class PolicyPathManagerTests
         // The join failing too: the other endpoint is next.
         OpenSubflow second = Assert.Single(pm.OnSubflowClosed(open.SubflowId).OfType<OpenSubflow>());
         Assert.NotEqual(open.LocalAddress, second.LocalAddress);
+    }
+
+    [Fact]
+    public void BackupWithNoHealthySubflowLeftTakesANewAddressAtOnce()
+    {
+        PolicyPathManager pm = Make(new PathPolicy { Mode = PathPolicyMode.Backup });
+        pm.OnFullyEstablished();
+        Assert.Empty(pm.OnLocalEndpointAdded(new PathEndpoint(0, LocalB, EndpointFlags.Subflow)));
+        Assert.Single(pm.OnSubflowStale(KernelPathManager.InitialSubflowId).OfType<OpenSubflow>());
+
+        PolicyPathManager lone = Make(new PathPolicy { Mode = PathPolicyMode.Backup });
+        lone.OnFullyEstablished();
+        Assert.Empty(lone.OnSubflowStale(KernelPathManager.InitialSubflowId));
+        Assert.Single(lone.OnLocalEndpointAdded(new PathEndpoint(0, LocalB, EndpointFlags.Subflow)).OfType<OpenSubflow>());
     }
 
     [Fact]
