@@ -166,6 +166,7 @@ public sealed class MptcpConnection
         get
         {
             TimeSpan? earliest = Min(Min(Min(_dataFinDeadline, _fullyEstablished ? null : _fullyEstablishedDeadline), _dataRetransmitDeadline), Privacy.NextDeadline);
+            earliest = Min(earliest, _pathManager?.NextDeadline);
             foreach (MptcpSubflow sf in _subflows)
             {
                 earliest = Min(earliest, sf.Tcp.NextDeadline);
@@ -871,12 +872,11 @@ public sealed class MptcpConnection
         _peerEdge = _dataNxt + (ulong)Math.Max(InitialSubflow.Tcp.SendWindow, 1);
 
         FourTuple initial = InitialSubflow.Tuple;
-        _pathManager = new KernelPathManager(
-            new PathManagerOptions(_options.PathManagerLimits, _endpoint.Endpoints),
-            initial.LocalAddress,
-            initial.RemoteAddress,
-            initial.RemotePort,
-            peerDeniesJoinToInitialAddress: (peerFlags & MpCapableFlags.NoJoinToSourceAddress) != 0);
+        var pathOptions = new PathManagerOptions(_options.PathManagerLimits, _endpoint.Endpoints);
+        bool peerDenies = (peerFlags & MpCapableFlags.NoJoinToSourceAddress) != 0;
+        _pathManager = _options.PathPolicy is { } policy
+            ? new PolicyPathManager(policy, pathOptions, initial.LocalAddress, initial.RemoteAddress, initial.RemotePort, () => _endpoint.LastNow, peerDenies)
+            : new KernelPathManager(pathOptions, initial.LocalAddress, initial.RemoteAddress, initial.RemotePort, peerDenies);
     }
 
     /// <summary>
@@ -1107,6 +1107,20 @@ public sealed class MptcpConnection
                 sf.OnJoinAckTimer();
                 sf.JoinAckDeadline = sf.Phase == SubflowPhase.JoinPending ? now + sf.Tcp.RetransmissionTimeout.Current : null;
             }
+        }
+
+        // A path policy acts on stale subflows and on its own deadlines (issue 7); the kernel model ignores both.
+        if (ActivePathManager is { } policy)
+        {
+            for (int i = 0; i < _subflows.Count; i++)
+            {
+                if (_subflows[i].IsStale)
+                {
+                    Apply(now, policy.OnSubflowStale(_subflows[i].PathId));
+                }
+            }
+
+            Apply(now, policy.OnTimer(now));
         }
 
         foreach (Announcement a in _announcements)

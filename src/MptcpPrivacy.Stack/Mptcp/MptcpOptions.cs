@@ -45,6 +45,14 @@ public sealed record MptcpOptions
     /// </remarks>
     public PathManagerLimits PathManagerLimits { get; init; } = new(subflows: 2, addAddrAccepted: 2);
 
+    /// <summary>
+    /// Gets the privacy-aware path policy every connection's path manager follows (issue 7): how many
+    /// paths at once (aggregate, off, backup, handover), which addresses may be announced, and limits
+    /// on subflows, joins per second and announcements; null (the default) runs the kernel model
+    /// (<see cref="KernelPathManager"/>) unchanged.
+    /// </summary>
+    public PathPolicy? PathPolicy { get; init; }
+
     /// <summary>Gets how long an ADD_ADDR waits for its echo before it is sent again (RFC 8684 §3.4.1).</summary>
     public TimeSpan AddAddrTimeout { get; init; } = TimeSpan.FromSeconds(2);
 

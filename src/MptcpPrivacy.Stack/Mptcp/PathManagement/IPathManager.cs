@@ -55,4 +55,20 @@ public interface IPathManager
     /// null to refuse it (answer with a reset, RFC 8684 §3.2).
     /// </summary>
     int? OnJoinRequest(IpAddressBytes localAddress, byte remoteId, IpAddressBytes remoteAddress, ushort remotePort, bool backup);
+
+    /// <summary>
+    /// Gets when the path manager next wants <see cref="OnTimer"/> (a join spaced by a rate limit, an
+    /// old subflow to close after a handover), or null; the kernel model has no timers.
+    /// </summary>
+    TimeSpan? NextDeadline => null;
+
+    /// <summary>Takes the connection's timers running at <paramref name="now"/>: returns what has come due.</summary>
+    IReadOnlyList<PathAction> OnTimer(TimeSpan now) => [];
+
+    /// <summary>
+    /// Takes subflow <paramref name="subflowId"/> being stale (retransmission timeouts in a row, see
+    /// <see cref="MptcpOptions.StaleAfterTimeouts"/>); reported on every timer run while it is. The
+    /// kernel model ignores it, as Linux's in-kernel path manager does.
+    /// </summary>
+    IReadOnlyList<PathAction> OnSubflowStale(int subflowId) => [];
 }

@@ -15,7 +15,7 @@ public class MptcpPathManagementTests
     private static readonly IpAddressBytes ServerC = IpAddressBytes.Parse("192.0.2.3");
 
     /// <summary>Connects ClientA to the server and runs the idle connection until <paramref name="until"/>.</summary>
-    private static (MptcpConnection Client, MptcpConnection Server) Open(EndpointPair pair, TimeSpan? until = null)
+    internal static (MptcpConnection Client, MptcpConnection Server) Open(EndpointPair pair, TimeSpan? until = null)
     {
         MptcpConnection client = pair.Client.Connect(TimeSpan.Zero, EndpointPair.ClientA, EndpointPair.Server, EndpointPair.Port);
         MptcpConnection? server = null;
