@@ -13,14 +13,17 @@ namespace MptcpPrivacy.Privacy.Profile;
 /// +---------------+---------------+-------------------------------+
 /// |  Kind=253     |  Length=13    |   ExID (16 bits)              |
 /// +---------------+---------------+-------------------------------+
-/// | Type=2|  0    |  Tag: HMAC-SHA256(K("join hmac", sender),     |
+/// | Type=2|T| 0   |  Tag: HMAC-SHA256(K("join hmac", sender),     |
 /// +---------------+  "confirm"), leftmost 64 bits                 |
 /// |                                               +---------------+
 /// +-----------------------------------------------+
 /// </code>
+/// T = stage: 1 confirms the split mode's second pair of shares (the tag is then under the final
+/// secret's keys), 0 the first.
 /// </summary>
 /// <param name="Tag">The sender's confirmation tag.</param>
-public readonly record struct KeyConfirmOption(ulong Tag)
+/// <param name="SecondStage">T: this confirms the split mode's second stage.</param>
+public readonly record struct KeyConfirmOption(ulong Tag, bool SecondStage = false)
 {
     /// <summary>Bytes of the option.</summary>
     public const int Length = 5 + 8;
@@ -38,7 +41,7 @@ public readonly record struct KeyConfirmOption(ulong Tag)
     public int Encode(Span<byte> destination)
     {
         ProfileOfferOption.WriteHeader(destination, Length);
-        destination[4] = ProfileOfferOption.TypeKeyConfirm << 4;
+        destination[4] = (byte)((ProfileOfferOption.TypeKeyConfirm << 4) | (SecondStage ? 0x08 : 0));
         BinaryPrimitives.WriteUInt64BigEndian(destination[5..], Tag);
         return Length;
     }
@@ -64,7 +67,7 @@ public readonly record struct KeyConfirmOption(ulong Tag)
             return false;
         }
 
-        value = new KeyConfirmOption(BinaryPrimitives.ReadUInt64BigEndian(option[5..]));
+        value = new KeyConfirmOption(BinaryPrimitives.ReadUInt64BigEndian(option[5..]), (option[4] & 0x08) != 0);
         return true;
     }
 }

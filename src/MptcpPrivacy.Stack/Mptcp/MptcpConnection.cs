@@ -79,6 +79,7 @@ public sealed class MptcpConnection
     private IPathManager? _pathManager;
     private bool _fullyEstablished;
     private bool _fullyEstablishedWaitsForPrivacy;
+    private readonly List<PathAction> _waitingForPrivacy = [];
     private TimeSpan? _fullyEstablishedDeadline;
     private bool _peerConfirmedKeys;
     private (MptcpSubflow Subflow, DataSeqNum Dsn)? _pendingFail;
@@ -636,6 +637,7 @@ public sealed class MptcpConnection
     internal void OnSubflowEstablished(MptcpSubflow subflow)
     {
         Raise(new MptcpEvent(_endpoint.LastNow, MptcpEventKind.SubflowEstablished, subflow.Tuple, subflow.LocalAddressId));
+        Privacy.OnSubflowEstablished(_endpoint.LastNow, subflow);
         if (ActivePathManager is { } pm)
         {
             Apply(_endpoint.LastNow, pm.OnSubflowEstablished(subflow.PathId));
@@ -803,7 +805,7 @@ public sealed class MptcpConnection
     /// <summary>Takes the privacy mode becoming ready for joins: what waited for it goes now.</summary>
     internal void OnPrivacyReady(TimeSpan now)
     {
-        if (Privacy.ReadyForJoins)
+        if (Privacy.ReadyForJoins && _waitingForPrivacy.Count == 0)
         {
             Raise(new MptcpEvent(now, MptcpEventKind.PrivacyReady, Detail: Privacy.Mode.ToString()));
         }
@@ -812,6 +814,13 @@ public sealed class MptcpConnection
         {
             _fullyEstablishedWaitsForPrivacy = false;
             OnFullyEstablished(now);
+        }
+
+        if (_waitingForPrivacy.Count > 0 && !Privacy.AnnouncementsMustWait && !Privacy.JoinMustWait(_subflows))
+        {
+            PathAction[] waiting = [.. _waitingForPrivacy];
+            _waitingForPrivacy.Clear();
+            Apply(now, waiting);
         }
     }
 
@@ -914,6 +923,11 @@ public sealed class MptcpConnection
         {
             switch (action)
             {
+                case OpenSubflow when Privacy.JoinMustWait(_subflows):
+                case Announce when Privacy.AnnouncementsMustWait:
+                    // The split key agreement's second stage is not done: later, with the final keys.
+                    _waitingForPrivacy.Add(action);
+                    break;
                 case OpenSubflow open:
                     _endpoint.OpenJoin(now, this, open);
                     break;
@@ -1089,6 +1103,12 @@ public sealed class MptcpConnection
     {
         RunDataRetransmitTimer(now);
         Privacy.OnTimer(now);
+        if (_waitingForPrivacy.Count > 0)
+        {
+            // A first join that failed lets the next one go (it carries the second stage instead).
+            OnPrivacyReady(now);
+        }
+
         if (!_fullyEstablished && _fullyEstablishedDeadline is { } js && js <= now)
         {
             OnFullyEstablished(now);

@@ -26,6 +26,14 @@ public sealed record PrivacyOptions
     /// </summary>
     public ReadOnlyMemory<byte> ApplicationSecret { get; init; }
 
+    /// <summary>
+    /// Gets whether the profile splits its key agreement across two paths (the offer's S flag, used
+    /// when both ends set it): a second pair of P-256 shares crosses the client's first join, and
+    /// every later token, seal and offset comes from the secret of both stages, which an active
+    /// attacker on one path alone cannot compute. Later joins and announcements wait for it.
+    /// </summary>
+    public bool SplitKeyAgreement { get; init; }
+
     /// <summary>Gets how many live single-use join tokens a profile connection keeps for its peer.</summary>
     public JoinTokenLimits JoinTokens { get; init; } = JoinTokenLimits.Default;
 

@@ -41,6 +41,14 @@ internal sealed class ProfilePrivacy : WirePrivacy
     private JoinTokenSequence? _peerTokens;
     private JoinTokenWindow<MptcpConnection>? _window;
 
+    // The split mode's second stage, on the client's first join.
+    private bool _split;
+    private ConnectionSecret? _firstSecret;
+    private ProfileKeys? _firstKeys;
+    private MptcpSubflow? _splitSubflow;
+    private readonly KeyShareExchange _second = new();
+    private bool _secondStageReady;
+
     public ProfilePrivacy(MptcpConnection connection, PrivacyOptions options, Random random)
         : base(connection)
     {
@@ -60,7 +68,39 @@ internal sealed class ProfilePrivacy : WirePrivacy
     public override bool ReadyForJoins => !_active || (_keys is not null && _peerHasOurShare);
 
     /// <inheritdoc/>
-    public override TimeSpan? NextDeadline => _active && !_peerHasOurShare && CanSendControl ? _shareDue : null;
+    public override TimeSpan? NextDeadline => _active && !_peerHasOurShare && CanSendControl ? _shareDue : _second.Due;
+
+    /// <summary>Gets whether the split mode's second stage is done (false when the connection does not split).</summary>
+    public bool SecondStageReady => _secondStageReady;
+
+    /// <inheritdoc/>
+    public override bool JoinMustWait(IReadOnlyList<MptcpSubflow> subflows)
+    {
+        if (!_split || _secondStageReady)
+        {
+            return false;
+        }
+
+        // The client's first join carries the second stage; every other join waits for it, and the
+        // server opens none before it.
+        if (!Connection.IsClient)
+        {
+            return true;
+        }
+
+        foreach (MptcpSubflow subflow in subflows)
+        {
+            if (subflow.Role == SubflowRole.JoinActive && subflow.Phase != SubflowPhase.Closed)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public override bool AnnouncementsMustWait => _split && !_secondStageReady;
 
     /// <summary>Gets whether the connection secret exists at this end.</summary>
     public bool HasSecret => _keys is not null;
@@ -74,7 +114,8 @@ internal sealed class ProfilePrivacy : WirePrivacy
 
     private ProfileOfferFlags OfferFlags =>
         (_options.Required ? ProfileOfferFlags.Required : ProfileOfferFlags.None)
-        | (_options.ApplicationSecret.IsEmpty ? ProfileOfferFlags.None : ProfileOfferFlags.ApplicationSecret);
+        | (_options.ApplicationSecret.IsEmpty ? ProfileOfferFlags.None : ProfileOfferFlags.ApplicationSecret)
+        | (_options.SplitKeyAgreement && _options.ApplicationSecret.IsEmpty ? ProfileOfferFlags.Split : ProfileOfferFlags.None);
 
     /// <inheritdoc/>
     public override int WriteSynOptions(bool synAck, Span<byte> destination)
@@ -104,6 +145,7 @@ internal sealed class ProfilePrivacy : WirePrivacy
         // Both ends must source the secret alike: an application secret on one side only cannot agree.
         bool peerUsesAppSecret = offer is { } o && (o.Flags & ProfileOfferFlags.ApplicationSecret) != 0;
         _active = offer is not null && peerUsesAppSecret == !_options.ApplicationSecret.IsEmpty;
+        _split = _active && (OfferFlags & ProfileOfferFlags.Split) != 0 && (offer!.Value.Flags & ProfileOfferFlags.Split) != 0;
         if (!_active && _options.Required)
         {
             Connection.Counters.ProfileRefused++;
@@ -148,6 +190,25 @@ internal sealed class ProfilePrivacy : WirePrivacy
         {
             Connection.RequestPureAck();
         }
+
+        if (_second.Due <= now && _splitSubflow is { } split)
+        {
+            if (split.Phase != SubflowPhase.Closed)
+            {
+                split.Tcp.RequestAcknowledgment();
+            }
+            else if (_second.Keys is null)
+            {
+                // The first join died before the second stage: the next join carries it.
+                _splitSubflow = null;
+                _second.Reset();
+            }
+            else
+            {
+                // We hold the final secret; the peer's confirmation can come on any subflow.
+                _second.StopRepeating();
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -165,13 +226,39 @@ internal sealed class ProfilePrivacy : WirePrivacy
                 continue;
             }
 
-            if (KeyShareOption.TryParse(option.Bytes, out KeyShareOption part, out _) && !part.SecondStage)
+            if (KeyShareOption.TryParse(option.Bytes, out KeyShareOption part, out _))
             {
-                OnSharePart(now, part);
+                if (!part.SecondStage)
+                {
+                    OnSharePart(now, part);
+                }
+                else if (subflow == _splitSubflow)
+                {
+                    OnSecondStagePart(now, subflow, part);
+                }
             }
-            else if (KeyConfirmOption.TryParse(option.Bytes, out KeyConfirmOption confirm, out _) && _keys is not null)
+            else if (KeyConfirmOption.TryParse(option.Bytes, out KeyConfirmOption confirm, out _) && confirm.SecondStage)
             {
-                if (confirm.Tag != KeyConfirmOption.ComputeTag(_keys, PeerRole))
+                if (_second.Keys is { } keys2)
+                {
+                    if (confirm.Tag != KeyConfirmOption.ComputeTag(keys2, PeerRole))
+                    {
+                        Connection.Counters.ProfileKeyMismatches++;
+                        Connection.AbortForPrivacy(now, "the peer's second-stage key confirmation does not match our secret");
+                        return;
+                    }
+
+                    if (!_secondStageReady)
+                    {
+                        _second.PeerHasOurShare = true;
+                        _secondStageReady = true;
+                        Connection.OnPrivacyReady(now);
+                    }
+                }
+            }
+            else if (KeyConfirmOption.TryParse(option.Bytes, out confirm, out _) && (_firstKeys ?? _keys) is { } firstKeys)
+            {
+                if (confirm.Tag != KeyConfirmOption.ComputeTag(firstKeys, PeerRole))
                 {
                     // The peer derived another secret: someone replaced a share. Never run on it.
                     Connection.Counters.ProfileKeyMismatches++;
@@ -190,7 +277,7 @@ internal sealed class ProfilePrivacy : WirePrivacy
 
     /// <inheritdoc/>
     public override bool ControlDue(TimeSpan now) =>
-        _active && ((_confirmOwed && _keys is not null) || (!_peerHasOurShare && _ourParts is not null && _shareDue <= now && CanSendControl));
+        _active && ((_confirmOwed && _keys is not null) || (!_peerHasOurShare && _ourParts is not null && _shareDue <= now && CanSendControl) || _second.ControlDue(now));
 
     /// <inheritdoc/>
     public override int WriteControl(TimeSpan now, MptcpSubflow subflow, Span<byte> destination)
@@ -222,7 +309,33 @@ internal sealed class ProfilePrivacy : WirePrivacy
             }
         }
 
+        if (_second.Keys is { } keys2 && _second.ConfirmOwed && destination.Length - written >= KeyConfirmOption.Length)
+        {
+            _second.ConfirmOwed = false;
+            written += new KeyConfirmOption(KeyConfirmOption.ComputeTag(keys2, Role), SecondStage: true).Encode(destination[written..]);
+        }
+
+        if (subflow == _splitSubflow)
+        {
+            written += _second.WritePart(now, subflow, destination[written..]);
+        }
+
         return written;
+    }
+
+    /// <inheritdoc/>
+    public override void OnSubflowEstablished(TimeSpan now, MptcpSubflow subflow)
+    {
+        if (!_split || _splitSubflow is not null || _keys is null || subflow.Role is not (SubflowRole.JoinActive or SubflowRole.JoinPassive)
+            || subflow.PrivacyState.Label.TokenIssuer != PrivacyRole.B || subflow.PrivacyState.Label.IsInitial)
+        {
+            return;
+        }
+
+        // The client's first join: the second pair of shares crosses its path.
+        _splitSubflow = subflow;
+        _second.Start(now, bytes => _random.NextBytes(bytes));
+        subflow.Tcp.RequestAcknowledgment();
     }
 
     /// <inheritdoc/>
@@ -498,7 +611,9 @@ internal sealed class ProfilePrivacy : WirePrivacy
 
     private void UseSecret(TimeSpan now, ConnectionSecret secret)
     {
+        _firstSecret = secret;
         _keys = secret.DeriveKeys();
+        _firstKeys = _keys;
         _peerTokens = new JoinTokenSequence(_keys.JoinTokenKey(PeerRole));
         _window = Connection.Endpoint.ProfileTokens.Register(Connection, _keys.JoinTokenKey(Role));
         Connection.OnPrivacyReady(now);
@@ -509,5 +624,148 @@ internal sealed class ProfilePrivacy : WirePrivacy
         state.Label = label;
         state.SendDsnOffset = SubflowOffsets.DsnOffset(_keys!.DsnOffsetKey(Role), label);
         state.ReceiveDsnOffset = SubflowOffsets.DsnOffset(_keys.DsnOffsetKey(PeerRole), label);
+    }
+
+    private void OnSecondStagePart(TimeSpan now, MptcpSubflow subflow, KeyShareOption part)
+    {
+        _second.ConfirmOwed = true;
+        if (_second.Keys is not null || _firstSecret is null)
+        {
+            subflow.Tcp.RequestAcknowledgment();
+            return;
+        }
+
+        if (_second.TryAgree(part, out byte[]? shared, out byte[]? peerShare, out byte[]? ownShare) is false)
+        {
+            if (shared is null && peerShare is not null)
+            {
+                Connection.Counters.ProfileBadKeyShares++;
+            }
+
+            return;
+        }
+
+        // PRK' = HKDF-Extract(PRK, Z2 ‖ R-A ‖ R-B) with the join's nonces (R-A its initiator's, the client's).
+        uint nonceA = subflow.Role == SubflowRole.JoinActive ? subflow.PrivacyState.LocalNonce : subflow.PrivacyState.RemoteNonce;
+        uint nonceB = subflow.Role == SubflowRole.JoinActive ? subflow.PrivacyState.RemoteNonce : subflow.PrivacyState.LocalNonce;
+        ReadOnlySpan<byte> shareA2 = Connection.IsClient ? ownShare : peerShare;
+        ReadOnlySpan<byte> shareB2 = Connection.IsClient ? peerShare : ownShare;
+        ConnectionSecret final = _firstSecret.CombineSplit(shared, shareA2, shareB2, nonceA, nonceB);
+        ProfileKeys keys2 = final.DeriveKeys();
+        _second.Keys = keys2;
+
+        // Every later token, seal and offset comes from the final secret; the first stage's tokens go.
+        if (_window is not null)
+        {
+            Connection.Endpoint.ProfileTokens.Remove(_window);
+        }
+
+        _keys = keys2;
+        _peerTokens = new JoinTokenSequence(keys2.JoinTokenKey(PeerRole));
+        _window = Connection.Endpoint.ProfileTokens.Register(Connection, keys2.JoinTokenKey(Role));
+        subflow.Tcp.RequestAcknowledgment();
+    }
+
+    /// <summary>The split mode's second pair of shares: ours repeated until confirmed, the peer's assembled.</summary>
+    private sealed class KeyShareExchange
+    {
+        private readonly List<KeyShareOption> _peerParts = [];
+        private P256KeyShare? _share;
+        private byte[]? _compressed;
+        private KeyShareOption[]? _parts;
+        private int _next;
+
+        public TimeSpan? Due { get; private set; }
+
+        public bool ConfirmOwed { get; set; }
+
+        public bool PeerHasOurShare
+        {
+            get => _peerHasOurShare;
+            set
+            {
+                _peerHasOurShare = value;
+                if (value)
+                {
+                    Due = null;
+                    _share?.Dispose();
+                    _share = null;
+                }
+            }
+        }
+
+        public ProfileKeys? Keys { get; set; }
+
+        private bool _peerHasOurShare;
+
+        public void Start(TimeSpan now, RandomBytes random)
+        {
+            _share = P256KeyShare.Generate(random);
+            _compressed = _share.PublicKey.ToArray();
+            _parts = KeyShareOption.FromCompressed(_compressed, secondStage: true, halves: true);
+            Due = now;
+        }
+
+        public void Reset()
+        {
+            _share?.Dispose();
+            (_share, _compressed, _parts, _next, Due, ConfirmOwed, Keys) = (null, null, null, 0, null, false, null);
+            _peerParts.Clear();
+        }
+
+        public void StopRepeating() => Due = null;
+
+        public bool ControlDue(TimeSpan now) => (ConfirmOwed && Keys is not null) || (Due is { } due && due <= now && _parts is not null);
+
+        public int WritePart(TimeSpan now, MptcpSubflow subflow, Span<byte> destination)
+        {
+            if (PeerHasOurShare || _parts is not { } parts || Due is not { } due || due > now || parts[_next].EncodedLength > destination.Length)
+            {
+                return 0;
+            }
+
+            int written = parts[_next].Encode(destination);
+            _next = (_next + 1) % parts.Length;
+            if (_next == 0)
+            {
+                Due = now + subflow.Tcp.RetransmissionTimeout.Current;
+            }
+            else
+            {
+                subflow.Tcp.RequestAcknowledgment();
+            }
+
+            return written;
+        }
+
+        /// <summary>Adds a part of the peer's share; once whole, agrees on the shared secret (false while incomplete or invalid).</summary>
+        public bool TryAgree(KeyShareOption part, out byte[]? shared, out byte[]? peerShare, out byte[]? ownShare)
+        {
+            (shared, peerShare, ownShare) = (null, null, _compressed);
+            if (_share is null || _compressed is null)
+            {
+                return false;
+            }
+
+            _peerParts.RemoveAll(p => p.Part == part.Part);
+            _peerParts.Add(part);
+            byte[] assembled = new byte[P256Point.CompressedLength];
+            if (!KeyShareOption.TryAssemble(_peerParts.ToArray(), assembled))
+            {
+                return false;
+            }
+
+            peerShare = assembled;
+            byte[] secret = new byte[32];
+            if (!_share.TryDeriveSharedSecret(assembled, secret))
+            {
+                _peerParts.Clear();
+                ConfirmOwed = false;
+                return false;
+            }
+
+            shared = secret;
+            return true;
+        }
     }
 }

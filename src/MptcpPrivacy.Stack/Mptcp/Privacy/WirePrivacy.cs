@@ -25,6 +25,17 @@ internal class WirePrivacy
     /// <summary>Gets whether joins may start: the profile waits for its secret at both ends.</summary>
     public virtual bool ReadyForJoins => true;
 
+    /// <summary>Returns whether a join the path manager decided must wait (the split mode's second stage is not done).</summary>
+    public virtual bool JoinMustWait(IReadOnlyList<MptcpSubflow> subflows) => false;
+
+    /// <summary>Gets whether announcements must wait (the split mode's second stage is not done).</summary>
+    public virtual bool AnnouncementsMustWait => false;
+
+    /// <summary>Takes a subflow's handshake completing (the split mode starts its second stage on the client's first join).</summary>
+    public virtual void OnSubflowEstablished(TimeSpan now, MptcpSubflow subflow)
+    {
+    }
+
     /// <summary>Gets the earliest time the mode wants a timer call, or null.</summary>
     public virtual TimeSpan? NextDeadline => null;
 
