@@ -50,14 +50,8 @@ public readonly record struct KeyConfirmOption(ulong Tag, bool SecondStage = fal
     public static bool TryParse(ReadOnlySpan<byte> option, out KeyConfirmOption value, out WireError error)
     {
         value = default;
-        if (!ProfileOfferOption.TryReadHeader(option, out int type, out error))
+        if (!ProfileOfferOption.TryReadHeader(option, ProfileOfferOption.TypeKeyConfirm, out error))
         {
-            return false;
-        }
-
-        if (type != ProfileOfferOption.TypeKeyConfirm)
-        {
-            error = WireError.UnknownSubtype;
             return false;
         }
 

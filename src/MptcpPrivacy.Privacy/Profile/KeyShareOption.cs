@@ -81,14 +81,8 @@ public readonly record struct KeyShareOption(bool SecondStage, bool YIsOdd, KeyS
     public static bool TryParse(ReadOnlySpan<byte> option, out KeyShareOption value, out WireError error)
     {
         value = default;
-        if (!ProfileOfferOption.TryReadHeader(option, out int type, out error))
+        if (!ProfileOfferOption.TryReadHeader(option, ProfileOfferOption.TypeKeyShare, out error))
         {
-            return false;
-        }
-
-        if (type != ProfileOfferOption.TypeKeyShare)
-        {
-            error = WireError.UnknownSubtype;
             return false;
         }
 

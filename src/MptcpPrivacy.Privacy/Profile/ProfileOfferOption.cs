@@ -64,14 +64,8 @@ public readonly record struct ProfileOfferOption(ProfileOfferFlags Flags)
     public static bool TryParse(ReadOnlySpan<byte> option, out ProfileOfferOption value, out WireError error)
     {
         value = default;
-        if (!TryReadHeader(option, out int type, out error))
+        if (!TryReadHeader(option, TypeOffer, out error))
         {
-            return false;
-        }
-
-        if (type != TypeOffer)
-        {
-            error = WireError.UnknownSubtype;
             return false;
         }
 
@@ -90,6 +84,23 @@ public readonly record struct ProfileOfferOption(ProfileOfferFlags Flags)
         destination[0] = Kind;
         destination[1] = (byte)length;
         BinaryPrimitives.WriteUInt16BigEndian(destination[2..], ExId);
+    }
+
+    /// <summary>Checks kind, length and ExID of one of the profile's experimental options, and that its type nibble is <paramref name="expectedType"/> (else <see cref="WireError.UnknownSubtype"/>).</summary>
+    internal static bool TryReadHeader(ReadOnlySpan<byte> option, int expectedType, out WireError error)
+    {
+        if (!TryReadHeader(option, out int type, out error))
+        {
+            return false;
+        }
+
+        if (type != expectedType)
+        {
+            error = WireError.UnknownSubtype;
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Checks kind, length and ExID of one of the profile's experimental options and returns its type nibble.</summary>

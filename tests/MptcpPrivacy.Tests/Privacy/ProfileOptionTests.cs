@@ -72,6 +72,33 @@ public class ProfileOptionTests
         Assert.Equal(WireError.BadLength, error);
     }
 
+    [Theory]
+    [InlineData(false, "fd0d4d5020")]
+    [InlineData(true, "fd0d4d5028")]
+    public void KeyConfirm_Bytes_AndRoundTrip(bool secondStage, string header)
+    {
+        byte[] buffer = Enumerable.Repeat((byte)0xaa, 16).ToArray();
+        Assert.Equal(KeyConfirmOption.Length, new KeyConfirmOption(0x0102030405060708, secondStage).Encode(buffer));
+        Assert.Equal(header + "0102030405060708aaa" + "aaa", Hex.Of(buffer));
+        Assert.True(KeyConfirmOption.TryParse(buffer, out KeyConfirmOption confirm, out _));
+        Assert.Equal(new KeyConfirmOption(0x0102030405060708, secondStage), confirm);
+        for (int length = 0; length < KeyConfirmOption.Length; length++)
+        {
+            Assert.False(KeyConfirmOption.TryParse(buffer.AsSpan(0, length), out _, out _));
+        }
+    }
+
+    [Theory]
+    [InlineData("fd0c4d502001020304050607", WireError.BadLength)]
+    [InlineData("fd0e4d50200102030405060708ff", WireError.BadLength)]
+    [InlineData("fd0d4d501001020304050607ff", WireError.UnknownSubtype)] // a key share's type
+    [InlineData("fd0df9892001020304050607ff", WireError.Unsupported)]
+    public void KeyConfirm_Refuses(string bytes, WireError expected)
+    {
+        Assert.False(KeyConfirmOption.TryParse(Hex.Bytes(bytes), out _, out WireError error));
+        Assert.Equal(expected, error);
+    }
+
     [Fact]
     public void OptionBudget_OfEverySegmentThatCarriesTheProfile_Fits40Bytes()
     {

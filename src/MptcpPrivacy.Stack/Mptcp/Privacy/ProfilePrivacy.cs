@@ -26,17 +26,10 @@ internal sealed class ProfilePrivacy : WirePrivacy
     private readonly PrivacyOptions _options;
     private readonly Random _random;
     private readonly AddressIdAllocator _addressIds;
-    private readonly List<KeyShareOption> _peerParts = [];
     private readonly Dictionary<byte, byte> _announcementIds = [];
     private readonly Dictionary<byte, byte[]> _received = [];
     private bool _active;
-    private P256KeyShare? _share;
-    private byte[]? _compressed;
-    private KeyShareOption[]? _ourParts;
-    private int _nextPart;
-    private TimeSpan? _shareDue;
-    private bool _confirmOwed;
-    private bool _peerHasOurShare;
+    private readonly KeyShareExchange _first = new(secondStage: false);
     private ProfileKeys? _keys;
     private JoinTokenSequence? _peerTokens;
     private JoinTokenWindow<MptcpConnection>? _window;
@@ -44,9 +37,8 @@ internal sealed class ProfilePrivacy : WirePrivacy
     // The split mode's second stage, on the client's first join.
     private bool _split;
     private ConnectionSecret? _firstSecret;
-    private ProfileKeys? _firstKeys;
     private MptcpSubflow? _splitSubflow;
-    private readonly KeyShareExchange _second = new();
+    private readonly KeyShareExchange _second = new(secondStage: true);
     private bool _secondStageReady;
 
     public ProfilePrivacy(MptcpConnection connection, PrivacyOptions options, Random random)
@@ -65,10 +57,10 @@ internal sealed class ProfilePrivacy : WirePrivacy
     public override PrivacyMode Mode => _active ? PrivacyMode.Profile : PrivacyMode.Standard;
 
     /// <inheritdoc/>
-    public override bool ReadyForJoins => !_active || (_keys is not null && _peerHasOurShare);
+    public override bool ReadyForJoins => !_active || (_keys is not null && _first.PeerHasOurShare);
 
     /// <inheritdoc/>
-    public override TimeSpan? NextDeadline => _active && !_peerHasOurShare && CanSendControl ? _shareDue : _second.Due;
+    public override TimeSpan? NextDeadline => _active && CanSendControl && _first.Due is { } due ? due : _second.Due;
 
     /// <summary>Gets whether the split mode's second stage is done (false when the connection does not split).</summary>
     public bool SecondStageReady => _secondStageReady;
@@ -169,14 +161,11 @@ internal sealed class ProfilePrivacy : WirePrivacy
         {
             // Both ends derive the same secret now; there is nothing to exchange or confirm.
             UseSecret(now, ConnectionSecret.FromApplicationSecret(_options.ApplicationSecret.Span, keyA, keyB));
-            _peerHasOurShare = true;
+            _first.PeerHasOurShare = true;
             return;
         }
 
-        _share = P256KeyShare.Generate(bytes => _random.NextBytes(bytes));
-        _compressed = _share.PublicKey.ToArray();
-        _ourParts = KeyShareOption.FromCompressed(_compressed, secondStage: false, halves: true);
-        _shareDue = now;
+        _first.Start(now, bytes => _random.NextBytes(bytes));
         if (CanSendControl)
         {
             Connection.RequestPureAck();
@@ -186,7 +175,7 @@ internal sealed class ProfilePrivacy : WirePrivacy
     /// <inheritdoc/>
     public override void OnTimer(TimeSpan now)
     {
-        if (_active && !_peerHasOurShare && _shareDue <= now && CanSendControl)
+        if (_active && _first.Due <= now && CanSendControl)
         {
             Connection.RequestPureAck();
         }
@@ -256,7 +245,7 @@ internal sealed class ProfilePrivacy : WirePrivacy
                     }
                 }
             }
-            else if (KeyConfirmOption.TryParse(option.Bytes, out confirm, out _) && (_firstKeys ?? _keys) is { } firstKeys)
+            else if (KeyConfirmOption.TryParse(option.Bytes, out confirm, out _) && _first.Keys is { } firstKeys)
             {
                 if (confirm.Tag != KeyConfirmOption.ComputeTag(firstKeys, PeerRole))
                 {
@@ -266,9 +255,9 @@ internal sealed class ProfilePrivacy : WirePrivacy
                     return;
                 }
 
-                if (!_peerHasOurShare)
+                if (!_first.PeerHasOurShare)
                 {
-                    _peerHasOurShare = true;
+                    _first.PeerHasOurShare = true;
                     Connection.OnPrivacyReady(now);
                 }
             }
@@ -277,7 +266,7 @@ internal sealed class ProfilePrivacy : WirePrivacy
 
     /// <inheritdoc/>
     public override bool ControlDue(TimeSpan now) =>
-        _active && ((_confirmOwed && _keys is not null) || (!_peerHasOurShare && _ourParts is not null && _shareDue <= now && CanSendControl) || _second.ControlDue(now));
+        _active && ((_first.ControlDue(now) && (CanSendControl || _first.ConfirmOwed)) || _second.ControlDue(now));
 
     /// <inheritdoc/>
     public override int WriteControl(TimeSpan now, MptcpSubflow subflow, Span<byte> destination)
@@ -287,34 +276,15 @@ internal sealed class ProfilePrivacy : WirePrivacy
             return 0;
         }
 
-        int written = 0;
-        if (_confirmOwed && _keys is not null && destination.Length >= KeyConfirmOption.Length)
+        // First-stage confirmation and share (on any subflow; the client's only once it may send
+        // them), then the second stage's (its share on the split subflow only).
+        int written = _first.WriteConfirm(Role, destination);
+        if (CanSendControl)
         {
-            _confirmOwed = false;
-            written += new KeyConfirmOption(KeyConfirmOption.ComputeTag(_keys, Role)).Encode(destination);
+            written += _first.WritePart(now, subflow, destination[written..]);
         }
 
-        if (!_peerHasOurShare && _ourParts is { } parts && _shareDue <= now && parts[_nextPart].EncodedLength <= destination.Length - written)
-        {
-            written += parts[_nextPart].Encode(destination[written..]);
-            _nextPart = (_nextPart + 1) % parts.Length;
-            if (_nextPart == 0)
-            {
-                // The whole share went out: again after a retransmission timeout unless confirmed.
-                _shareDue = now + subflow.Tcp.RetransmissionTimeout.Current;
-            }
-            else
-            {
-                subflow.Tcp.RequestAcknowledgment();
-            }
-        }
-
-        if (_second.Keys is { } keys2 && _second.ConfirmOwed && destination.Length - written >= KeyConfirmOption.Length)
-        {
-            _second.ConfirmOwed = false;
-            written += new KeyConfirmOption(KeyConfirmOption.ComputeTag(keys2, Role), SecondStage: true).Encode(destination[written..]);
-        }
-
+        written += _second.WriteConfirm(Role, destination[written..]);
         if (subflow == _splitSubflow)
         {
             written += _second.WritePart(now, subflow, destination[written..]);
@@ -347,8 +317,8 @@ internal sealed class ProfilePrivacy : WirePrivacy
             _window = null;
         }
 
-        _share?.Dispose();
-        _share = null;
+        _first.Reset();
+        _second.Reset();
     }
 
     /// <inheritdoc/>
@@ -572,39 +542,28 @@ internal sealed class ProfilePrivacy : WirePrivacy
     {
         // Every share (or half) received is answered with a confirmation once the secret exists:
         // the peer repeats its share only while it has not seen one.
-        _confirmOwed = true;
-        if (_keys is not null || _share is null || _compressed is null)
+        _first.ConfirmOwed = true;
+        if (_first.Keys is not null)
         {
-            if (_keys is not null)
+            Connection.RequestPureAck();
+            return;
+        }
+
+        if (!_first.TryAgree(part, out byte[]? shared, out byte[]? peerShare, out byte[]? ownShare))
+        {
+            if (shared is null && peerShare is not null)
             {
-                Connection.RequestPureAck();
+                // Not a point on the curve: what we had is dropped and the share awaited again.
+                Connection.Counters.ProfileBadKeyShares++;
             }
 
             return;
         }
 
-        _peerParts.RemoveAll(p => p.Part == part.Part);
-        _peerParts.Add(part);
-        Span<byte> peerShare = stackalloc byte[P256Point.CompressedLength];
-        if (!KeyShareOption.TryAssemble(_peerParts.ToArray(), peerShare))
-        {
-            return;
-        }
-
-        Span<byte> shared = stackalloc byte[32];
-        if (!_share.TryDeriveSharedSecret(peerShare, shared))
-        {
-            // Not a point on the curve: drop what we have and wait for the share again.
-            Connection.Counters.ProfileBadKeyShares++;
-            _peerParts.Clear();
-            _confirmOwed = false;
-            return;
-        }
-
         ulong keyA = Connection.IsClient ? Connection.LocalKey.Key : Connection.RemoteKey;
         ulong keyB = Connection.IsClient ? Connection.RemoteKey : Connection.LocalKey.Key;
-        ReadOnlySpan<byte> shareA = Connection.IsClient ? _compressed : peerShare;
-        ReadOnlySpan<byte> shareB = Connection.IsClient ? peerShare : _compressed;
+        ReadOnlySpan<byte> shareA = Connection.IsClient ? ownShare : peerShare;
+        ReadOnlySpan<byte> shareB = Connection.IsClient ? peerShare : ownShare;
         UseSecret(now, ConnectionSecret.FromKeyAgreement(shared, keyA, keyB, shareA, shareB));
         Connection.RequestPureAck();
     }
@@ -613,7 +572,7 @@ internal sealed class ProfilePrivacy : WirePrivacy
     {
         _firstSecret = secret;
         _keys = secret.DeriveKeys();
-        _firstKeys = _keys;
+        _first.Keys = _keys;
         _peerTokens = new JoinTokenSequence(_keys.JoinTokenKey(PeerRole));
         _window = Connection.Endpoint.ProfileTokens.Register(Connection, _keys.JoinTokenKey(Role));
         Connection.OnPrivacyReady(now);
@@ -635,7 +594,7 @@ internal sealed class ProfilePrivacy : WirePrivacy
             return;
         }
 
-        if (_second.TryAgree(part, out byte[]? shared, out byte[]? peerShare, out byte[]? ownShare) is false)
+        if (!_second.TryAgree(part, out byte[]? shared, out byte[]? peerShare, out byte[]? ownShare))
         {
             if (shared is null && peerShare is not null)
             {
@@ -664,108 +623,5 @@ internal sealed class ProfilePrivacy : WirePrivacy
         _peerTokens = new JoinTokenSequence(keys2.JoinTokenKey(PeerRole));
         _window = Connection.Endpoint.ProfileTokens.Register(Connection, keys2.JoinTokenKey(Role));
         subflow.Tcp.RequestAcknowledgment();
-    }
-
-    /// <summary>The split mode's second pair of shares: ours repeated until confirmed, the peer's assembled.</summary>
-    private sealed class KeyShareExchange
-    {
-        private readonly List<KeyShareOption> _peerParts = [];
-        private P256KeyShare? _share;
-        private byte[]? _compressed;
-        private KeyShareOption[]? _parts;
-        private int _next;
-
-        public TimeSpan? Due { get; private set; }
-
-        public bool ConfirmOwed { get; set; }
-
-        public bool PeerHasOurShare
-        {
-            get => _peerHasOurShare;
-            set
-            {
-                _peerHasOurShare = value;
-                if (value)
-                {
-                    Due = null;
-                    _share?.Dispose();
-                    _share = null;
-                }
-            }
-        }
-
-        public ProfileKeys? Keys { get; set; }
-
-        private bool _peerHasOurShare;
-
-        public void Start(TimeSpan now, RandomBytes random)
-        {
-            _share = P256KeyShare.Generate(random);
-            _compressed = _share.PublicKey.ToArray();
-            _parts = KeyShareOption.FromCompressed(_compressed, secondStage: true, halves: true);
-            Due = now;
-        }
-
-        public void Reset()
-        {
-            _share?.Dispose();
-            (_share, _compressed, _parts, _next, Due, ConfirmOwed, Keys) = (null, null, null, 0, null, false, null);
-            _peerParts.Clear();
-        }
-
-        public void StopRepeating() => Due = null;
-
-        public bool ControlDue(TimeSpan now) => (ConfirmOwed && Keys is not null) || (Due is { } due && due <= now && _parts is not null);
-
-        public int WritePart(TimeSpan now, MptcpSubflow subflow, Span<byte> destination)
-        {
-            if (PeerHasOurShare || _parts is not { } parts || Due is not { } due || due > now || parts[_next].EncodedLength > destination.Length)
-            {
-                return 0;
-            }
-
-            int written = parts[_next].Encode(destination);
-            _next = (_next + 1) % parts.Length;
-            if (_next == 0)
-            {
-                Due = now + subflow.Tcp.RetransmissionTimeout.Current;
-            }
-            else
-            {
-                subflow.Tcp.RequestAcknowledgment();
-            }
-
-            return written;
-        }
-
-        /// <summary>Adds a part of the peer's share; once whole, agrees on the shared secret (false while incomplete or invalid).</summary>
-        public bool TryAgree(KeyShareOption part, out byte[]? shared, out byte[]? peerShare, out byte[]? ownShare)
-        {
-            (shared, peerShare, ownShare) = (null, null, _compressed);
-            if (_share is null || _compressed is null)
-            {
-                return false;
-            }
-
-            _peerParts.RemoveAll(p => p.Part == part.Part);
-            _peerParts.Add(part);
-            byte[] assembled = new byte[P256Point.CompressedLength];
-            if (!KeyShareOption.TryAssemble(_peerParts.ToArray(), assembled))
-            {
-                return false;
-            }
-
-            peerShare = assembled;
-            byte[] secret = new byte[32];
-            if (!_share.TryDeriveSharedSecret(assembled, secret))
-            {
-                _peerParts.Clear();
-                ConfirmOwed = false;
-                return false;
-            }
-
-            shared = secret;
-            return true;
-        }
     }
 }
