@@ -80,6 +80,7 @@ public sealed class MptcpConnection
     private bool _fullyEstablished;
     private bool _fullyEstablishedWaitsForPrivacy;
     private readonly List<PathAction> _waitingForPrivacy = [];
+    private TimeSpan? _splitDeadline;
     private TimeSpan? _fullyEstablishedDeadline;
     private bool _peerConfirmedKeys;
     private (MptcpSubflow Subflow, DataSeqNum Dsn)? _pendingFail;
@@ -166,7 +167,7 @@ public sealed class MptcpConnection
     {
         get
         {
-            TimeSpan? earliest = Min(Min(Min(_dataFinDeadline, _fullyEstablished ? null : _fullyEstablishedDeadline), _dataRetransmitDeadline), Privacy.NextDeadline);
+            TimeSpan? earliest = Min(Min(Min(Min(_dataFinDeadline, _fullyEstablished ? null : _fullyEstablishedDeadline), _dataRetransmitDeadline), Privacy.NextDeadline), SplitPending ? _splitDeadline : null);
             earliest = Min(earliest, _pathManager?.NextDeadline);
             foreach (MptcpSubflow sf in _subflows)
             {
@@ -188,6 +189,10 @@ public sealed class MptcpConnection
     }
 
     internal Span<byte> Scratch => _scratch;
+
+    // Part of the first message is not acknowledged yet (its tail may still need a join).
+    private bool SplitPending => _options.FirstMessageSplit is { } split && IsClient && State == MptcpConnectionState.Established
+        && _dataUna - new DataSeqNum(LocalKey.Idsn + 1) < split.HeadBytes + split.TailBytes;
 
     internal WirePrivacy Privacy { get; }
 
@@ -1103,6 +1108,25 @@ public sealed class MptcpConnection
     {
         RunDataRetransmitTimer(now);
         Privacy.OnTimer(now);
+        if (SplitPending && _options.FirstMessageSplit is { } split)
+        {
+            // Fail closed: the tail goes on a join or nowhere. A join that is up resets the wait.
+            long sent = _dataNxt - new DataSeqNum(LocalKey.Idsn + 1);
+            bool joinUp = _subflows.Exists(sf => sf.Role == SubflowRole.JoinActive && sf.CanSend && !sf.IsStale);
+            if (IsFallback && sent > split.HeadBytes)
+            {
+                FailSplit(now, "the connection fell back to one path with the first message's tail unacknowledged");
+            }
+            else if (joinUp)
+            {
+                _splitDeadline = null;
+            }
+            else if ((_splitDeadline ??= now + split.JoinTimeout) <= now)
+            {
+                FailSplit(now, "no join was up in time to carry the first message's tail");
+            }
+        }
+
         if (_waitingForPrivacy.Count > 0)
         {
             // A first join that failed lets the next one go (it carries the second stage instead).
@@ -1368,6 +1392,18 @@ public sealed class MptcpConnection
             }
 
             MptcpSubflow? sf = IsFallback ? FallbackSubflow() : PickSubflow();
+            if (SplitWindow(dsn) is { } window)
+            {
+                // The first message's head goes on the initial subflow and its tail on the first
+                // join only; nothing of it goes anywhere else, and never after a fallback.
+                if (!TrySplitSubflow(now, window.Tail, out sf))
+                {
+                    return;
+                }
+
+                length = Math.Min(length, window.Left);
+            }
+
             if (sf is null || (reinjecting && sf.IsStale))
             {
                 // Reinjected data waits for a subflow that works; sending it on a stalled one gains nothing.
@@ -1396,6 +1432,56 @@ public sealed class MptcpConnection
             {
                 _dataNxt += (ulong)n;
             }
+        }
+    }
+
+    // Where dsn stands in the first-message split: in the head or the tail, and how many bytes of that part are left.
+    private (bool Tail, long Left)? SplitWindow(DataSeqNum dsn)
+    {
+        if (_options.FirstMessageSplit is not { } split || !IsClient)
+        {
+            return null;
+        }
+
+        long offset = dsn - new DataSeqNum(LocalKey.Idsn + 1);
+        return offset < split.HeadBytes ? (false, split.HeadBytes - offset)
+            : offset < split.HeadBytes + split.TailBytes ? (true, split.HeadBytes + split.TailBytes - offset)
+            : null;
+    }
+
+    private bool TrySplitSubflow(TimeSpan now, bool tail, out MptcpSubflow? subflow)
+    {
+        subflow = null;
+        if (!tail)
+        {
+            subflow = InitialSubflow.CanSend ? InitialSubflow : null;
+            return subflow is not null;
+        }
+
+        if (IsFallback)
+        {
+            FailSplit(now, "the connection fell back to one path before the first message's tail was sent");
+            return false;
+        }
+
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            if (sf != InitialSubflow && sf.Role == SubflowRole.JoinActive && sf.CanSend && !sf.IsStale)
+            {
+                subflow = sf;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void FailSplit(TimeSpan now, string reason)
+    {
+        if (State != MptcpConnectionState.Closed)
+        {
+            Counters.FirstMessageSplitFailures++;
+            AbortForPrivacy(now, reason);
         }
     }
 

@@ -9,6 +9,9 @@ public sealed class MptcpCounters
     /// <summary>Gets or sets key confirmations of the profile that did not match our secret (the connection was reset).</summary>
     public long ProfileKeyMismatches { get; set; }
 
+    /// <summary>Gets or sets connections aborted because the first-message split could not put the tail on a second path (fail closed).</summary>
+    public long FirstMessageSplitFailures { get; set; }
+
     /// <summary>Gets or sets profile key shares that were not points on P-256.</summary>
     public long ProfileBadKeyShares { get; set; }
 

@@ -53,6 +53,9 @@ public sealed record MptcpOptions
     /// </summary>
     public PathPolicy? PathPolicy { get; init; }
 
+    /// <summary>Gets the first-message split (the blog's ClientHello defence), or null to schedule the first bytes like any others.</summary>
+    public Privacy.FirstMessageSplit? FirstMessageSplit { get; init; }
+
     /// <summary>Gets how long an ADD_ADDR waits for its echo before it is sent again (RFC 8684 §3.4.1).</summary>
     public TimeSpan AddAddrTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
