@@ -30,13 +30,7 @@ internal static class LabJson
             w.WriteStartObject();
             w.WriteString("group", row.Group);
             w.WriteString("label", row.Label);
-            w.WriteStartArray("cells");
-            foreach (string cell in row.Cells)
-            {
-                w.WriteStringValue(cell);
-            }
-
-            w.WriteEndArray();
+            WriteStrings(w, "cells", row.Cells);
             w.WriteEndObject();
         }
 
@@ -63,13 +57,7 @@ internal static class LabJson
             w.WriteNumber("seen", p.Seen);
             w.WriteNumber("addressesSeen", p.AddressesSeen);
             w.WriteNumber("connections", p.Connections);
-            w.WriteStartArray("evidence");
-            foreach (var kind in p.Evidence)
-            {
-                w.WriteStringValue(kind.Name());
-            }
-
-            w.WriteEndArray();
+            WriteStrings(w, "evidence", p.Evidence.Select(kind => kind.Name()));
             w.WriteBoolean("readAnnounced", p.ReadAnnounced);
             w.WriteEndObject();
         }
@@ -104,6 +92,17 @@ internal static class LabJson
     }
 
     private static string ModeName(LabColumn column) => column.Configuration.Name.Split('/')[0];
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            w.WriteStringValue(value);
+        }
+
+        w.WriteEndArray();
+    }
 
     private static void WriteNullable(Utf8JsonWriter w, string name, double? value)
     {
