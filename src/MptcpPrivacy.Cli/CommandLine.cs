@@ -3,6 +3,7 @@ using MptcpPrivacy.Cli.Audit;
 using MptcpPrivacy.Cli.Connect;
 using MptcpPrivacy.Cli.Decode;
 using MptcpPrivacy.Cli.Interop;
+using MptcpPrivacy.Cli.Lab;
 using MptcpPrivacy.Cli.Simulate;
 
 namespace MptcpPrivacy.Cli;
@@ -16,6 +17,7 @@ internal static class CommandLine
         root.Subcommands.Add(DecodeCommandLine());
         root.Subcommands.Add(AuditCommandLine());
         root.Subcommands.Add(SimulateCommandLine());
+        root.Subcommands.Add(LabCommandLine());
         root.Subcommands.Add(InteropCommandLine());
         root.Subcommands.Add(TopologyCommand.Create());
         root.Subcommands.Add(TunSessionCommandLine(TunSessionRole.Connect));
@@ -88,6 +90,24 @@ internal static class CommandLine
             Checksums = parse.GetValue(checksums),
             PcapFile = parse.GetValue(pcap),
             Json = parse.GetValue(json),
+        });
+        return command;
+    }
+
+    private static Command LabCommandLine()
+    {
+        var json = new Option<bool>("--json") { Description = "One JSON document (schema and exit codes: docs/lab-json.md)." };
+        var report = new Option<string?>("--report") { HelpName = "DIR", Description = "Write DIR/index.html: the table and the audit's timelines, readable in a browser without a server." };
+        var seed = new Option<string?>("--seed") { HelpName = "N", Description = "The seed of every run (default 1); the same seed gives the same table." };
+        var quick = new Option<bool>("--quick") { Description = "Fewer connections and smaller transfers." };
+        var command = new Command("lab", "On the simulator: a mobile user under standard MPTCP, the draft's mode and the privacy profile; what each observer learns, which join attacks work, and the cost.")
+        {
+            json, report, seed, quick,
+        };
+        command.SetAction(parse =>
+        {
+            using Stream stdout = Console.OpenStandardOutput();
+            return LabCommand.Run(parse.GetValue(json), parse.GetValue(report), parse.GetValue(seed), parse.GetValue(quick), stdout, Console.Error);
         });
         return command;
     }

@@ -52,7 +52,9 @@ public static class ScenarioRunner
     /// <param name="server">The server stack's options, used as given; null for <see cref="OptionsFor"/> the scenario.</param>
     /// <param name="maxEvents">A bound on simulator events, so a run always ends.</param>
     /// <param name="check">How the applications check what arrived: SHA-256 digests (reported in the result) or the content compared byte by byte.</param>
-    public static ScenarioResult Run(ScenarioSpec spec, Stream? capture = null, MptcpOptions? client = null, MptcpOptions? server = null, long maxEvents = 200_000_000, ContentCheck check = ContentCheck.Sha256)
+    /// <param name="configure">Called with the network once it is built and before it runs (to attach an attacker or an observer), or null.</param>
+    public static ScenarioResult Run(ScenarioSpec spec, Stream? capture = null, MptcpOptions? client = null, MptcpOptions? server = null, long maxEvents = 200_000_000, ContentCheck check = ContentCheck.Sha256,
+        Action<SimulatedTopology>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var simulator = new Simulator(new Random(spec.Seed));
@@ -76,6 +78,7 @@ public static class ScenarioRunner
             interfaces => clientNode = new MptcpHostNode("client", interfaces, clientEndpoint, ClientFlags),
             interfaces => serverNode = new MptcpHostNode("server", interfaces, serverEndpoint, EndpointFlags.None),
             capture);
+        configure?.Invoke(topology);
 
         int count = spec.Connections;
         var uploads = new BulkTransfer[count];

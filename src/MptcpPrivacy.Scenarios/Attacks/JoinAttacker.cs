@@ -37,6 +37,7 @@ public enum JoinAttackKind
 public sealed class JoinAttacker : INode, ILinkObserver
 {
     private const int MaxAttempts = 1_000;
+    private const long KeyPollNs = 1_000_000;
     private readonly JoinAttackKind _kind;
     private readonly IpAddressBytes _own;
     private readonly IpAddressBytes _server;
@@ -47,6 +48,8 @@ public sealed class JoinAttacker : INode, ILinkObserver
     private readonly Queue<byte[]> _outbox = new();
     private readonly Dictionary<ushort, Attempt> _open = [];
     private readonly Func<ulong, ulong, IpAddressBytes, uint>? _tokenFor;
+    private readonly Func<uint?>? _realTokenSource;
+    private readonly HashSet<ushort> _ports = [];
     private int _sent;
     private long _nextNs;
 
@@ -66,8 +69,13 @@ public sealed class JoinAttacker : INode, ILinkObserver
     /// draft would.
     /// </param>
     /// <param name="realToken">For the half-on-path attacker: the right token, as if it had guessed it.</param>
+    /// <param name="realTokenSource">
+    /// For the half-on-path attacker, instead of <paramref name="realToken"/>: asked at each join for
+    /// the right token (null while there is none yet), for a caller that learns it only once the
+    /// connection exists (the lab reads it from the server's connection).
+    /// </param>
     public JoinAttacker(string name, JoinAttackKind kind, IpAddressBytes ownAddress, IpAddressBytes server, ushort serverPort, Random random, int attempts, long startNs,
-        Func<ulong, ulong, IpAddressBytes, uint>? tokenFor = null, uint? realToken = null)
+        Func<ulong, ulong, IpAddressBytes, uint>? tokenFor = null, uint? realToken = null, Func<uint?>? realTokenSource = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(attempts, MaxAttempts);
@@ -81,6 +89,7 @@ public sealed class JoinAttacker : INode, ILinkObserver
         _startNs = startNs;
         _nextNs = startNs;
         _tokenFor = tokenFor;
+        _realTokenSource = realTokenSource;
         RealToken = realToken;
     }
 
@@ -92,6 +101,12 @@ public sealed class JoinAttacker : INode, ILinkObserver
 
     /// <summary>Gets the right token given to a half-on-path attacker, if any.</summary>
     public uint? RealToken { get; }
+
+    /// <summary>Gets the source ports of the joins sent, so that an instrument on the server's link can tell the replies to an off-path attacker (which go to the spoofed address, not to it).</summary>
+    public IReadOnlyCollection<ushort> Ports => _ports;
+
+    /// <summary>Gets the right tokens the half-on-path attacker used (given, or from its token source).</summary>
+    public int RealTokensUsed { get; private set; }
 
     /// <summary>Gets the join SYNs sent.</summary>
     public int SynsSent { get; private set; }
@@ -201,7 +216,13 @@ public sealed class JoinAttacker : INode, ILinkObserver
     }
 
     /// <inheritdoc/>
-    public long NextDeadline(long now) => _outbox.Count > 0 ? now : _sent < _attempts ? Math.Max(_nextNs, now) : long.MaxValue;
+    public long NextDeadline(long now) => _outbox.Count > 0 ? now
+        : _sent >= _attempts ? long.MaxValue
+        // The on-path attacker learns the keys from a link, not from a packet to it, so nothing
+        // wakes it when they arrive: it looks again every millisecond (it used to ask for "now"
+        // while it waited, a deadline that never passed).
+        : _kind == JoinAttackKind.OnPathHijack && SeenKeys is null ? Math.Max(_nextNs, now + KeyPollNs)
+        : Math.Max(_nextNs, now);
 
     private void StartJoin()
     {
@@ -211,8 +232,9 @@ public sealed class JoinAttacker : INode, ILinkObserver
             case JoinAttackKind.OnPathHijack when SeenKeys is { } keys:
                 token = _tokenFor?.Invoke(keys.KeyA, keys.KeyB, _own) ?? MptcpKeys.Token(keys.KeyB, MptcpVersion.V1);
                 break;
-            case JoinAttackKind.HalfOnPath when RealToken is { } real:
+            case JoinAttackKind.HalfOnPath when (RealToken ?? _realTokenSource?.Invoke()) is { } real:
                 token = real;
+                RealTokensUsed++;
                 break;
             default:
                 token = (uint)_random.NextInt64(0, 1L << 32);
@@ -221,6 +243,7 @@ public sealed class JoinAttacker : INode, ILinkObserver
 
         var attempt = new Attempt((ushort)_random.Next(32768, 61000), (uint)_random.NextInt64(0, 1L << 32), (uint)_random.NextInt64(0, 1L << 32));
         _open[attempt.Port] = attempt;
+        _ports.Add(attempt.Port);
         SynsSent++;
         Span<byte> option = stackalloc byte[16];
         int length = MpJoinOption.Syn(token, attempt.Nonce, addressId: 9, backup: false).Encode(option);

@@ -1,0 +1,70 @@
+using MptcpPrivacy.Audit;
+using MptcpPrivacy.Audit.Linking;
+using MptcpPrivacy.Scenarios.Attacks;
+
+namespace MptcpPrivacy.Cli.Lab;
+
+/// <summary>What one passive observer learned in one configuration's run, from the audit of its capture.</summary>
+/// <param name="Observer">The audit's observer name ("path-if0", "fully-on-path", "endpoint", ...).</param>
+/// <param name="Label">The row's name for people ("path wifi", ...).</param>
+/// <param name="Linked">The most client addresses of one connection the observer ties together.</param>
+/// <param name="Seen">The most client addresses of one connection the observer saw.</param>
+/// <param name="AddressesSeen">Client addresses seen, summed over the connections (what the observer could tell apart).</param>
+/// <param name="Connections">The user's connections the observer saw.</param>
+/// <param name="Evidence">The verified kinds of evidence that tie two client addresses, by name.</param>
+/// <param name="ReadAnnounced">Whether the observer read a real address from an ADD_ADDR (client or server).</param>
+internal sealed record LabPassive(string Observer, string Label, int Linked, int Seen, int AddressesSeen, int Connections, IReadOnlyList<EvidenceKind> Evidence, bool ReadAnnounced);
+
+/// <summary>What one active attack achieved against one configuration.</summary>
+/// <param name="Kind">The attacker class.</param>
+/// <param name="Attempts">Join SYNs sent.</param>
+/// <param name="TokenMatches">SYN/ACKs with MP_JOIN the server sent back (the token named a connection), counted on the server's link.</param>
+/// <param name="Resets">Resets the server sent to the attacker's joins, counted on the server's link.</param>
+/// <param name="Joined">Joins the server accepted.</param>
+/// <param name="BytesReceived">Bytes of the user's data the server sent to the attacker.</param>
+/// <param name="KeysSeen">For the on-path attacker: whether it read keys in MP_CAPABLE.</param>
+/// <param name="UserComplete">Whether the user's own transfer still completed byte-exact.</param>
+internal sealed record LabAttack(JoinAttackKind Kind, int Attempts, int TokenMatches, int Resets, int Joined, long BytesReceived, bool KeysSeen, bool UserComplete)
+{
+    /// <summary>Gets whether the attacker got a subflow into the user's connection.</summary>
+    public bool Succeeded => Joined > 0;
+}
+
+/// <summary>What a configuration's passive run cost.</summary>
+/// <param name="GoodputMbps">Bytes delivered (both directions, every connection) × 8 over the simulated time to the last byte read, in Mbit/s.</param>
+/// <param name="JoinLatencyMs">Mean over the connections of the time from the connection's establishment to its second subflow's, in simulated ms; null when no connection joined.</param>
+/// <param name="Joins">Joins established, every connection.</param>
+/// <param name="CpuSeconds">Process CPU time the run took on this machine.</param>
+/// <param name="WallSeconds">Wall time the run took on this machine.</param>
+internal sealed record LabCost(double GoodputMbps, double? JoinLatencyMs, int Joins, double CpuSeconds, double WallSeconds)
+{
+    /// <summary>Gets the CPU time per join in ms (the whole run's, transfers included), or null without joins.</summary>
+    public double? CpuMsPerJoin => Joins > 0 ? CpuSeconds * 1000 / Joins : null;
+}
+
+/// <summary>One configuration's column: the passive run audited, the attacks, the cost.</summary>
+/// <param name="Configuration">The configuration.</param>
+/// <param name="Complete">Whether every connection of the passive run completed byte-exact.</param>
+/// <param name="Passive">Each observer's view, in row order.</param>
+/// <param name="Attacks">Each attack, in row order.</param>
+/// <param name="Cost">The cost.</param>
+/// <param name="Capture">The passive run's pcapng capture, which <see cref="Audit"/> was made from.</param>
+/// <param name="Audit">The audit of <see cref="Capture"/>.</param>
+/// <param name="Timelines">SVG timelines of the user's connections as the audit rebuilt them (the first few).</param>
+internal sealed record LabColumn(LabConfiguration Configuration, bool Complete, IReadOnlyList<LabPassive> Passive, IReadOnlyList<LabAttack> Attacks, LabCost Cost,
+    byte[] Capture, AuditReport Audit, IReadOnlyList<string> Timelines);
+
+/// <summary>The lab's outcome: one column per configuration.</summary>
+/// <param name="Seed">The seed of every run.</param>
+/// <param name="Quick">Whether the smaller transfers of <c>--quick</c> were used.</param>
+/// <param name="Connections">Connections of the user in each passive run.</param>
+/// <param name="Columns">The columns, in <see cref="LabConfiguration.All"/> order.</param>
+/// <param name="ElapsedSeconds">Wall time of the whole lab on this machine.</param>
+internal sealed record LabResult(int Seed, bool Quick, int Connections, IReadOnlyList<LabColumn> Columns, double ElapsedSeconds)
+{
+    /// <summary>Gets whether every passive run completed byte-exact.</summary>
+    public bool Complete => Columns.All(c => c.Complete);
+
+    /// <summary>Returns the column of the configuration named <paramref name="name"/>.</summary>
+    public LabColumn Column(string name) => Columns.Single(c => c.Configuration.Name == name);
+}

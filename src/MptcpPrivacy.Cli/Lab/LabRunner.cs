@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using MptcpPrivacy.Audit;
+using MptcpPrivacy.Audit.Linking;
+using MptcpPrivacy.Audit.Reporting;
+using MptcpPrivacy.Privacy.Draft;
+using MptcpPrivacy.Scenarios;
+using MptcpPrivacy.Scenarios.Attacks;
+using MptcpPrivacy.Simulation;
+using MptcpPrivacy.Simulation.Scenarios;
+using MptcpPrivacy.Stack.Mptcp;
+using MptcpPrivacy.Wire.Ip;
+using AuditConnection = MptcpPrivacy.Audit.Connections.Connection;
+
+namespace MptcpPrivacy.Cli.Lab;
+
+/// <summary>
+/// Runs the lab: per configuration, the mobile user's passive run with a capture, audited for every
+/// observer class, then one short run per active attack with that attacker attached.
+/// </summary>
+internal static class LabRunner
+{
+    /// <summary>The observers of the table, in row order: (audit name, label). The server link's observer sees what the fully on-path one sees and is left out.</summary>
+    public static readonly IReadOnlyList<(string Name, string Label)> Observers =
+    [
+        ("path-if0", "path wifi"),
+        ("path-if1", "path cellular"),
+        ("fully-on-path", "fully on-path"),
+        ("endpoint", "endpoint (server, audit)"),
+    ];
+
+    /// <summary>The attacks, in row order.</summary>
+    public static readonly IReadOnlyList<JoinAttackKind> Attacks = [JoinAttackKind.OffPath, JoinAttackKind.HalfOnPath, JoinAttackKind.OnPathHijack];
+
+    private const int MaxTimelines = 2;
+    private static readonly IpAddressBytes HalfOnPathAddress = IpAddressBytes.Parse("198.18.0.20");
+    private static readonly IpAddressBytes OnPathAddress = IpAddressBytes.Parse("198.18.0.30");
+    private static readonly IpAddressBytes OffPathRoute = IpAddressBytes.Parse("198.18.0.10");
+    private static readonly LinkConfig AttackerLink = new() { RateBitsPerSecond = 100_000_000, DelayNs = 5_000_000 };
+
+    /// <summary>Runs every configuration; <paramref name="progress"/> hears one line per finished column.</summary>
+    public static LabResult Run(int seed, bool quick, Action<string>? progress = null)
+    {
+        var clock = Stopwatch.StartNew();
+        int connections = quick ? 4 : 10;
+        long bytes = quick ? 100_000 : 300_000;
+        long attackBytes = quick ? 2_000_000 : 4_000_000;
+        var columns = new List<LabColumn>();
+        foreach (LabConfiguration configuration in LabConfiguration.All)
+        {
+            LabColumn column = RunColumn(configuration, seed, connections, bytes, attackBytes);
+            progress?.Invoke($"lab: {configuration.Name} done ({clock.Elapsed.TotalSeconds:0.0} s)");
+            columns.Add(column);
+        }
+
+        return new LabResult(seed, quick, connections, columns, clock.Elapsed.TotalSeconds);
+    }
+
+    private static LabColumn RunColumn(LabConfiguration configuration, int seed, int connections, long bytes, long attackBytes)
+    {
+        ScenarioSpec spec = LabScenario.Passive(seed, configuration.Profile, connections, bytes);
+        MptcpOptions options = configuration.Options(spec);
+        MptcpHostNode? client = null;
+        using var capture = new MemoryStream();
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        ScenarioResult result = ScenarioRunner.Run(spec, capture, options, options, configure: t => client = (MptcpHostNode)t.Client);
+        double wallSeconds = wall.Elapsed.TotalSeconds;
+        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        LabCost cost = Cost(result, client!.Endpoint.Connections, cpuSeconds, wallSeconds);
+
+        byte[] captured = capture.ToArray();
+        AuditReport audit = Audit(captured);
+        HashSet<IpAddressBytes> clientAddresses = ClientAddresses(spec);
+        HashSet<IpAddressBytes> known = [.. clientAddresses, .. spec.ServerAddresses.Select(a => a.Address)];
+        LabPassive[] passive = [.. Observers.Select(o => Passive(audit, o.Name, o.Label, clientAddresses, known))];
+        LabAttack[] attacks = [.. Attacks.Select(kind => Attack(configuration, kind, seed, attackBytes))];
+        string[] timelines = [.. audit.Global.Connections.Where(c => !c.FromJoinsOnly).Take(MaxTimelines).Select(c => SvgTimeline.Render(AuditTimelines.Build(c)))];
+        return new LabColumn(configuration, result.Success, passive, attacks, cost, captured, audit, timelines);
+    }
+
+    /// <summary>Audits a capture with the audit's default observers (one per capture interface, fully on-path, endpoint).</summary>
+    public static AuditReport Audit(byte[] capture)
+    {
+        string directory = Directory.CreateTempSubdirectory("mptcp-lab-").FullName;
+        try
+        {
+            string path = Path.Combine(directory, "lab.pcapng");
+            File.WriteAllBytes(path, capture);
+            return AuditRun.Run([path], []);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Returns every address the user has on its paths during the run: each path's, and the Wi-Fi address it moves to.</summary>
+    public static HashSet<IpAddressBytes> ClientAddresses(ScenarioSpec spec)
+    {
+        var addresses = new HashSet<IpAddressBytes>();
+        for (int i = 0; i < spec.Paths.Count; i++)
+        {
+            addresses.UnionWith(spec.Paths[i].ResolveAddresses(i + 1).Select(a => a.Address));
+        }
+
+        addresses.UnionWith(spec.Mobility.Where(m => m.Action == MobilityAction.AddAddress).Select(m => m.Address.Address));
+        return addresses;
+    }
+
+    /// <summary>Summarises what the observer named <paramref name="name"/> learned about the user's client addresses (nothing, when the audit has no such observer).</summary>
+    public static LabPassive Passive(AuditReport audit, string name, string label, IReadOnlySet<IpAddressBytes> clientAddresses, IReadOnlySet<IpAddressBytes> known)
+    {
+        // The audit makes a path's observer only when its interface carried packets: a path the
+        // configuration never used (backup policy) has an observer that saw nothing.
+        ObserverReport? observer = audit.Observers.SingleOrDefault(o => o.View.Spec.Name == name);
+        if (observer is null)
+        {
+            return new LabPassive(name, label, 0, 0, 0, 0, [], false);
+        }
+
+        int linked = 0, seen = 0, sum = 0;
+        var evidence = new SortedSet<EvidenceKind>();
+        bool readAnnounced = false;
+        foreach (ObservedConnection connection in observer.Connections)
+        {
+            int[] groups = [.. connection.ClientGroups.Select(g => g.Count(clientAddresses.Contains))];
+            linked = Math.Max(linked, groups.DefaultIfEmpty(0).Max());
+            seen = Math.Max(seen, groups.Sum());
+            sum += groups.Sum();
+            evidence.UnionWith(connection.Evidence.Where(e => e.Host == Host.Client && !e.Unverified && clientAddresses.Contains(e.First) && clientAddresses.Contains(e.Second)).Select(e => e.Kind));
+            readAnnounced |= connection.Timeline.Any(a => a.OnlyAnnounced && known.Contains(a.Address))
+                || connection.Evidence.Any(e => !e.Unverified && e.Kind is EvidenceKind.AddAddr or EvidenceKind.AddAddrEcho or EvidenceKind.DraftAddAddrDecrypted
+                    && (known.Contains(e.First) || known.Contains(e.Second)));
+        }
+
+        return new LabPassive(name, label, linked, seen, sum, observer.Connections.Count, [.. evidence], readAnnounced);
+    }
+
+    private static LabCost Cost(ScenarioResult result, IReadOnlyList<MptcpConnection> connections, double cpuSeconds, double wallSeconds)
+    {
+        // Over the time to the last byte read (each direction's goodput is its bytes over its own
+        // time), not the run's duration, which includes waiting for the last close.
+        DirectionResult[] directions = [.. result.Connections.SelectMany(c => new[] { c.Upload, c.Download })];
+        double lastByteSeconds = directions.Where(d => d.GoodputBitsPerSecond > 0).Select(d => d.BytesDelivered * 8 / d.GoodputBitsPerSecond).DefaultIfEmpty(0).Max();
+        double goodput = lastByteSeconds > 0 ? directions.Sum(d => d.BytesDelivered) * 8 / lastByteSeconds / 1e6 : 0;
+        var latencies = new List<double>();
+        int joins = 0;
+        foreach (MptcpConnection connection in connections)
+        {
+            MptcpEvent[] events = [.. connection.Events];
+            MptcpEvent established = events.FirstOrDefault(e => e.Kind == MptcpEventKind.Established);
+            FourTuple? initial = events.FirstOrDefault(e => e.Kind == MptcpEventKind.SubflowEstablished).Subflow;
+            MptcpEvent[] joined = [.. events.Where(e => e.Kind == MptcpEventKind.SubflowEstablished && e.Subflow != initial)];
+            joins += joined.Length;
+            if (joined.Length > 0 && established.Kind == MptcpEventKind.Established)
+            {
+                latencies.Add((joined[0].Time - established.Time).TotalMilliseconds);
+            }
+        }
+
+        return new LabCost(goodput, latencies.Count > 0 ? latencies.Average() : null, joins, cpuSeconds, wallSeconds);
+    }
+
+    private static LabAttack Attack(LabConfiguration configuration, JoinAttackKind kind, int seed, long bytes)
+    {
+        ScenarioSpec spec = LabScenario.Active(seed, configuration.Profile, bytes);
+        MptcpOptions options = configuration.Options(spec);
+        JoinAttacker? attacker = null;
+        LabReplyCounter? counter = null;
+        ScenarioResult result = ScenarioRunner.Run(spec, capture: null, options, options, configure: t => (attacker, counter) = Attach(t, configuration, kind, seed));
+        return new LabAttack(kind, attacker!.SynsSent, counter!.SynAcks, counter.Resets, attacker.JoinsAccepted, attacker.BytesReceived, attacker.SeenKeys is not null, result.Success);
+    }
+
+    private static (JoinAttacker, LabReplyCounter) Attach(SimulatedTopology topology, LabConfiguration configuration, JoinAttackKind kind, int seed)
+    {
+        IpAddressBytes server = ScenarioSpec.ServerIpv4.Address;
+        var random = new Random(unchecked((seed * 7919) + 100 + (int)kind));
+        const long Start = 50_000_000;
+        (IpAddressBytes source, IpAddressBytes route) = kind switch
+        {
+            JoinAttackKind.OffPath => (LabScenario.CellularAddress, OffPathRoute),
+            JoinAttackKind.HalfOnPath => (HalfOnPathAddress, HalfOnPathAddress),
+            _ => (OnPathAddress, OnPathAddress),
+        };
+        JoinAttacker attacker = kind switch
+        {
+            // Spoofs the user's cellular address and guesses tokens; the replies go to the user.
+            JoinAttackKind.OffPath => new JoinAttacker("off-path", kind, source, server, ScenarioRunner.ServerPort, random, attempts: 50, Start),
+
+            // Its own address, and the worst case: the server's real token, read from the server's connection once it exists.
+            JoinAttackKind.HalfOnPath => new JoinAttacker("half-on-path", kind, source, server, ScenarioRunner.ServerPort, random, attempts: 20, Start,
+                realTokenSource: () => ServerToken(topology, configuration.Profile, source)),
+
+            // Reads the keys on the Wi-Fi path; against the draft it computes the draft's token, as a reader of the draft would.
+            _ => new JoinAttacker("on-path", kind, source, server, ScenarioRunner.ServerPort, random, attempts: 3, startNs: 0,
+                tokenFor: configuration.Profile == PrivacyProfile.Draft ? DraftToken : null),
+        };
+        topology.AttachHost(attacker, route, AttackerLink, attacker.Name);
+        if (kind == JoinAttackKind.OnPathHijack)
+        {
+            topology.Paths[0].Link.AddObserver(attacker);
+        }
+
+        var counter = new LabReplyCounter(source, attacker);
+        topology.ServerLink.AddObserver(counter);
+        return (attacker, counter);
+    }
+
+    private static uint DraftToken(ulong keyA, ulong keyB, IpAddressBytes own) => DraftJoinToken.ReadingA(keyB, 8, own, port: null);
+
+    // The token the server would take from this attacker's address: RFC 8684's token of its key, or
+    // the draft's per-join token. The profile's tokens come from a secret; it gets RFC 8684's.
+    private static uint? ServerToken(SimulatedTopology topology, PrivacyProfile profile, IpAddressBytes source) =>
+        ((MptcpHostNode)topology.Server).Endpoint.Connections is { Count: > 0 } accepted
+            ? profile == PrivacyProfile.Draft ? DraftToken(0, accepted[0].LocalKey.Key, source) : accepted[0].LocalKey.Token
+            : null;
+}

@@ -1,0 +1,183 @@
+using MptcpPrivacy.Audit.Linking;
+using MptcpPrivacy.Cli.Lab;
+using MptcpPrivacy.Scenarios.Attacks;
+using MptcpPrivacy.Wire.Ip;
+
+namespace MptcpPrivacy.Tests.Lab;
+
+/// <summary>
+/// Issue 7's lab, cell by cell: each test names the table's cells it pins and checks them against
+/// the measured runs (the passive cells against the audit of the run's own capture), so that a
+/// change in the stack's or the audit's behaviour breaks a test here, not only the picture.
+/// </summary>
+[Collection(LabCollection.Name)]
+public sealed class LabTableTests(LabFixture fixture)
+{
+    private const string Standard = "standard/aggregate";
+    private const string StandardBackup = "standard/backup";
+    private const string Draft = "draft/aggregate";
+
+    private LabResult Result => fixture.Result;
+
+    private LabPassive Passive(string configuration, string observer) =>
+        Result.Column(configuration).Passive.Single(p => p.Observer == observer);
+
+    private LabAttack Attack(string configuration, JoinAttackKind kind) =>
+        Result.Column(configuration).Attacks.Single(a => a.Kind == kind);
+
+    private string Cell(string configuration, string rowLabel)
+    {
+        int column = Result.Columns.Select(c => c.Configuration.Name).ToList().IndexOf(configuration);
+        return LabTable.Rows(Result).Single(r => r.Label == rowLabel).Cells[column];
+    }
+
+    [Fact]
+    public void EveryPassiveRunCompletedByteExact() =>
+        Assert.All(Result.Columns, c => Assert.True(c.Complete, $"{c.Configuration.Name} did not complete"));
+
+    [Fact]
+    public void EveryPassiveCellIsWhatTheAuditOfItsOwnCaptureGives()
+    {
+        foreach (LabColumn column in Result.Columns)
+        {
+            var audit = LabRunner.Audit(column.Capture);
+            var spec = LabScenario.Passive(Result.Seed, column.Configuration.Profile, Result.Connections, bytes: 0);
+            HashSet<IpAddressBytes> client = LabRunner.ClientAddresses(spec);
+            HashSet<IpAddressBytes> known = [.. client, .. spec.ServerAddresses.Select(a => a.Address)];
+            foreach (LabPassive shown in column.Passive)
+            {
+                LabPassive again = LabRunner.Passive(audit, shown.Observer, shown.Label, client, known);
+                Assert.Equal(Describe(shown), Describe(again));
+                Assert.Equal(LabTable.Links(shown), LabTable.Links(again));
+            }
+        }
+    }
+
+    [Fact]
+    public void StandardMptcpIsLinkedByTheFullyOnPathObserverEveryAddressAndOnEachPathByToken()
+    {
+        // Cell "fully on-path: links", standard/aggregate: every address the user had (both Wi-Fi, both cellular).
+        LabPassive full = Passive(Standard, "fully-on-path");
+        Assert.Equal(4, full.Seen);
+        Assert.Equal(full.Seen, full.Linked);
+        Assert.Contains(EvidenceKind.TokenOfSeenKey, full.Evidence);
+        Assert.StartsWith("4/4 ", Cell(Standard, "fully on-path: links"), StringComparison.Ordinal);
+
+        // "path wifi: links": the Wi-Fi observer saw the keys and the join from the new Wi-Fi address.
+        LabPassive wifi = Passive(Standard, "path-if0");
+        Assert.Equal(2, wifi.Linked);
+        Assert.Contains(EvidenceKind.TokenOfSeenKey, wifi.Evidence);
+
+        // "path cellular: links": no key seen, but the joins from the old and the new cellular address carry one token.
+        LabPassive cellular = Passive(Standard, "path-if1");
+        Assert.Equal(2, cellular.Linked);
+        Assert.Contains(EvidenceKind.EqualJoinTokens, cellular.Evidence);
+        Assert.DoesNotContain(EvidenceKind.TokenOfSeenKey, cellular.Evidence);
+    }
+
+    [Fact]
+    public void TheDraftHidesEqualTokensFromAnObserverWithoutKeysButNotTheJoinsFromOneWhoSawThem()
+    {
+        // Draft §2.2.1: per-join tokens defeat "equal join tokens" on the cellular path ...
+        Assert.DoesNotContain(EvidenceKind.EqualJoinTokens, Passive(Draft, "path-if1").Evidence);
+
+        // ... but the fully on-path and the Wi-Fi observers saw the keys and compute the draft's tokens.
+        LabPassive full = Passive(Draft, "fully-on-path");
+        Assert.Contains(EvidenceKind.DraftJoinToken, full.Evidence);
+        Assert.Equal(full.Seen, full.Linked);
+        Assert.Contains(EvidenceKind.DraftJoinToken, Passive(Draft, "path-if0").Evidence);
+        Assert.True(Passive(Draft, "path-if0").ReadAnnounced, "the Wi-Fi observer decrypts the draft's ADD_ADDR with the keys it saw");
+    }
+
+    [Fact]
+    public void WithTheProfileNoPassiveObserverLinksTwoClientAddressesOrReadsAnAnnouncement()
+    {
+        foreach (LabColumn column in Result.Columns.Where(c => c.Configuration.Profile == MptcpPrivacy.Simulation.Scenarios.PrivacyProfile.Privacy))
+        {
+            foreach (LabPassive p in column.Passive.Where(p => p.Observer != "endpoint"))
+            {
+                Assert.True(p.Linked <= 1, $"{column.Configuration.Name}: {p.Label} links {p.Linked}");
+                Assert.False(p.ReadAnnounced, $"{column.Configuration.Name}: {p.Label} read an announced address");
+                Assert.StartsWith("none ", LabTable.Links(p), StringComparison.Ordinal);
+            }
+
+            // The profile's joins did happen: the fully on-path observer saw more than one address per connection in all.
+            Assert.True(column.Passive.Single(p => p.Observer == "fully-on-path").AddressesSeen > Result.Connections, column.Configuration.Name);
+        }
+    }
+
+    [Fact]
+    public void TheBackupPolicyShowsTheEndpointFewerAddresses()
+    {
+        LabPassive aggregate = Passive(Standard, "endpoint");
+        LabPassive backup = Passive(StandardBackup, "endpoint");
+        Assert.True(backup.AddressesSeen < aggregate.AddressesSeen, $"backup {backup.AddressesSeen}, aggregate {aggregate.AddressesSeen}");
+        Assert.True(backup.Seen < aggregate.Seen, $"backup {backup.Seen}, aggregate {aggregate.Seen}");
+
+        // A healthy backup connection has one path: the cellular observer saw nothing at all.
+        Assert.Equal(0, Passive(StandardBackup, "path-if1").Connections);
+    }
+
+    [Fact]
+    public void OffPathAndHalfOnPathJoinsAreRefusedEverywhere()
+    {
+        foreach (LabColumn column in Result.Columns)
+        {
+            LabAttack offPath = column.Attacks.Single(a => a.Kind == JoinAttackKind.OffPath);
+            Assert.Equal(50, offPath.Attempts);
+            Assert.False(offPath.Succeeded, column.Configuration.Name);
+            Assert.Equal(0, offPath.TokenMatches);
+            Assert.StartsWith("refused", Cell(column.Configuration.Name, LabTable.AttackLabel(JoinAttackKind.OffPath)), StringComparison.Ordinal);
+
+            LabAttack halfOnPath = column.Attacks.Single(a => a.Kind == JoinAttackKind.HalfOnPath);
+            Assert.Equal(20, halfOnPath.Attempts);
+            Assert.False(halfOnPath.Succeeded, column.Configuration.Name);
+            Assert.Equal(0, halfOnPath.BytesReceived);
+            Assert.StartsWith("refused", Cell(column.Configuration.Name, LabTable.AttackLabel(JoinAttackKind.HalfOnPath)), StringComparison.Ordinal);
+            Assert.True(halfOnPath.UserComplete && offPath.UserComplete, $"{column.Configuration.Name}: the user's transfer did not complete under attack");
+        }
+
+        // With the right token (standard, draft) the server answered, and the join's HMAC still stopped it.
+        Assert.True(Attack(Standard, JoinAttackKind.HalfOnPath).TokenMatches > 0);
+        Assert.True(Attack(Draft, JoinAttackKind.HalfOnPath).TokenMatches > 0);
+    }
+
+    [Fact]
+    public void TheHijackWithObservedKeysJoinsStandardMptcpAndTheDraftButNotTheProfile()
+    {
+        foreach (string configuration in new[] { Standard, StandardBackup, Draft })
+        {
+            LabAttack hijack = Attack(configuration, JoinAttackKind.OnPathHijack);
+            Assert.True(hijack.KeysSeen, configuration);
+            Assert.True(hijack.Succeeded, configuration);
+            Assert.True(hijack.BytesReceived > 0, configuration);
+            Assert.Equal($"joined: received {hijack.BytesReceived} B of the user's data", Cell(configuration, LabTable.AttackLabel(JoinAttackKind.OnPathHijack)));
+        }
+
+        foreach (string configuration in new[] { "profile/aggregate", "profile/backup" })
+        {
+            LabAttack hijack = Attack(configuration, JoinAttackKind.OnPathHijack);
+            Assert.True(hijack.KeysSeen, $"{configuration}: the attacker should have read MP_CAPABLE's keys");
+            Assert.False(hijack.Succeeded, configuration);
+            Assert.Equal(0, hijack.BytesReceived);
+            Assert.StartsWith("refused", Cell(configuration, LabTable.AttackLabel(JoinAttackKind.OnPathHijack)), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void TheCostRowsComeFromTheRuns()
+    {
+        foreach (LabColumn column in Result.Columns)
+        {
+            Assert.True(column.Cost.GoodputMbps > 1, $"{column.Configuration.Name}: {column.Cost.GoodputMbps} Mbit/s");
+            Assert.True(column.Cost.Joins >= Result.Connections, $"{column.Configuration.Name}: {column.Cost.Joins} joins");
+            Assert.NotNull(column.Cost.JoinLatencyMs);
+        }
+
+        // Aggregate joins at once; backup only once the Wi-Fi address is gone (at 250 ms).
+        Assert.True(Result.Column(StandardBackup).Cost.JoinLatencyMs > Result.Column(Standard).Cost.JoinLatencyMs);
+    }
+
+    private static string Describe(LabPassive p) =>
+        $"{p.Observer} {p.Linked}/{p.Seen} +{p.AddressesSeen} in {p.Connections} [{string.Join(",", p.Evidence)}] announced={p.ReadAnnounced}";
+}
