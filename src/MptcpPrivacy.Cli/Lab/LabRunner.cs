@@ -25,7 +25,7 @@ internal static class LabRunner
         ("path-if0", "path wifi"),
         ("path-if1", "path cellular"),
         ("fully-on-path", "fully on-path"),
-        ("endpoint", "endpoint (server, audit)"),
+        ("endpoint", "endpoint (server)"),
     ];
 
     /// <summary>The attacks, in row order.</summary>
@@ -60,10 +60,15 @@ internal static class LabRunner
         ScenarioSpec spec = LabScenario.Passive(seed, configuration.Profile, connections, bytes);
         MptcpOptions options = configuration.Options(spec);
         MptcpHostNode? client = null;
+        var served = new List<MptcpConnection>();
         using var capture = new MemoryStream();
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var wall = Stopwatch.StartNew();
-        ScenarioResult result = ScenarioRunner.Run(spec, capture, options, options, configure: t => client = (MptcpHostNode)t.Client);
+        ScenarioResult result = ScenarioRunner.Run(spec, capture, options, options, configure: t =>
+        {
+            client = (MptcpHostNode)t.Client;
+            ((MptcpHostNode)t.Server).Endpoint.ConnectionAccepted += served.Add;
+        });
         double wallSeconds = wall.Elapsed.TotalSeconds;
         double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         LabCost cost = Cost(result, client!.Endpoint.Connections, cpuSeconds, wallSeconds);
@@ -72,7 +77,7 @@ internal static class LabRunner
         AuditReport audit = Audit(captured);
         HashSet<IpAddressBytes> clientAddresses = ClientAddresses(spec);
         HashSet<IpAddressBytes> known = [.. clientAddresses, .. spec.ServerAddresses.Select(a => a.Address)];
-        LabPassive[] passive = [.. Observers.Select(o => Passive(audit, o.Name, o.Label, clientAddresses, known))];
+        LabPassive[] passive = [.. Observers.Select(o => o.Name == "endpoint" ? Endpoint(served, o.Label, clientAddresses, known) : Passive(audit, o.Name, o.Label, clientAddresses, known))];
         LabAttack[] attacks = [.. Attacks.Select(kind => Attack(configuration, kind, seed, attackBytes))];
         string[] timelines = [.. audit.Global.Connections.Where(c => !c.FromJoinsOnly).Take(MaxTimelines).Select(c => SvgTimeline.Render(AuditTimelines.Build(c)))];
         return new LabColumn(configuration, result.Success, passive, attacks, cost, captured, audit, timelines);
@@ -105,6 +110,37 @@ internal static class LabRunner
 
         addresses.UnionWith(spec.Mobility.Where(m => m.Action == MobilityAction.AddAddress).Select(m => m.Address.Address));
         return addresses;
+    }
+
+    /// <summary>
+    /// What the server itself knows, from its own stack rather than from a capture: every address
+    /// its connections' subflows came from, and every address the client announced to it. The
+    /// endpoint is one of the draft's attackers that no cryptography hides anything from; the
+    /// audit's endpoint observer cannot stand in for it under the profile, whose joins it cannot
+    /// tie to their connection without the secret.
+    /// </summary>
+    public static LabPassive Endpoint(IReadOnlyList<MptcpConnection> served, string label, IReadOnlySet<IpAddressBytes> clientAddresses, IReadOnlySet<IpAddressBytes> known)
+    {
+        int linked = 0, sum = 0;
+        bool readAnnounced = false;
+        foreach (MptcpConnection connection in served)
+        {
+            var addresses = new HashSet<IpAddressBytes>();
+            foreach (MptcpEvent e in connection.Events)
+            {
+                if (e.Kind == MptcpEventKind.SubflowEstablished && e.Subflow is { } tuple && clientAddresses.Contains(tuple.RemoteAddress))
+                {
+                    addresses.Add(tuple.RemoteAddress);
+                }
+
+                readAnnounced |= e.Kind == MptcpEventKind.AddressAnnounced && e.Address is { } announced && known.Contains(announced);
+            }
+
+            linked = Math.Max(linked, addresses.Count);
+            sum += addresses.Count;
+        }
+
+        return new LabPassive("endpoint", label, linked, linked, sum, served.Count, linked > 1 ? [EvidenceKind.Endpoint] : [], readAnnounced);
     }
 
     /// <summary>Summarises what the observer named <paramref name="name"/> learned about the user's client addresses (nothing, when the audit has no such observer).</summary>

@@ -221,6 +221,11 @@ internal static class SimulateJson
         w.WriteNumber("fastCloseWrongKey", c.FastCloseWrongKey);
         w.WriteNumber("checksumFailures", c.ChecksumFailures);
         w.WriteNumber("bytesReinjected", c.BytesReinjected);
+        w.WriteNumber("dataLevelRetransmissions", c.DataLevelRetransmissions);
+        w.WriteNumber("profileRefused", c.ProfileRefused);
+        w.WriteNumber("profileKeyMismatches", c.ProfileKeyMismatches);
+        w.WriteNumber("profileBadKeyShares", c.ProfileBadKeyShares);
+        w.WriteNumber("firstMessageSplitFailures", c.FirstMessageSplitFailures);
         w.WriteEndObject();
     }
 

@@ -201,6 +201,10 @@ public class SimulateCommandTests
         Assert.Contains(json.GetProperty("events").EnumerateArray(), e => e.GetProperty("host").GetString() == "client"
             && e.GetProperty("kind").GetString() == "address-announced" && e.GetProperty("address").GetString() == "192.0.2.2");
         Assert.Equal(0, json.GetProperty("counters").GetProperty("server").GetProperty("checksumFailures").GetInt64());
+        Assert.Equal(
+            ["joinHmacFailures", "joinsRefusedByPath", "joinsOverLimit", "addAddrHmacFailures", "addAddrOverLimit", "dataAcksOutOfWindow", "mappingsOutOfWindow",
+             "fastCloseWrongKey", "checksumFailures", "bytesReinjected", "dataLevelRetransmissions", "profileRefused", "profileKeyMismatches", "profileBadKeyShares", "firstMessageSplitFailures"],
+            json.GetProperty("counters").GetProperty("client").EnumerateObject().Select(p => p.Name));
         decimal[] times = [.. json.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("time").GetDecimal())];
         Assert.Equal(times.Order(), times);
     }

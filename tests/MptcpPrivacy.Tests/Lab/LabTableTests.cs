@@ -44,7 +44,8 @@ public sealed class LabTableTests(LabFixture fixture)
             var spec = LabScenario.Passive(Result.Seed, column.Configuration.Profile, Result.Connections, bytes: 0);
             HashSet<IpAddressBytes> client = LabRunner.ClientAddresses(spec);
             HashSet<IpAddressBytes> known = [.. client, .. spec.ServerAddresses.Select(a => a.Address)];
-            foreach (LabPassive shown in column.Passive)
+            // The endpoint's row is the server stack's own view (TheEndpointLinksEverySubflowOfItsOwnConnectionsInEveryMode).
+            foreach (LabPassive shown in column.Passive.Where(p => p.Observer != "endpoint"))
             {
                 LabPassive again = LabRunner.Passive(audit, shown.Observer, shown.Label, client, known);
                 Assert.Equal(Describe(shown), Describe(again));
@@ -103,6 +104,21 @@ public sealed class LabTableTests(LabFixture fixture)
 
             // The profile's joins did happen: the fully on-path observer saw more than one address per connection in all.
             Assert.True(column.Passive.Single(p => p.Observer == "fully-on-path").AddressesSeen > Result.Connections, column.Configuration.Name);
+        }
+    }
+
+    [Fact]
+    public void TheEndpointLinksEverySubflowOfItsOwnConnectionsInEveryMode()
+    {
+        // Draft §2: the endpoint is an attacker no cryptography hides the user's addresses from;
+        // only the path policy shows it fewer. In every aggregate column it links the addresses the
+        // fully on-path observer saw per connection at best.
+        foreach (LabColumn column in Result.Columns.Where(c => c.Configuration.Name.EndsWith("/aggregate", StringComparison.Ordinal)))
+        {
+            LabPassive endpoint = column.Passive.Single(p => p.Observer == "endpoint");
+            Assert.True(endpoint.Linked >= 2, $"{column.Configuration.Name}: the endpoint links {endpoint.Linked}");
+            Assert.Contains(EvidenceKind.Endpoint, endpoint.Evidence);
+            Assert.Equal(Result.Connections, endpoint.Connections);
         }
     }
 
