@@ -21,6 +21,7 @@ internal static class SimulateNames
         MptcpEventKind.PriorityChanged => "priority-changed",
         MptcpEventKind.PrivacyReady => "privacy-ready",
         MptcpEventKind.PrivacyFailed => "privacy-failed",
+        MptcpEventKind.PathBlamed => "path-blamed",
         MptcpEventKind.PeerClosed => "peer-closed",
         MptcpEventKind.Closed => "closed",
         _ => Kebab(kind.ToString()),

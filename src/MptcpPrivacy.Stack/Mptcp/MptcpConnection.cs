@@ -520,6 +520,7 @@ public sealed class MptcpConnection
 
     internal void OnChecksumFailure(MptcpSubflow subflow)
     {
+        _endpoint.Blame(_endpoint.LastNow, subflow, "DSS checksum failure");
         Counters.ChecksumFailures++;
         if (LiveSubflows == 1 && _reassembly is not null)
         {
@@ -535,6 +536,7 @@ public sealed class MptcpConnection
 
     internal void OnMpFail(TimeSpan now, MptcpSubflow subflow, ulong dsn)
     {
+        _endpoint.Blame(now, subflow, "MP_FAIL received");
         DataSeqNum at = new(dsn);
         if (LiveSubflows == 1 && at >= _dataUna && at <= _dataNxt)
         {
@@ -804,6 +806,28 @@ public sealed class MptcpConnection
         throw new InvalidOperationException($"the path manager accepted join {id} but does not account for it");
     }
 
+    /// <summary>Moves this connection off a path whose score reached the thresholds (<see cref="SubflowScoring"/>).</summary>
+    internal void OnPathBlamed(TimeSpan now, IpAddressBytes local, IpAddressBytes remote, int score, SubflowScoring scoring, string why)
+    {
+        foreach (MptcpSubflow sf in _subflows)
+        {
+            if (sf.Tuple.LocalAddress != local || sf.Tuple.RemoteAddress != remote || sf.Phase == SubflowPhase.Closed)
+            {
+                continue;
+            }
+
+            Raise(new MptcpEvent(now, MptcpEventKind.PathBlamed, sf.Tuple, Detail: $"{why}; score {score}"));
+            if (score >= scoring.ResetAt && LiveSubflows > 1)
+            {
+                sf.Reset(MpTcpRstReason.MiddleboxInterference);
+            }
+            else if (score >= scoring.BackupAt && !sf.IsBackup && LiveSubflows > 1)
+            {
+                SetBackup(sf, true, now);
+            }
+        }
+    }
+
     /// <summary>Asks for a pure ACK on the best subflow, for options that need its room (the profile's key shares).</summary>
     internal void RequestPureAck() => BestSubflow()?.Tcp.RequestAcknowledgment();
 
@@ -932,6 +956,10 @@ public sealed class MptcpConnection
                 case Announce when Privacy.AnnouncementsMustWait:
                     // The split key agreement's second stage is not done: later, with the final keys.
                     _waitingForPrivacy.Add(action);
+                    break;
+                case OpenSubflow open when _endpoint.IsShunned(open.LocalAddress, open.RemoteAddress):
+                    // Scoring found an attacker on that path: no join goes there again.
+                    Raise(new MptcpEvent(now, MptcpEventKind.PathBlamed, null, Address: open.RemoteAddress, Detail: $"join from {open.LocalAddress} not opened: path shunned"));
                     break;
                 case OpenSubflow open:
                     _endpoint.OpenJoin(now, this, open);

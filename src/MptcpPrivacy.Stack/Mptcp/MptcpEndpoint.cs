@@ -48,6 +48,7 @@ public sealed class MptcpEndpoint
     private JoinTokenTable<MptcpConnection>? _profileTokens;
     private DraftTokenResolver<MptcpConnection>? _draftTokens;
     private readonly List<MptcpConnection> _draftCandidates = [];
+    private readonly Dictionary<(IpAddressBytes Local, IpAddressBytes Remote), int> _pathScores = [];
 
     /// <summary>Makes a stack with <paramref name="options"/> drawing keys, ports, nonces and ISNs from <paramref name="random"/>.</summary>
     public MptcpEndpoint(MptcpOptions options, Random random)
@@ -74,6 +75,32 @@ public sealed class MptcpEndpoint
 
     /// <summary>Gets the draft mode's token resolver over every live connection's key (made on first use).</summary>
     internal DraftTokenResolver<MptcpConnection> DraftTokens => _draftTokens ??= new DraftTokenResolver<MptcpConnection>(_options.Privacy.DraftReading, _options.Privacy.DraftZeroBits);
+
+    /// <summary>Gets each path's score for signs of an attacker (<see cref="MptcpOptions.SubflowScoring"/>), by local and remote address.</summary>
+    public IReadOnlyDictionary<(IpAddressBytes Local, IpAddressBytes Remote), int> PathScores => _pathScores;
+
+    /// <summary>
+    /// Adds one to the score of <paramref name="subflow"/>'s path for a sign of an attacker, and moves
+    /// every connection off the path once the score reaches the thresholds (no-op without scoring).
+    /// </summary>
+    internal void Blame(TimeSpan now, MptcpSubflow subflow, string why)
+    {
+        if (_options.SubflowScoring is not { } scoring)
+        {
+            return;
+        }
+
+        var path = (subflow.Tuple.LocalAddress, subflow.Tuple.RemoteAddress);
+        int score = _pathScores[path] = _pathScores.GetValueOrDefault(path) + 1;
+        foreach (MptcpConnection connection in _connections)
+        {
+            connection.OnPathBlamed(now, path.LocalAddress, path.RemoteAddress, score, scoring, why);
+        }
+    }
+
+    /// <summary>Returns whether scoring shuns the path between the two addresses: no join is opened or accepted on it.</summary>
+    internal bool IsShunned(IpAddressBytes local, IpAddressBytes remote) =>
+        _options.SubflowScoring is { } scoring && _pathScores.GetValueOrDefault((local, remote)) >= scoring.ResetAt;
 
     /// <summary>Gets the random source keys, nonces and ports come from.</summary>
     internal Random Random => _random;
@@ -367,6 +394,7 @@ public sealed class MptcpEndpoint
         }
 
         if ((_options.DenyJoinToInitialAddress && tuple.LocalAddress == connection.Subflows[0].Tuple.LocalAddress)
+            || IsShunned(tuple.LocalAddress, tuple.RemoteAddress)
             || connection.OnJoinRequest(tuple, join) is not { } accepted)
         {
             // We said so with the C flag (RFC 8684 §3.1), or the path manager refused.

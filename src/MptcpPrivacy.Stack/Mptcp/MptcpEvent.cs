@@ -38,6 +38,9 @@ public enum MptcpEventKind
 
     /// <summary>The privacy mode could not go on safely and the connection was reset (Detail: why).</summary>
     PrivacyFailed,
+
+    /// <summary>Scoring saw a sign of an attacker on a subflow's path, or kept a join off a shunned path (Detail: what and the score).</summary>
+    PathBlamed,
 }
 
 /// <summary>One thing that changed on a connection.</summary>

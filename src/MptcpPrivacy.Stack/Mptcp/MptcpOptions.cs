@@ -56,6 +56,9 @@ public sealed record MptcpOptions
     /// <summary>Gets the first-message split (the blog's ClientHello defence), or null to schedule the first bytes like any others.</summary>
     public Privacy.FirstMessageSplit? FirstMessageSplit { get; init; }
 
+    /// <summary>Gets the scoring of paths for signs of an attacker (the blog's on-path defence), or null to score nothing.</summary>
+    public Privacy.SubflowScoring? SubflowScoring { get; init; }
+
     /// <summary>Gets how long an ADD_ADDR waits for its echo before it is sent again (RFC 8684 §3.4.1).</summary>
     public TimeSpan AddAddrTimeout { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -278,6 +278,14 @@ public sealed class MptcpSubflow : ISubflowHooks
         if (rst && before != TcpState.Closed && Tcp.State is TcpState.Closed or TcpState.Listen)
         {
             // TCP accepted the reset (RFC 5961: exact sequence number), so its options count too.
+            // A bare reset of an established subflow, or one blaming a middlebox, is a sign of
+            // meddling on its path (a peer closing a subflow says why with MP_TCPRST).
+            if (Phase == SubflowPhase.Established && fastCloseKey is null && reason is null or MpTcpRstReason.MiddleboxInterference
+                && _connection.State == MptcpConnectionState.Established)
+            {
+                _connection.Endpoint.Blame(now, this, reason is null ? "a reset without MP_TCPRST" : "a reset for middlebox interference");
+            }
+
             ResetReason ??= reason;
             if (fastCloseKey is { } key)
             {
@@ -498,6 +506,7 @@ public sealed class MptcpSubflow : ISubflowHooks
                     if (!_connection.Privacy.IsAckHmacValid(this, hmac))
                     {
                         _connection.Counters.JoinHmacFailures++;
+                        _connection.Endpoint.Blame(now, this, "a join whose HMAC failed");
                         _connection.Privacy.OnJoinAbandoned(this);
                         Reset(MpTcpRstReason.MptcpSpecific);
                         return false;
@@ -659,6 +668,7 @@ public sealed class MptcpSubflow : ISubflowHooks
                 if (!_connection.Privacy.IsSynAckHmacValid(this, j.MpJoin.TruncatedHmac, j.MpJoin.SenderNonce))
                 {
                     _connection.Counters.JoinHmacFailures++;
+                    _connection.Endpoint.Blame(now, this, "a SYN/ACK whose join HMAC failed");
                     ResetReason ??= MpTcpRstReason.MptcpSpecific;
                     Tcp.RefuseSynAck();
                     return false;
