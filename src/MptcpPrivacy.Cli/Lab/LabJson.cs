@@ -80,6 +80,19 @@ internal static class LabJson
         }
 
         w.WriteEndArray();
+        w.WriteStartArray("middleboxes");
+        foreach (LabMiddlebox m in column.Middleboxes)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", m.Name);
+            w.WriteBoolean("complete", m.Complete);
+            w.WriteNumber("subflows", m.Subflows);
+            w.WriteBoolean("fellBack", m.FellBack);
+            w.WriteNumber("joinsRefused", m.JoinsRefused);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteStartObject("cost");
         w.WriteNumber("goodputMbps", column.Cost.GoodputMbps);
         WriteNullable(w, "joinLatencyMs", column.Cost.JoinLatencyMs);

@@ -51,8 +51,17 @@ internal sealed record LabCost(double GoodputMbps, double? JoinLatencyMs, int Jo
 /// <param name="Capture">The passive run's pcapng capture, which <see cref="Audit"/> was made from.</param>
 /// <param name="Audit">The audit of <see cref="Capture"/>.</param>
 /// <param name="Timelines">SVG timelines of the user's connections as the audit rebuilt them (the first few).</param>
+/// <param name="Middleboxes">The runs through middleboxes, in <see cref="LabRunner.Middleboxes"/> order.</param>
 internal sealed record LabColumn(LabConfiguration Configuration, bool Complete, IReadOnlyList<LabPassive> Passive, IReadOnlyList<LabAttack> Attacks, LabCost Cost,
-    byte[] Capture, AuditReport Audit, IReadOnlyList<string> Timelines);
+    byte[] Capture, AuditReport Audit, IReadOnlyList<string> Timelines, IReadOnlyList<LabMiddlebox> Middleboxes);
+
+/// <summary>One configuration's run through a middlebox (one connection, no mobility).</summary>
+/// <param name="Name">The middlebox, as <see cref="LabRunner.Middleboxes"/> names it.</param>
+/// <param name="Complete">Both directions arrived complete and byte-exact.</param>
+/// <param name="Subflows">Subflows the client established.</param>
+/// <param name="FellBack">The connection fell back to plain TCP.</param>
+/// <param name="JoinsRefused">Joins the server refused because it found no connection for their token.</param>
+internal sealed record LabMiddlebox(string Name, bool Complete, int Subflows, bool FellBack, long JoinsRefused);
 
 /// <summary>The lab's outcome: one column per configuration.</summary>
 /// <param name="Seed">The seed of every run.</param>

@@ -31,6 +31,14 @@ internal static class LabRunner
     /// <summary>The attacks, in row order.</summary>
     public static readonly IReadOnlyList<JoinAttackKind> Attacks = [JoinAttackKind.OffPath, JoinAttackKind.HalfOnPath, JoinAttackKind.OnPathHijack];
 
+    /// <summary>The middleboxes of the table, in row order: (name, row label, the two paths' specs).</summary>
+    public static readonly IReadOnlyList<(string Name, string Label, string Wifi, string Cellular)> Middleboxes =
+    [
+        ("nat", "NAT on cellular", "rate=50M,rtt=20ms,name=wifi", "rate=20M,rtt=60ms,name=cellular,nat"),
+        ("strip-joins", "MP_JOIN stripped on cellular", "rate=50M,rtt=20ms,name=wifi", "rate=20M,rtt=60ms,name=cellular,strip=join"),
+        ("strip-all", "every MPTCP option stripped on Wi-Fi", "rate=50M,rtt=20ms,name=wifi,strip=all", "rate=20M,rtt=60ms,name=cellular"),
+    ];
+
     private const int MaxTimelines = 2;
     private static readonly IpAddressBytes HalfOnPathAddress = IpAddressBytes.Parse("198.18.0.20");
     private static readonly IpAddressBytes OnPathAddress = IpAddressBytes.Parse("198.18.0.30");
@@ -80,7 +88,22 @@ internal static class LabRunner
         LabPassive[] passive = [.. Observers.Select(o => o.Name == "endpoint" ? Endpoint(served, o.Label, clientAddresses, known) : Passive(audit, o.Name, o.Label, clientAddresses, known))];
         LabAttack[] attacks = [.. Attacks.Select(kind => Attack(configuration, kind, seed, attackBytes))];
         string[] timelines = [.. audit.Global.Connections.Where(c => !c.FromJoinsOnly).Take(MaxTimelines).Select(c => SvgTimeline.Render(AuditTimelines.Build(c)))];
-        return new LabColumn(configuration, result.Success, passive, attacks, cost, captured, audit, timelines);
+        LabMiddlebox[] middleboxes = [.. Middleboxes.Select(m => Middlebox(configuration, seed, m.Name, m.Wifi, m.Cellular))];
+        return new LabColumn(configuration, result.Success, passive, attacks, cost, captured, audit, timelines, middleboxes);
+    }
+
+    /// <summary>Runs one connection of the configuration through a middlebox and reports how it fared.</summary>
+    private static LabMiddlebox Middlebox(LabConfiguration configuration, int seed, string name, string wifi, string cellular)
+    {
+        ScenarioSpec spec = LabScenario.Passive(seed, configuration.Profile, connections: 1, bytes: 200_000) with
+        {
+            Paths = [PathSpec.Parse(wifi), PathSpec.Parse(cellular)],
+            Mobility = [],
+        };
+        MptcpOptions options = configuration.Options(spec);
+        MptcpEndpoint? server = null;
+        ScenarioResult result = ScenarioRunner.Run(spec, null, options, options, configure: t => server = ((MptcpHostNode)t.Server).Endpoint);
+        return new LabMiddlebox(name, result.Success, result.SubflowsEstablished, result.Fallback is not null, server!.JoinsUnknownToken);
     }
 
     /// <summary>Audits a capture with the audit's default observers (one per capture interface, fully on-path, endpoint).</summary>

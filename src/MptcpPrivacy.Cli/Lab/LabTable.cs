@@ -29,6 +29,11 @@ internal static class LabTable
             rows.Add(Row("active", AttackLabel(LabRunner.Attacks[i]), result, c => Attack(c.Attacks[i])));
         }
 
+        for (int i = 0; i < LabRunner.Middleboxes.Count; i++)
+        {
+            rows.Add(Row("middlebox", LabRunner.Middleboxes[i].Label, result, c => Middlebox(c.Middleboxes[i])));
+        }
+
         rows.Add(Row("cost", "goodput (simulated)", result, c => $"{Number(c.Cost.GoodputMbps)} Mbit/s"));
         rows.Add(Row("cost", "join latency (simulated)", result, c => c.Cost.JoinLatencyMs is { } ms ? $"{Number(ms)} ms" : "no join"));
         rows.Add(Row("cost", "CPU per join (this machine)", result, c => c.Cost.CpuMsPerJoin is { } ms ? $"{Number(ms)} ms ({c.Cost.Joins} joins)" : "no join"));
@@ -73,6 +78,14 @@ internal static class LabTable
     public static string Attack(LabAttack a) => a.Succeeded
         ? $"joined: received {a.BytesReceived} B of the user's data"
         : a.Kind == JoinAttackKind.OnPathHijack && !a.KeysSeen ? "no keys seen" : $"refused (0/{a.Attempts}, {a.TokenMatches} token hits)";
+
+    /// <summary>The cell of a middlebox run: "2 subflows", "1 subflow, 1 join refused (token unknown)", "fell back to TCP".</summary>
+    public static string Middlebox(LabMiddlebox m)
+    {
+        string how = m.FellBack ? "fell back to TCP" : m.Subflows == 1 ? "1 subflow" : $"{m.Subflows} subflows";
+        string refused = m.JoinsRefused > 0 ? $", {m.JoinsRefused} join(s) refused (token unknown)" : "";
+        return how + refused + (m.Complete ? "" : ", transfer incomplete");
+    }
 
     /// <summary>The row label of an attack.</summary>
     public static string AttackLabel(JoinAttackKind kind) => kind switch

@@ -108,6 +108,28 @@ public sealed class LabTableTests(LabFixture fixture)
     }
 
     [Fact]
+    public void MiddleboxesBreakTheDraftsJoinsBehindANatAndNothingElseOfTheTransfers()
+    {
+        LabMiddlebox Box(string configuration, string name) => Result.Column(configuration).Middleboxes.Single(m => m.Name == name);
+
+        // Draft §3 hashes the joining address as the client sees it: the NAT's address differs.
+        Assert.True(Box(Draft, "nat").JoinsRefused >= 1, LabTable.Middlebox(Box(Draft, "nat")));
+        foreach (string configuration in new[] { Standard, "profile/aggregate" })
+        {
+            LabMiddlebox nat = Box(configuration, "nat");
+            Assert.Equal(0, nat.JoinsRefused);
+            Assert.True(nat.Subflows > Box(Draft, "nat").Subflows, $"{configuration}: {LabTable.Middlebox(nat)}");
+        }
+
+        foreach (LabColumn column in Result.Columns)
+        {
+            Assert.All(column.Middleboxes, m => Assert.True(m.Complete, $"{column.Configuration.Name}: {m.Name} incomplete"));
+            Assert.True(column.Middleboxes.Single(m => m.Name == "strip-all").FellBack, column.Configuration.Name);
+            Assert.False(column.Middleboxes.Single(m => m.Name == "nat").FellBack, column.Configuration.Name);
+        }
+    }
+
+    [Fact]
     public void TheEndpointLinksEverySubflowOfItsOwnConnectionsInEveryMode()
     {
         // Draft §2: the endpoint is an attacker no cryptography hides the user's addresses from;
