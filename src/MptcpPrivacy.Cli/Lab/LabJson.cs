@@ -80,6 +80,11 @@ internal static class LabJson
         }
 
         w.WriteEndArray();
+        w.WriteStartObject("split");
+        w.WriteNumber("wifiBytes", column.Split.WifiBytes);
+        w.WriteNumber("cellularBytes", column.Split.CellularBytes);
+        w.WriteBoolean("aborted", column.Split.Aborted);
+        w.WriteEndObject();
         w.WriteStartArray("middleboxes");
         foreach (LabMiddlebox m in column.Middleboxes)
         {

@@ -52,8 +52,18 @@ internal sealed record LabCost(double GoodputMbps, double? JoinLatencyMs, int Jo
 /// <param name="Audit">The audit of <see cref="Capture"/>.</param>
 /// <param name="Timelines">SVG timelines of the user's connections as the audit rebuilt them (the first few).</param>
 /// <param name="Middleboxes">The runs through middleboxes, in <see cref="LabRunner.Middleboxes"/> order.</param>
+/// <param name="Split">The run with the blog's first-message split.</param>
 internal sealed record LabColumn(LabConfiguration Configuration, bool Complete, IReadOnlyList<LabPassive> Passive, IReadOnlyList<LabAttack> Attacks, LabCost Cost,
-    byte[] Capture, AuditReport Audit, IReadOnlyList<string> Timelines, IReadOnlyList<LabMiddlebox> Middleboxes);
+    byte[] Capture, AuditReport Audit, IReadOnlyList<string> Timelines, IReadOnlyList<LabMiddlebox> Middleboxes, LabSplit Split);
+
+/// <summary>
+/// One configuration's run with the blog's first-message split (a ClientHello's first
+/// <see cref="LabRunner.SplitHead"/> bytes on Wi-Fi, the rest of its <see cref="LabRunner.SplitTotal"/> on the first join).
+/// </summary>
+/// <param name="WifiBytes">Bytes of the first message the Wi-Fi path carried.</param>
+/// <param name="CellularBytes">Bytes of the first message the cellular path carried.</param>
+/// <param name="Aborted">The connection was aborted rather than send the tail on one path (fail closed).</param>
+internal sealed record LabSplit(int WifiBytes, int CellularBytes, bool Aborted);
 
 /// <summary>One configuration's run through a middlebox (one connection, no mobility).</summary>
 /// <param name="Name">The middlebox, as <see cref="LabRunner.Middleboxes"/> names it.</param>

@@ -2,12 +2,16 @@ using System.Diagnostics;
 using MptcpPrivacy.Audit;
 using MptcpPrivacy.Audit.Linking;
 using MptcpPrivacy.Audit.Reporting;
+using MptcpPrivacy.Capture;
 using MptcpPrivacy.Privacy.Draft;
 using MptcpPrivacy.Scenarios;
 using MptcpPrivacy.Scenarios.Attacks;
 using MptcpPrivacy.Simulation;
 using MptcpPrivacy.Simulation.Scenarios;
 using MptcpPrivacy.Stack.Mptcp;
+using MptcpPrivacy.Stack.Mptcp.Privacy;
+using MptcpPrivacy.Wire.Mptcp;
+using MptcpPrivacy.Wire.Tcp;
 using MptcpPrivacy.Wire.Ip;
 using AuditConnection = MptcpPrivacy.Audit.Connections.Connection;
 
@@ -38,6 +42,12 @@ internal static class LabRunner
         ("strip-joins", "MP_JOIN stripped on cellular", "rate=50M,rtt=20ms,name=wifi", "rate=20M,rtt=60ms,name=cellular,strip=join"),
         ("strip-all", "every MPTCP option stripped on Wi-Fi", "rate=50M,rtt=20ms,name=wifi,strip=all", "rate=20M,rtt=60ms,name=cellular"),
     ];
+
+    /// <summary>Bytes of the first message (a ClientHello) on the initial path in the split run.</summary>
+    public const int SplitHead = 150;
+
+    /// <summary>Bytes of the whole first message in the split run.</summary>
+    public const int SplitTotal = 500;
 
     private const int MaxTimelines = 2;
     private static readonly IpAddressBytes HalfOnPathAddress = IpAddressBytes.Parse("198.18.0.20");
@@ -89,7 +99,52 @@ internal static class LabRunner
         LabAttack[] attacks = [.. Attacks.Select(kind => Attack(configuration, kind, seed, attackBytes))];
         string[] timelines = [.. audit.Global.Connections.Where(c => !c.FromJoinsOnly).Take(MaxTimelines).Select(c => SvgTimeline.Render(AuditTimelines.Build(c)))];
         LabMiddlebox[] middleboxes = [.. Middleboxes.Select(m => Middlebox(configuration, seed, m.Name, m.Wifi, m.Cellular))];
-        return new LabColumn(configuration, result.Success, passive, attacks, cost, captured, audit, timelines, middleboxes);
+        return new LabColumn(configuration, result.Success, passive, attacks, cost, captured, audit, timelines, middleboxes, Split(configuration, seed));
+    }
+
+    /// <summary>
+    /// Runs one connection of the configuration with the first-message split and measures, from the
+    /// capture, how many bytes of the first message each path carried (each byte counted once).
+    /// </summary>
+    private static LabSplit Split(LabConfiguration configuration, int seed)
+    {
+        ScenarioSpec spec = LabScenario.Passive(seed, configuration.Profile, connections: 1, bytes: 50_000) with { Mobility = [] };
+        MptcpOptions options = configuration.Options(spec) with { FirstMessageSplit = new FirstMessageSplit(SplitHead, SplitTotal - SplitHead, TimeSpan.FromSeconds(2)) };
+        using var capture = new MemoryStream();
+        ScenarioResult result = ScenarioRunner.Run(spec, capture, options, options);
+        MptcpConnection client = result.ClientConnection!;
+        ulong idsn1 = client.LocalKey.Idsn + 1;
+        ushort serverPort = client.Subflows[0].Tuple.RemotePort;
+
+        // Under the profile each join offsets its DSNs; the client's own subflows say by how much.
+        Dictionary<(IpAddressBytes, ushort), ulong> offsets = client.Subflows.ToDictionary(sf => (sf.Tuple.LocalAddress, sf.Tuple.LocalPort), sf => sf.PrivacyState.SendDsnOffset);
+        var seen = new[] { new bool[SplitTotal], new bool[SplitTotal] };
+        using CaptureReader reader = CaptureReader.Open(new MemoryStream(capture.ToArray()));
+        while (reader.TryReadNext(out CapturedFrame frame))
+        {
+            if (frame.InterfaceId > 1 || !IpPacket.TryParse(frame.Data, out IpPacket ip, out _) || !TcpHeader.TryParse(ip.Payload, out TcpHeader tcp, out _)
+                || tcp.DestinationPort != serverPort || tcp.Payload.Length == 0)
+            {
+                continue;
+            }
+
+            ulong dsnOffset = offsets.GetValueOrDefault((IpAddressBytes.FromSpan(ip.Source), tcp.SourcePort));
+            foreach (MptcpOption option in new MptcpOptionReader(tcp.ReadOptions()))
+            {
+                (long offset, int length) = option.Subtype switch
+                {
+                    MptcpSubtype.Dss when option.Dss.HasMapping && option.Dss.DsnIs64Bit => ((long)(option.Dss.DataSequenceNumber - dsnOffset - idsn1), (int)option.Dss.DataLevelLength),
+                    MptcpSubtype.MpCapable when option.MpCapable.HasDataLevelLength => (0L, (int)option.MpCapable.DataLevelLength),
+                    _ => (-1L, 0),
+                };
+                for (long b = Math.Max(offset, 0); offset >= 0 && b < Math.Min(offset + length, SplitTotal); b++)
+                {
+                    seen[frame.InterfaceId][b] = true;
+                }
+            }
+        }
+
+        return new LabSplit(seen[0].Count(b => b), seen[1].Count(b => b), client.Counters.FirstMessageSplitFailures > 0);
     }
 
     /// <summary>Runs one connection of the configuration through a middlebox and reports how it fared.</summary>

@@ -29,6 +29,10 @@ internal static class LabTable
             rows.Add(Row("active", AttackLabel(LabRunner.Attacks[i]), result, c => Attack(c.Attacks[i])));
         }
 
+        rows.Add(Row("defence", $"first message split ({LabRunner.SplitHead} of {LabRunner.SplitTotal} B on Wi-Fi)", result, c => c.Split.Aborted
+            ? "aborted: no join for the tail (fail closed)"
+            : $"Wi-Fi saw {c.Split.WifiBytes}/{LabRunner.SplitTotal} B, cellular {c.Split.CellularBytes}/{LabRunner.SplitTotal} B"));
+
         for (int i = 0; i < LabRunner.Middleboxes.Count; i++)
         {
             rows.Add(Row("middlebox", LabRunner.Middleboxes[i].Label, result, c => Middlebox(c.Middleboxes[i])));

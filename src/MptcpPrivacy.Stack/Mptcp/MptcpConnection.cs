@@ -1140,7 +1140,7 @@ public sealed class MptcpConnection
         {
             // Fail closed: the tail goes on a join or nowhere. A join that is up resets the wait.
             long sent = _dataNxt - new DataSeqNum(LocalKey.Idsn + 1);
-            bool joinUp = _subflows.Exists(sf => sf.Role == SubflowRole.JoinActive && sf.CanSend && !sf.IsStale);
+            bool joinUp = _subflows.Exists(sf => sf.Role == SubflowRole.JoinActive && sf.CanSend && !sf.IsStale && sf.Tuple.LocalAddress != InitialSubflow.Tuple.LocalAddress);
             if (IsFallback && sent > split.HeadBytes)
             {
                 FailSplit(now, "the connection fell back to one path with the first message's tail unacknowledged");
@@ -1494,7 +1494,9 @@ public sealed class MptcpConnection
 
         foreach (MptcpSubflow sf in _subflows)
         {
-            if (sf != InitialSubflow && sf.Role == SubflowRole.JoinActive && sf.CanSend && !sf.IsStale)
+            // Another path: a join from the initial subflow's own address (to another server address)
+            // crosses the same access network, whose observer would see the whole message.
+            if (sf != InitialSubflow && sf.Role == SubflowRole.JoinActive && sf.CanSend && !sf.IsStale && sf.Tuple.LocalAddress != InitialSubflow.Tuple.LocalAddress)
             {
                 subflow = sf;
                 return true;

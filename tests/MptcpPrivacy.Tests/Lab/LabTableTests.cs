@@ -130,6 +130,29 @@ public sealed class LabTableTests(LabFixture fixture)
     }
 
     [Fact]
+    public void TheFirstMessageSplitShowsEachPathOnlyItsPartAndFailsClosedUnderBackup()
+    {
+        // The blog's ClientHello defence: with two paths in use each observer sees a fraction; the
+        // backup policy opens no join while healthy, so the tail has nowhere to go and the
+        // connection is aborted rather than send it on Wi-Fi.
+        foreach (LabColumn column in Result.Columns)
+        {
+            LabSplit split = column.Split;
+            if (column.Configuration.Policy == MptcpPrivacy.Stack.Mptcp.PathManagement.PathPolicyMode.Backup)
+            {
+                Assert.True(split.Aborted, column.Configuration.Name);
+                Assert.True(split.WifiBytes <= LabRunner.SplitHead, $"{column.Configuration.Name}: Wi-Fi saw {split.WifiBytes} B");
+                Assert.Equal(0, split.CellularBytes);
+            }
+            else
+            {
+                Assert.False(split.Aborted, column.Configuration.Name);
+                Assert.Equal((LabRunner.SplitHead, LabRunner.SplitTotal - LabRunner.SplitHead), (split.WifiBytes, split.CellularBytes));
+            }
+        }
+    }
+
+    [Fact]
     public void TheEndpointLinksEverySubflowOfItsOwnConnectionsInEveryMode()
     {
         // Draft §2: the endpoint is an attacker no cryptography hides the user's addresses from;
