@@ -85,6 +85,12 @@ internal static class LabJson
         w.WriteNumber("cellularBytes", column.Split.CellularBytes);
         w.WriteBoolean("aborted", column.Split.Aborted);
         w.WriteEndObject();
+        w.WriteStartObject("scoring");
+        w.WriteBoolean("complete", column.Scoring.Complete);
+        w.WriteBoolean("blamed", column.Scoring.Blamed);
+        w.WriteNumber("segmentsBefore", column.Scoring.SegmentsBefore);
+        w.WriteNumber("segmentsAfter", column.Scoring.SegmentsAfter);
+        w.WriteEndObject();
         w.WriteStartArray("middleboxes");
         foreach (LabMiddlebox m in column.Middleboxes)
         {

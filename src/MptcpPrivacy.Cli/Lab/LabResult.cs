@@ -53,8 +53,16 @@ internal sealed record LabCost(double GoodputMbps, double? JoinLatencyMs, int Jo
 /// <param name="Timelines">SVG timelines of the user's connections as the audit rebuilt them (the first few).</param>
 /// <param name="Middleboxes">The runs through middleboxes, in <see cref="LabRunner.Middleboxes"/> order.</param>
 /// <param name="Split">The run with the blog's first-message split.</param>
+/// <param name="Scoring">The run with subflow scoring against a rewriting middlebox.</param>
 internal sealed record LabColumn(LabConfiguration Configuration, bool Complete, IReadOnlyList<LabPassive> Passive, IReadOnlyList<LabAttack> Attacks, LabCost Cost,
-    byte[] Capture, AuditReport Audit, IReadOnlyList<string> Timelines, IReadOnlyList<LabMiddlebox> Middleboxes, LabSplit Split);
+    byte[] Capture, AuditReport Audit, IReadOnlyList<string> Timelines, IReadOnlyList<LabMiddlebox> Middleboxes, LabSplit Split, LabScoring Scoring);
+
+/// <summary>One configuration's run with subflow scoring, DSS checksums and a middlebox rewriting payload on the cellular path.</summary>
+/// <param name="Complete">Every connection arrived complete and byte-exact.</param>
+/// <param name="Blamed">The server scored the cellular path.</param>
+/// <param name="SegmentsAfter">Client data segments on the cellular path later than 200 ms after the first blame (in flight then).</param>
+/// <param name="SegmentsBefore">Client data segments on the cellular path before it.</param>
+internal sealed record LabScoring(bool Complete, bool Blamed, int SegmentsBefore, int SegmentsAfter);
 
 /// <summary>
 /// One configuration's run with the blog's first-message split (a ClientHello's first

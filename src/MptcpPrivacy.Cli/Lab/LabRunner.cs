@@ -99,7 +99,7 @@ internal static class LabRunner
         LabAttack[] attacks = [.. Attacks.Select(kind => Attack(configuration, kind, seed, attackBytes))];
         string[] timelines = [.. audit.Global.Connections.Where(c => !c.FromJoinsOnly).Take(MaxTimelines).Select(c => SvgTimeline.Render(AuditTimelines.Build(c)))];
         LabMiddlebox[] middleboxes = [.. Middleboxes.Select(m => Middlebox(configuration, seed, m.Name, m.Wifi, m.Cellular))];
-        return new LabColumn(configuration, result.Success, passive, attacks, cost, captured, audit, timelines, middleboxes, Split(configuration, seed));
+        return new LabColumn(configuration, result.Success, passive, attacks, cost, captured, audit, timelines, middleboxes, Split(configuration, seed), Scoring(configuration, seed));
     }
 
     /// <summary>
@@ -145,6 +145,46 @@ internal static class LabRunner
         }
 
         return new LabSplit(seen[0].Count(b => b), seen[1].Count(b => b), client.Counters.FirstMessageSplitFailures > 0);
+    }
+
+    /// <summary>
+    /// Runs four connections of the configuration with subflow scoring and DSS checksums while a
+    /// middlebox rewrites one in 10 client data segments on the cellular path, and counts the
+    /// client's data segments on that path before and after the server first blamed it.
+    /// </summary>
+    private static LabScoring Scoring(LabConfiguration configuration, int seed)
+    {
+        ScenarioSpec spec = LabScenario.Passive(seed, configuration.Profile, connections: 4, bytes: 200_000) with { Mobility = [] };
+        MptcpOptions options = configuration.Options(spec) with { RequireChecksums = true, SubflowScoring = new SubflowScoring() };
+        var blamed = new List<TimeSpan>();
+        var rewriter = new PayloadRewriter(LinkDirection.AToB, 10);
+        using var capture = new MemoryStream();
+        ScenarioResult result = ScenarioRunner.Run(spec, capture, options, options, configure: t =>
+        {
+            t.Paths[1].Link.AddElement(rewriter);
+            ((MptcpHostNode)t.Server).Endpoint.ConnectionAccepted += c => c.EventRaised += (_, e) =>
+            {
+                if (e.Kind == MptcpEventKind.PathBlamed)
+                {
+                    blamed.Add(e.Time);
+                }
+            };
+        });
+
+        long first = blamed.Count == 0 ? long.MaxValue : blamed.Min().Ticks * 100;
+        int before = 0, after = 0;
+        using CaptureReader reader = CaptureReader.Open(new MemoryStream(capture.ToArray()));
+        while (reader.TryReadNext(out CapturedFrame frame))
+        {
+            if (frame.InterfaceId == 1 && IpPacket.TryParse(frame.Data, out IpPacket ip, out _) && TcpHeader.TryParse(ip.Payload, out TcpHeader tcp, out _)
+                && tcp.Payload.Length > 0 && tcp.DestinationPort == ScenarioRunner.ServerPort)
+            {
+                before += frame.TimestampNanoseconds < first ? 1 : 0;
+                after += frame.TimestampNanoseconds > first + 200_000_000 ? 1 : 0;
+            }
+        }
+
+        return new LabScoring(result.Success, blamed.Count > 0, before, after);
     }
 
     /// <summary>Runs one connection of the configuration through a middlebox and reports how it fared.</summary>

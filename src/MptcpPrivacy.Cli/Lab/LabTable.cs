@@ -33,6 +33,10 @@ internal static class LabTable
             ? "aborted: no join for the tail (fail closed)"
             : $"Wi-Fi saw {c.Split.WifiBytes}/{LabRunner.SplitTotal} B, cellular {c.Split.CellularBytes}/{LabRunner.SplitTotal} B"));
 
+        rows.Add(Row("defence", "scoring vs payload rewriting on cellular", result, c => !c.Scoring.Blamed
+            ? c.Scoring.SegmentsBefore == 0 ? "cellular unused: nothing to rewrite" : "not detected"
+            : $"moved off: {c.Scoring.SegmentsAfter} data segments later (vs {c.Scoring.SegmentsBefore} before){(c.Scoring.Complete ? "" : ", transfer incomplete")}"));
+
         for (int i = 0; i < LabRunner.Middleboxes.Count; i++)
         {
             rows.Add(Row("middlebox", LabRunner.Middleboxes[i].Label, result, c => Middlebox(c.Middleboxes[i])));

@@ -153,6 +153,30 @@ public sealed class LabTableTests(LabFixture fixture)
     }
 
     [Fact]
+    public void ScoringMovesEveryConnectionOffAPathThatRewritesPayload()
+    {
+        // The blog's on-path defence, with DSS checksums catching the rewrite: under aggregate the
+        // cellular path is blamed and no client data crosses it afterwards; under backup it was
+        // never used, so there was nothing to rewrite.
+        foreach (LabColumn column in Result.Columns)
+        {
+            LabScoring scoring = column.Scoring;
+            Assert.True(scoring.Complete, $"{column.Configuration.Name}: a transfer did not complete");
+            if (column.Configuration.Policy == MptcpPrivacy.Stack.Mptcp.PathManagement.PathPolicyMode.Backup)
+            {
+                Assert.False(scoring.Blamed, column.Configuration.Name);
+                Assert.Equal(0, scoring.SegmentsBefore);
+            }
+            else
+            {
+                Assert.True(scoring.Blamed, column.Configuration.Name);
+                Assert.True(scoring.SegmentsBefore > 0, column.Configuration.Name);
+                Assert.Equal(0, scoring.SegmentsAfter);
+            }
+        }
+    }
+
+    [Fact]
     public void TheEndpointLinksEverySubflowOfItsOwnConnectionsInEveryMode()
     {
         // Draft §2: the endpoint is an attacker no cryptography hides the user's addresses from;
