@@ -1,5 +1,6 @@
 using MptcpPrivacy.Stack.Congestion;
 using MptcpPrivacy.Privacy;
+using MptcpPrivacy.Privacy.Profile;
 using MptcpPrivacy.Stack.Mptcp.PathManagement;
 using MptcpPrivacy.Stack.Mptcp.Privacy;
 using MptcpPrivacy.Stack.Mptcp.Scheduling;
@@ -192,7 +193,7 @@ public sealed class MptcpConnection
 
     // Part of the first message is not acknowledged yet (its tail may still need a join).
     private bool SplitPending => _options.FirstMessageSplit is { } split && IsClient && State == MptcpConnectionState.Established
-        && _dataUna - new DataSeqNum(LocalKey.Idsn + 1) < split.HeadBytes + split.TailBytes;
+        && OffsetInOurData(_dataUna) < split.HeadBytes + split.TailBytes;
 
     internal WirePrivacy Privacy { get; }
 
@@ -845,6 +846,12 @@ public sealed class MptcpConnection
             OnFullyEstablished(now);
         }
 
+        ReleaseWaitingActions(now);
+    }
+
+    /// <summary>Carries out the path manager's actions held for the privacy mode, once it no longer holds them.</summary>
+    private void ReleaseWaitingActions(TimeSpan now)
+    {
         if (_waitingForPrivacy.Count > 0 && !Privacy.AnnouncementsMustWait && !Privacy.JoinMustWait(_subflows))
         {
             PathAction[] waiting = [.. _waitingForPrivacy];
@@ -867,9 +874,13 @@ public sealed class MptcpConnection
         Abort(now);
     }
 
-    private static DataSeqNum ToWire(DataSeqNum dsn, ulong offset) => new(unchecked(dsn.Value + offset));
+    // The privacy profile's per-subflow offsets (SubflowOffsets), on the stack's sequence type.
+    private static DataSeqNum ToWire(DataSeqNum dsn, ulong offset) => new(SubflowOffsets.ToWire(dsn.Value, offset));
 
-    private static DataSeqNum FromWire(DataSeqNum wire, ulong offset) => new(unchecked(wire.Value - offset));
+    private static DataSeqNum FromWire(DataSeqNum wire, ulong offset) => new(SubflowOffsets.FromWire(wire.Value, offset));
+
+    // How far into our own data sequence space dsn is (0 for the first byte, IDSN + 1).
+    private long OffsetInOurData(DataSeqNum dsn) => dsn - new DataSeqNum(LocalKey.Idsn + 1);
 
     private MptcpSubflow InitialSubflow => _subflows[0];
 
@@ -1139,7 +1150,7 @@ public sealed class MptcpConnection
         if (SplitPending && _options.FirstMessageSplit is { } split)
         {
             // Fail closed: the tail goes on a join or nowhere. A join that is up resets the wait.
-            long sent = _dataNxt - new DataSeqNum(LocalKey.Idsn + 1);
+            long sent = OffsetInOurData(_dataNxt);
             bool joinUp = _subflows.Exists(sf => sf.Role == SubflowRole.JoinActive && sf.CanSend && !sf.IsStale && sf.Tuple.LocalAddress != InitialSubflow.Tuple.LocalAddress);
             if (IsFallback && sent > split.HeadBytes)
             {
@@ -1155,11 +1166,8 @@ public sealed class MptcpConnection
             }
         }
 
-        if (_waitingForPrivacy.Count > 0)
-        {
-            // A first join that failed lets the next one go (it carries the second stage instead).
-            OnPrivacyReady(now);
-        }
+        // A first join that failed lets the next one go (it carries the second stage instead).
+        ReleaseWaitingActions(now);
 
         if (!_fullyEstablished && _fullyEstablishedDeadline is { } js && js <= now)
         {
@@ -1471,7 +1479,7 @@ public sealed class MptcpConnection
             return null;
         }
 
-        long offset = dsn - new DataSeqNum(LocalKey.Idsn + 1);
+        long offset = OffsetInOurData(dsn);
         return offset < split.HeadBytes ? (false, split.HeadBytes - offset)
             : offset < split.HeadBytes + split.TailBytes ? (true, split.HeadBytes + split.TailBytes - offset)
             : null;

@@ -1,3 +1,4 @@
+using MptcpPrivacy.Privacy.Profile;
 using MptcpPrivacy.Stack.Mptcp.Privacy;
 using MptcpPrivacy.Stack.Sequencing;
 using MptcpPrivacy.Stack.Tcp;
@@ -202,7 +203,7 @@ public sealed class MptcpSubflow : ISubflowHooks
             // The checksum needs the bytes in one piece; only then are they copied out.
             Span<byte> bytes = _connection.Scratch[..length];
             sendBuffer.Peek(offset, bytes);
-            checksum = DssChecksum.Compute(unchecked(dsn.Value + PrivacyState.SendDsnOffset), _sendSsnNext, (ushort)length, bytes);
+            checksum = DssChecksum.Compute(SubflowOffsets.ToWire(dsn.Value, PrivacyState.SendDsnOffset), _sendSsnNext, (ushort)length, bytes);
         }
 
         _sendMappings.Add(new SendMapping(_sendSsnNext, (ushort)length, dsn, checksum));
@@ -736,7 +737,7 @@ public sealed class MptcpSubflow : ISubflowHooks
         if (_connection.CanSendDataAck)
         {
             flags |= DssFlags.DataAckPresent | DssFlags.DataAckIs8Octets;
-            dss = dss with { DataAck = unchecked(_connection.DataAckValue.Value + PrivacyState.ReceiveDsnOffset) };
+            dss = dss with { DataAck = SubflowOffsets.ToWire(_connection.DataAckValue.Value, PrivacyState.ReceiveDsnOffset) };
         }
 
         if (segment.PayloadLength > 0)
@@ -747,7 +748,7 @@ public sealed class MptcpSubflow : ISubflowHooks
                 flags |= DssFlags.MappingPresent | DssFlags.DsnIs8Octets;
                 dss = dss with
                 {
-                    DataSequenceNumber = unchecked(m.Dsn.Value + PrivacyState.SendDsnOffset),
+                    DataSequenceNumber = SubflowOffsets.ToWire(m.Dsn.Value, PrivacyState.SendDsnOffset),
                     SubflowSequenceNumber = m.Ssn,
                     DataLevelLength = m.Length,
                     HasChecksum = m.Checksum is not null,
@@ -759,7 +760,7 @@ public sealed class MptcpSubflow : ISubflowHooks
         {
             // RFC 8684 §3.3.3 and Linux: a DATA_FIN without data maps SSN 0, length 1.
             flags |= DssFlags.MappingPresent | DssFlags.DsnIs8Octets | DssFlags.DataFin;
-            ulong wireFin = unchecked(fin.Value + PrivacyState.SendDsnOffset);
+            ulong wireFin = SubflowOffsets.ToWire(fin.Value, PrivacyState.SendDsnOffset);
             dss = dss with { DataSequenceNumber = wireFin, SubflowSequenceNumber = 0, DataLevelLength = 1, HasChecksum = _connection.Checksums };
             if (_connection.Checksums)
             {

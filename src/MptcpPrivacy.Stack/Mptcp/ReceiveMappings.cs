@@ -1,3 +1,4 @@
+using MptcpPrivacy.Privacy.Profile;
 using MptcpPrivacy.Stack.Sequencing;
 using MptcpPrivacy.Wire.Crypto;
 
@@ -118,7 +119,7 @@ public sealed class ReceiveMappings
                 piece.CopyTo(mapping.Buffer.AsSpan(into));
                 if (complete)
                 {
-                    if (mapping.Checksum is { } sum && !DssChecksum.IsValid(unchecked(mapping.Dsn.Value + ChecksumDsnOffset), mapping.Ssn, (ushort)(mapping.Length + (mapping.DataFin ? 1 : 0)), sum, mapping.Buffer))
+                    if (mapping.Checksum is { } sum && !DssChecksum.IsValid(SubflowOffsets.ToWire(mapping.Dsn.Value, ChecksumDsnOffset), mapping.Ssn, (ushort)(mapping.Length + (mapping.DataFin ? 1 : 0)), sum, mapping.Buffer))
                     {
                         ChecksumFailures++;
                         outcome = MappingOutcome.ChecksumFailed;
