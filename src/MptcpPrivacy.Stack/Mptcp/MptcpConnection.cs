@@ -538,7 +538,7 @@ public sealed class MptcpConnection
     internal void OnMpFail(TimeSpan now, MptcpSubflow subflow, ulong dsn)
     {
         _endpoint.Blame(now, subflow, "MP_FAIL received");
-        DataSeqNum at = new(dsn);
+        DataSeqNum at = new(SubflowOffsets.FromWire(dsn, subflow.PrivacyState.SendDsnOffset));
         if (LiveSubflows == 1 && at >= _dataUna && at <= _dataNxt)
         {
             _dataNxt = at;
@@ -662,7 +662,7 @@ public sealed class MptcpConnection
         IsFallback = true;
         _reassembly ??= new DataReassembly(default, _options.ReceiveBufferSize);
 
-        Raise(new MptcpEvent(now, MptcpEventKind.FellBack, _subflows.Count > 0 ? InitialSubflow.Tuple : null, Detail: reason));
+        Raise(new MptcpEvent(now, MptcpEventKind.FellBack, _subflows.Count > 0 ? FallbackPath.Tuple : null, Detail: reason));
     }
 
     /// <summary>
@@ -676,7 +676,9 @@ public sealed class MptcpConnection
         if (_pendingFail is { } fail && fail.Subflow == subflow && destination.Length >= MpFailOption.Length)
         {
             _pendingFail = null;
-            return new MpFailOption(fail.Dsn.Value).Encode(destination);
+
+            // The DSN is the peer's, in the offset the peer's mappings on this subflow carry.
+            return new MpFailOption(SubflowOffsets.ToWire(fail.Dsn.Value, subflow.PrivacyState.ReceiveDsnOffset)).Encode(destination);
         }
 
         if (_echoes.Count > 0)
@@ -1305,7 +1307,7 @@ public sealed class MptcpConnection
             bool ourSideDone = _dataFin is not null && (IsFallback ? _dataNxt == _dataFin : _dataFinAcked);
             if (ourSideDone && IsFallback)
             {
-                InitialSubflow.Tcp.Close();
+                FallbackPath.Tcp.Close();
             }
 
             if (ourSideDone && PeerFinished)
@@ -1523,9 +1525,15 @@ public sealed class MptcpConnection
         }
     }
 
+    /// <summary>
+    /// Gets the subflow a fallen-back connection runs on: the initial one when the handshake fell
+    /// back, the lone subflow left when an MP_FAIL did (RFC 8684 §3.7), which may be a join.
+    /// </summary>
+    private MptcpSubflow FallbackPath => _subflows.Find(sf => sf.Phase != SubflowPhase.Closed) ?? InitialSubflow;
+
     private MptcpSubflow? FallbackSubflow()
     {
-        MptcpSubflow sf = InitialSubflow;
+        MptcpSubflow sf = FallbackPath;
         return sf.Tcp.State is TcpState.Established or TcpState.CloseWait && sf.Tcp.SendBufferFree > 0 ? sf : null;
     }
 

@@ -390,7 +390,7 @@ public sealed class MptcpSubflow : ISubflowHooks
             var infinite = new DssOption
             {
                 Flags = DssFlags.MappingPresent | DssFlags.DsnIs8Octets,
-                DataSequenceNumber = _infiniteMappingDsn.Value,
+                DataSequenceNumber = SubflowOffsets.ToWire(_infiniteMappingDsn.Value, PrivacyState.SendDsnOffset),
                 SubflowSequenceNumber = 0,
                 DataLevelLength = 0,
                 HasChecksum = _connection.Checksums,

@@ -1,6 +1,8 @@
+using MptcpPrivacy.Privacy;
 using MptcpPrivacy.Scenarios;
 using MptcpPrivacy.Stack.Mptcp;
 using MptcpPrivacy.Stack.Mptcp.PathManagement;
+using MptcpPrivacy.Stack.Mptcp.Privacy;
 using MptcpPrivacy.Stack.Tcp;
 using MptcpPrivacy.Wire.Crypto;
 using MptcpPrivacy.Wire.Ip;
@@ -145,6 +147,51 @@ public class MptcpConnectionTests
         Assert.True(t.Client.IsFallback, Describe(t.Client));
         Assert.True(t.Server.IsFallback, Describe(t.Server) + "\n" + string.Join("\n", pair.Trace.Where(x => x.ToServer).Select(x => $"{x.At.TotalMilliseconds} {SegmentEdit.PayloadLength(x.Segment)} {string.Join(",", SegmentEdit.Options(x.Segment))}")));
         AssertDelivered(t);
+    }
+
+    [Theory]
+    [InlineData(PrivacyMode.Standard)]
+    [InlineData(PrivacyMode.Profile)]
+    public void Rfc8684_3_7_MpFailOnALoneJoinFallsBackOnThatJoinWithTheDsnInItsOwnOffsetSpace(PrivacyMode mode)
+    {
+        // The connection falls back onto the subflow that is left, a join here, not the initial
+        // one. The profile offsets each join's DSNs so that two subflows' mappings cannot be lined
+        // up (docs/design/privacy-profile.md); MP_FAIL and the infinite mapping carry a DSN too and
+        // must not give the connection's data sequence space away on the join.
+        var options = new MptcpOptions { RequireChecksums = true, Privacy = new PrivacyOptions { Mode = mode } };
+        var pair = new EndpointPair(client: options, server: options);
+        pair.Client.AddEndpoint(EndpointPair.ClientB, EndpointFlags.Subflow);
+        Transfer t = Start(pair, 3_000_000, 20_000);
+        t.Run(TimeSpan.FromMilliseconds(400));
+        MptcpSubflow join = Assert.Single(t.Client.Subflows, sf => sf.Tuple.LocalAddress == EndpointPair.ClientB);
+        Assert.Equal(mode == PrivacyMode.Profile, join.PrivacyState.SendDsnOffset != 0);
+
+        // The initial address goes: the join is the lone subflow. Then a middlebox rewrites a byte of its payload.
+        pair.Client.RemoveEndpoint(EndpointPair.ClientA, pair.Now);
+        bool corrupted = false;
+        pair.Filter = (toServer, segment) =>
+        {
+            if (!corrupted && toServer && SegmentEdit.PayloadLength(segment) > 100 && SourcePort(segment) == join.Tuple.LocalPort)
+            {
+                corrupted = true;
+                segment = (byte[])segment.Clone();
+                segment[^10] ^= 0xff;
+            }
+
+            return segment;
+        };
+        t.Run(Long);
+        Assert.True(corrupted);
+
+        var wireDsns = pair.Trace.Where(x => x.ToServer && SourcePort(x.Segment) == join.Tuple.LocalPort)
+            .SelectMany(x => SegmentEdit.Options(x.Segment)).Where(o => o.Subtype == MptcpSubtype.Dss && o.Dss.HasMapping && o.Dss.DataLevelLength > 0)
+            .Select(o => o.Dss.DataSequenceNumber).ToList();
+        ulong failDsn = pair.Trace.Where(x => !x.ToServer).SelectMany(x => SegmentEdit.Options(x.Segment)).First(o => o.Subtype == MptcpSubtype.MpFail).MpFail.DataSequenceNumber;
+        Assert.Contains(wireDsns, dsn => dsn - failDsn < 1_000_000 || failDsn - dsn < 1_000_000);
+        Assert.True(t.Client.IsFallback, Describe(t.Client));
+        AssertDelivered(t);
+
+        static ushort SourcePort(byte[] segment) => TcpHeader.TryParse(segment, out TcpHeader tcp, out _) ? tcp.SourcePort : (ushort)0;
     }
 
     [Fact]
