@@ -970,7 +970,7 @@ public sealed class MptcpConnection
                     // The split key agreement's second stage is not done: later, with the final keys.
                     _waitingForPrivacy.Add(action);
                     break;
-                case OpenSubflow open when _endpoint.IsShunned(open.LocalAddress, open.RemoteAddress):
+                case OpenSubflow open when _endpoint.IsShunned(open.LocalAddress, open.RemoteAddress, now):
                     // Scoring found an attacker on that path: no join goes there again.
                     Raise(new MptcpEvent(now, MptcpEventKind.PathBlamed, null, Address: open.RemoteAddress, Detail: $"join from {open.LocalAddress} not opened: path shunned"));
                     break;

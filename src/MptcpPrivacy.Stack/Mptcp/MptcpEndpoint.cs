@@ -49,6 +49,7 @@ public sealed class MptcpEndpoint
     private DraftTokenResolver<MptcpConnection>? _draftTokens;
     private readonly List<MptcpConnection> _draftCandidates = [];
     private readonly Dictionary<(IpAddressBytes Local, IpAddressBytes Remote), int> _pathScores = [];
+    private readonly Dictionary<(IpAddressBytes Local, IpAddressBytes Remote), TimeSpan> _pathBlamedAt = [];
 
     /// <summary>Makes a stack with <paramref name="options"/> drawing keys, ports, nonces and ISNs from <paramref name="random"/>.</summary>
     public MptcpEndpoint(MptcpOptions options, Random random)
@@ -76,7 +77,11 @@ public sealed class MptcpEndpoint
     /// <summary>Gets the draft mode's token resolver over every live connection's key (made on first use).</summary>
     internal DraftTokenResolver<MptcpConnection> DraftTokens => _draftTokens ??= new DraftTokenResolver<MptcpConnection>(_options.Privacy.DraftReading, _options.Privacy.DraftZeroBits);
 
-    /// <summary>Gets each path's score for signs of an attacker (<see cref="MptcpOptions.SubflowScoring"/>), by local and remote address.</summary>
+    /// <summary>
+    /// Gets each path's score for signs of an attacker (<see cref="MptcpOptions.SubflowScoring"/>), by
+    /// local and remote address, as last blamed (a score older than <see cref="SubflowScoring.Memory"/>
+    /// counts as zero: <see cref="PathScore"/>).
+    /// </summary>
     public IReadOnlyDictionary<(IpAddressBytes Local, IpAddressBytes Remote), int> PathScores => _pathScores;
 
     /// <summary>
@@ -91,16 +96,23 @@ public sealed class MptcpEndpoint
         }
 
         var path = (subflow.Tuple.LocalAddress, subflow.Tuple.RemoteAddress);
-        int score = _pathScores[path] = _pathScores.GetValueOrDefault(path) + 1;
+        int score = _pathScores[path] = PathScore(path.LocalAddress, path.RemoteAddress, now) + 1;
+        _pathBlamedAt[path] = now;
         foreach (MptcpConnection connection in _connections)
         {
             connection.OnPathBlamed(now, path.LocalAddress, path.RemoteAddress, score, scoring, why);
         }
     }
 
-    /// <summary>Returns whether scoring shuns the path between the two addresses: no join is opened or accepted on it.</summary>
-    internal bool IsShunned(IpAddressBytes local, IpAddressBytes remote) =>
-        _options.SubflowScoring is { } scoring && _pathScores.GetValueOrDefault((local, remote)) >= scoring.ResetAt;
+    /// <summary>Returns the score of the path between the two addresses at <paramref name="now"/>: zero once its last sign is older than <see cref="SubflowScoring.Memory"/>.</summary>
+    public int PathScore(IpAddressBytes local, IpAddressBytes remote, TimeSpan now) =>
+        _options.SubflowScoring is { } scoring && _pathBlamedAt.TryGetValue((local, remote), out TimeSpan at) && now - at < scoring.Memory
+            ? _pathScores[(local, remote)]
+            : 0;
+
+    /// <summary>Returns whether scoring shuns the path between the two addresses at <paramref name="now"/>: no join is opened or accepted on it.</summary>
+    internal bool IsShunned(IpAddressBytes local, IpAddressBytes remote, TimeSpan now) =>
+        _options.SubflowScoring is { } scoring && PathScore(local, remote, now) >= scoring.ResetAt;
 
     /// <summary>Gets the random source keys, nonces and ports come from.</summary>
     internal Random Random => _random;
@@ -394,7 +406,7 @@ public sealed class MptcpEndpoint
         }
 
         if ((_options.DenyJoinToInitialAddress && tuple.LocalAddress == connection.Subflows[0].Tuple.LocalAddress)
-            || IsShunned(tuple.LocalAddress, tuple.RemoteAddress)
+            || IsShunned(tuple.LocalAddress, tuple.RemoteAddress, LastNow)
             || connection.OnJoinRequest(tuple, join) is not { } accepted)
         {
             // We said so with the C flag (RFC 8684 §3.1), or the path manager refused.

@@ -77,4 +77,20 @@ public sealed class SubflowScoringTests
         (ScenarioResult scored, List<long> scoredPath2, _) = Run(scoring: true);
         Assert.True(path2.Count > scoredPath2.Count, $"{path2.Count} data segments on the path without scoring, {scoredPath2.Count} with");
     }
+
+    [Fact]
+    public void APathsScoreIsForgottenAfterTheScoringsMemory()
+    {
+        (ScenarioResult r, _, MptcpEndpoint server) = Run(scoring: true);
+        TimeSpan lastBlame = r.ServerEvents.Where(e => e.Kind == MptcpEventKind.PathBlamed).Max(e => e.Time);
+        int score = server.PathScores[(Server, Path2Client)];
+        Assert.True(score >= 1);
+        TimeSpan memory = new SubflowScoring().Memory;
+
+        // Still held just before the memory runs out (whatever the path earned, a shunned path stays shunned); gone after it.
+        Assert.Equal(score, server.PathScore(Server, Path2Client, lastBlame + memory - TimeSpan.FromSeconds(1)));
+        Assert.Equal(score >= new SubflowScoring().ResetAt, server.IsShunned(Server, Path2Client, lastBlame + memory - TimeSpan.FromSeconds(1)));
+        Assert.Equal(0, server.PathScore(Server, Path2Client, lastBlame + memory));
+        Assert.False(server.IsShunned(Server, Path2Client, lastBlame + memory));
+    }
 }
