@@ -234,7 +234,7 @@ public sealed class Simulator : IEventTarget
             if (++sent > MaxPacketsPerPoll)
             {
                 // A node that never stops sending is a bug in it: name the packet it repeats.
-                throw new InvalidOperationException($"Node {state.Node.Name} returned more than {MaxPacketsPerPoll} packets in one poll at {now} ns; the last, interface {packet.InterfaceIndex}: {Convert.ToHexString(packet.Data.AsSpan(0, Math.Min(packet.Data.Length, 96)))}");
+                throw new SimulationFaultException(state.Node.Name, now, $"returned more than {MaxPacketsPerPoll} packets in one poll; the last, interface {packet.InterfaceIndex}: {Convert.ToHexString(packet.Data.AsSpan(0, Math.Min(packet.Data.Length, 96)))}");
             }
 
             if (state.Ports.TryGetValue(packet.InterfaceIndex, out var channel))

@@ -1,5 +1,6 @@
 using System.Text;
 using MptcpPrivacy.Scenarios;
+using MptcpPrivacy.Simulation;
 using MptcpPrivacy.Simulation.Scenarios;
 using MptcpPrivacy.Stack.Mptcp;
 
@@ -69,12 +70,16 @@ internal static class SimulateCommand
 
             using (capture)
             {
-                result = ScenarioRunner.Run(spec, capture, options, options);
+                if (!TryRun(spec, capture, options, errors, out result))
+                {
+                    errors.WriteLine($"simulate: the capture up to the fault is in {pcap}");
+                    return ExitIncomplete;
+                }
             }
         }
-        else
+        else if (!TryRun(spec, capture: null, options, errors, out result))
         {
-            result = ScenarioRunner.Run(spec, capture: null, options, options);
+            return ExitIncomplete;
         }
 
         var summary = new SimulateSummary(spec, request, result);
@@ -96,6 +101,22 @@ internal static class SimulateCommand
         }
 
         return ExitOk;
+    }
+
+    /// <summary>Plays the scenario; a node that breaks the simulator's contract (a bug in it) stops the run with a message rather than a stack trace.</summary>
+    private static bool TryRun(ScenarioSpec spec, Stream? capture, MptcpOptions options, TextWriter errors, out ScenarioResult result)
+    {
+        try
+        {
+            result = ScenarioRunner.Run(spec, capture, options, options);
+            return true;
+        }
+        catch (SimulationFaultException e)
+        {
+            errors.WriteLine($"simulate: the simulation stopped: {e.Message}");
+            result = null!;
+            return false;
+        }
     }
 
     /// <summary>The message of an I/O error without the path, which the caller already names.</summary>
