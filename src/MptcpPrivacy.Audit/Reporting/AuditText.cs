@@ -85,7 +85,7 @@ public static class AuditText
         output.WriteLine();
         output.WriteLine("What each observer links (client addresses; a '+' joins addresses the observer ties together)");
         var links = new TextTable("llrlrllr", "observer", "class", "conn", "privacy", "subflows seen", "client addresses", "server addresses", "unreadable ADD_ADDR", "evidence");
-        var residuals = new List<string>();
+        var residuals = new List<(string Text, string Observer, int Connection)>();
         foreach (ObserverReport observer in report.Observers)
         {
             foreach (ObservedConnection c in observer.Connections)
@@ -102,15 +102,20 @@ public static class AuditText
                     string.Join(", ", c.Evidence.Select(e => e.Unverified ? $"{e.Kind.Name()} (unverified)" : e.Kind.Name()).Distinct()));
                 if (c.Residual is { } residual)
                 {
-                    residuals.Add($"  {observer.View.Spec.Name}, connection {c.ConnectionId}: {residual}");
+                    residuals.Add((residual, observer.View.Spec.Name, c.ConnectionId));
                 }
             }
         }
 
         links.WriteTo(output);
-        foreach (string residual in residuals)
+
+        // One line per distinct residual, naming where it holds: a capture of many joins-only
+        // connections would otherwise repeat the same sentence once per connection and observer.
+        foreach (var same in residuals.GroupBy(r => r.Text))
         {
-            output.WriteLine(residual);
+            string where = string.Join("; ", same.GroupBy(r => r.Observer).Select(o =>
+                $"{o.Key}, connection{(o.Count() > 1 ? "s" : "")} {string.Join(", ", o.Select(r => r.Connection.ToString(System.Globalization.CultureInfo.InvariantCulture)))}"));
+            output.WriteLine($"  {where}: {same.Key}");
         }
     }
 

@@ -105,4 +105,22 @@ public sealed class MobileClientAuditTests
 
         Assert.All(report.Global.Connections.Where(c => !c.FromJoinsOnly), c => Assert.Equal(MptcpPrivacy.Audit.Connections.ConnectionPrivacy.Hardened, c.Privacy));
     }
+
+    [Fact]
+    public void TheAuditsTextGivesEachResidualSentenceOnceWithTheConnectionsItHoldsFor()
+    {
+        AuditReport report = RunAndAudit(PrivacyProfile.Privacy);
+        (string Text, string Observer)[] residuals = [.. report.Observers.SelectMany(o => o.Connections.Where(c => c.Residual is not null).Select(c => (c.Residual!, o.View.Spec.Name)))];
+        Assert.True(residuals.Length > residuals.Select(r => r.Text).Distinct().Count(), "the run should leave the same residual on several connections");
+
+        using var text = new StringWriter();
+        MptcpPrivacy.Audit.Reporting.AuditText.Write(report, text);
+        string[] lines = text.ToString().Split('\n');
+        foreach (var same in residuals.GroupBy(r => r.Text))
+        {
+            string line = Assert.Single(lines, l => l.EndsWith(same.Key, StringComparison.Ordinal));
+            Assert.All(same.Select(r => r.Observer).Distinct(), observer => Assert.Contains(observer, line));
+        }
+    }
 }
+
