@@ -87,6 +87,31 @@ public class PathPolicyDriverTests
         Assert.Equal<MptcpPmCommand>([new MptcpPmSubflowDestroy(Token, 1, Path1, 40003, announced, 5201)], Follow(driver, announced));
     }
 
+    [Fact]
+    public void HandoverMakesBeforeBreakMarksTheOldSubflowBackupAndDestroysItWhenTheDrainTimerFires()
+    {
+        var clock = TimeSpan.FromSeconds(10);
+        var options = new PathManagerOptions(null, [new PathEndpoint(0, Path2, EndpointFlags.Subflow)]);
+        var driver = new PathPolicyDriver(new PathPolicy { Mode = PathPolicyMode.Handover }, options, () => clock);
+        Assert.Empty(driver.OnEvent(Connection(MptcpEventType.Established)));
+        Assert.Null(driver.NextDeadline);
+
+        // A peer's announcement is a new path: handover moves to our reserved address first.
+        IpAddressBytes announced = IpAddressBytes.Parse("203.0.113.1");
+        Assert.Equal<MptcpPmCommand>(
+            [new MptcpPmSubflowCreate(Token, 1, 1, Path2, false, Server, 5201)],
+            driver.OnEvent(new MptcpPmEvent { Type = MptcpEventType.Announced, Token = Token, RemoteId = 4, RemoteAddress = announced, RemotePort = 5201 }));
+        Assert.Equal<MptcpPmCommand>(
+            [new MptcpPmSetBackup(Token, 0, Path1, 40000, Server, 5201, true)],
+            driver.OnEvent(Subflow(MptcpEventType.SubflowEstablished, Path2, 40002)));
+        Assert.Equal(clock + TimeSpan.FromMilliseconds(500), driver.NextDeadline);
+        Assert.Empty(driver.OnTimer(clock + TimeSpan.FromMilliseconds(499)));
+        Assert.Equal<MptcpPmCommand>(
+            [new MptcpPmSubflowDestroy(Token, 0, Path1, 40000, Server, 5201)],
+            driver.OnTimer(clock + TimeSpan.FromMilliseconds(500)));
+        Assert.Null(driver.NextDeadline);
+    }
+
     private static IReadOnlyList<MptcpPmCommand> Follow(PathPolicyDriver driver, IpAddressBytes announced)
     {
         Assert.Empty(driver.OnEvent(new MptcpPmEvent { Type = MptcpEventType.SubflowEstablished, Token = Token, LocalAddress = Path1, LocalPort = 40003, RemoteAddress = announced, RemotePort = 5201, RemoteId = 3 }));
