@@ -35,6 +35,7 @@ public class UserspacePathManagerKernelTests
         DateTimeOffset? failedAt = null;
         Run run = Scenario(PathPolicyMode.Backup, EndpointFlags.Subflow, (topology, daemon, _) =>
         {
+            AfterEverythingSoFar(topology, daemon);
             Assert.Equal(0, daemon.Counters.CommandsSent);
             TopologyPath path1 = topology.Path(1);
             failedAt = DateTimeOffset.UtcNow;
@@ -45,7 +46,7 @@ public class UserspacePathManagerKernelTests
         Segment join = Assert.Single(run.JoinSyns);
         Assert.Equal(run.Topology.Path(2).StackAddress4, join.Source);
         Assert.Equal(run.Topology.Path(2).InterfaceIndex, join.InterfaceIndex);
-        Assert.True(join.TimeNs >= failedAt!.Value.ToUnixTimeMilliseconds() * 1_000_000 - 5_000_000, "the join went out before path 1 failed");
+        Assert.True(join.TimeNs >= failedAt!.Value.ToUnixTimeMilliseconds() * 1_000_000, "the join went out before path 1 failed");
         Assert.Equal(2 * Chunk, run.ServerReceived);
         Assert.Contains(run.Log, line => line.Contains("MPTCP_EVENT_SUB_CLOSED", StringComparison.Ordinal));
     }
@@ -69,8 +70,11 @@ public class UserspacePathManagerKernelTests
     public void OffKeepsOneSubflowAndAnnouncesNothingAlthoughAnEndpointIsConfigured()
     {
         Privileges.RequireRoot("the userspace path manager in namespaces");
-        Run run = Scenario(PathPolicyMode.Off, EndpointFlags.Signal | EndpointFlags.Subflow, (_, daemon, _) =>
-            Assert.Equal(0, daemon.Counters.CommandsSent));
+        Run run = Scenario(PathPolicyMode.Off, EndpointFlags.Signal | EndpointFlags.Subflow, (topology, daemon, _) =>
+        {
+            AfterEverythingSoFar(topology, daemon);
+            Assert.Equal(0, daemon.Counters.CommandsSent);
+        });
 
         Assert.Empty(run.JoinSyns);
         Assert.Empty(run.AddAddrFromClient);
@@ -224,6 +228,19 @@ public class UserspacePathManagerKernelTests
         connection.Shutdown(SocketShutdown.Both);
         Assert.True(serverSide.Wait(Wait), "the server did not finish");
         return serverSide.Result;
+    }
+
+    /// <summary>
+    /// Returns once the daemon has acted on every event it has seen so far: it handles events and
+    /// address changes on one thread, in order, each with its commands, so once it has seen an
+    /// address vanish that we made vanish now, what came before is done (the address, on lo, is no path).
+    /// </summary>
+    private static void AfterEverythingSoFar(InteropTopology topology, UserspacePathManager daemon)
+    {
+        long before = daemon.Counters.AddressChanges;
+        topology.Stack.Ip("address", "add", "192.0.2.77/32", "dev", "lo");
+        topology.Stack.Ip("address", "del", "192.0.2.77/32", "dev", "lo");
+        Assert.True(WaitUntil(() => daemon.Counters.AddressChanges > before), $"the daemon did not see the address go: {daemon.Counters}");
     }
 
     private static bool WaitUntil(Func<bool> condition)
