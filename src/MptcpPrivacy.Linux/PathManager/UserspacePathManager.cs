@@ -158,6 +158,7 @@ public sealed unsafe class UserspacePathManager : IDisposable
         _wake.Dispose();
     }
 
+    /// <summary>Opens the command socket (and resolves the family on it), the event socket joined to its group, and the rtnetlink address socket, in the calling thread's namespace.</summary>
     private static (NetlinkSocket, NetlinkSocket, NetlinkSocket, GenericNetlinkFamily) OpenSockets()
     {
         var opened = new List<NetlinkSocket>();
@@ -189,6 +190,7 @@ public sealed unsafe class UserspacePathManager : IDisposable
         }
     }
 
+    /// <summary>The daemon's thread: turns until <see cref="Dispose"/>, surviving any one bad turn.</summary>
     private void Loop()
     {
         while (!_stopping)
@@ -207,6 +209,7 @@ public sealed unsafe class UserspacePathManager : IDisposable
         }
     }
 
+    /// <summary>One turn: wait for a message, the wake-up or the next policy deadline (100 ms at most), then handle what came.</summary>
     private void RunOnce()
     {
         TimeSpan timeout = PollInterval;
@@ -243,65 +246,86 @@ public sealed unsafe class UserspacePathManager : IDisposable
         }
     }
 
+    /// <summary>Takes one message of a datagram the loop read.</summary>
+    private delegate void MessageHandler(NetlinkMessage message);
+
+    /// <summary>Hands every queued mptcp_pm event to the driver and sends what it decides.</summary>
     private void DrainEvents()
     {
-        for (int i = 0; i < 256 && !_stopping; i++)
+        var decoded = new List<MptcpPmEvent>();
+        Drain(_events, "event", message =>
         {
-            NetlinkReceive got = _events.ReceiveNow(_buffer, out int length);
-            if (got == NetlinkReceive.Overrun)
-            {
-                Interlocked.Increment(ref _overruns);
-                Log("event queue overrun: events lost");
-                continue;
-            }
-
-            if (got != NetlinkReceive.Datagram)
+            if (message.Type != _family.Id)
             {
                 return;
             }
 
-            var reader = new NetlinkMessageReader(_buffer.AsSpan(0, length));
-            var decoded = new List<MptcpPmEvent>();
-            while (reader.MoveNext(out NetlinkMessage message))
+            if (MptcpPmEvent.TryDecode(message, out MptcpPmEvent? e, out NetlinkError error))
             {
-                if (message.Type != _family.Id)
-                {
-                    continue;
-                }
-
-                if (MptcpPmEvent.TryDecode(message, out MptcpPmEvent? e, out NetlinkError error))
-                {
-                    decoded.Add(e!);
-                }
-                else
-                {
-                    Malformed("event", error);
-                }
+                decoded.Add(e!);
             }
-
-            if (reader.Error is { } bad)
+            else
             {
-                Malformed("event datagram", bad);
+                Malformed("event", error);
             }
-
+        }, () =>
+        {
             foreach (MptcpPmEvent e in decoded)
             {
                 Interlocked.Increment(ref _eventsSeen);
                 Log($"event {e}");
                 Execute(_driver.OnEvent(e));
             }
-        }
+
+            decoded.Clear();
+        });
     }
 
+    /// <summary>Hands every queued local address removal to the driver and sends what it decides.</summary>
     private void DrainAddresses()
+    {
+        var removed = new List<AddressChange>();
+        Drain(_addresses, "address", message =>
+        {
+            if (AddressChange.TryDecode(message, out AddressChange change, out NetlinkError error))
+            {
+                if (change.Removed)
+                {
+                    removed.Add(change);
+                }
+            }
+            else if (error.Reason is not null)
+            {
+                Malformed("address message", error);
+            }
+        }, () =>
+        {
+            foreach (AddressChange change in removed)
+            {
+                Interlocked.Increment(ref _addressChanges);
+                Log($"address {change.Address} removed from interface {change.InterfaceIndex}");
+                Execute(_driver.OnLocalAddressRemoved(change.Address));
+            }
+
+            removed.Clear();
+        });
+    }
+
+    /// <summary>
+    /// Reads what <paramref name="socket"/> holds now (at most 256 datagrams a turn): each message to
+    /// <paramref name="read"/>, then <paramref name="act"/> once per datagram (its messages are
+    /// decoded before any command goes out, since the buffer is reused). Overruns and malformed
+    /// datagrams are counted and logged.
+    /// </summary>
+    private void Drain(NetlinkSocket socket, string what, MessageHandler read, Action act)
     {
         for (int i = 0; i < 256 && !_stopping; i++)
         {
-            NetlinkReceive got = _addresses.ReceiveNow(_buffer, out int length);
+            NetlinkReceive got = socket.ReceiveNow(_buffer, out int length);
             if (got == NetlinkReceive.Overrun)
             {
                 Interlocked.Increment(ref _overruns);
-                Log("address queue overrun: address changes lost");
+                Log($"{what} queue overrun: messages lost");
                 continue;
             }
 
@@ -311,33 +335,17 @@ public sealed unsafe class UserspacePathManager : IDisposable
             }
 
             var reader = new NetlinkMessageReader(_buffer.AsSpan(0, length));
-            var removed = new List<AddressChange>();
             while (reader.MoveNext(out NetlinkMessage message))
             {
-                if (AddressChange.TryDecode(message, out AddressChange change, out NetlinkError error))
-                {
-                    if (change.Removed)
-                    {
-                        removed.Add(change);
-                    }
-                }
-                else if (error.Reason is not null)
-                {
-                    Malformed("address message", error);
-                }
+                read(message);
             }
 
             if (reader.Error is { } bad)
             {
-                Malformed("address datagram", bad);
+                Malformed($"{what} datagram", bad);
             }
 
-            foreach (AddressChange change in removed)
-            {
-                Interlocked.Increment(ref _addressChanges);
-                Log($"address {change.Address} removed from interface {change.InterfaceIndex}");
-                Execute(_driver.OnLocalAddressRemoved(change.Address));
-            }
+            act();
         }
     }
 
@@ -386,12 +394,14 @@ public sealed unsafe class UserspacePathManager : IDisposable
         }
     }
 
+    /// <summary>Counts and logs a message that did not parse.</summary>
     private void Malformed(string what, NetlinkError error)
     {
         Interlocked.Increment(ref _malformed);
         Log($"malformed {what}: {error}");
     }
 
+    /// <summary>Passes a line to the log callback, which may not stop the daemon.</summary>
     private void Log(string line)
     {
         try
