@@ -4,6 +4,7 @@ using MptcpPrivacy.Cli.Connect;
 using MptcpPrivacy.Cli.Decode;
 using MptcpPrivacy.Cli.Interop;
 using MptcpPrivacy.Cli.Lab;
+using MptcpPrivacy.Cli.PathManager;
 using MptcpPrivacy.Cli.Simulate;
 
 namespace MptcpPrivacy.Cli;
@@ -20,6 +21,7 @@ internal static class CommandLine
         root.Subcommands.Add(LabCommandLine());
         root.Subcommands.Add(InteropCommandLine());
         root.Subcommands.Add(TopologyCommand.Create());
+        root.Subcommands.Add(PathManagerCommand.Create());
         root.Subcommands.Add(TunSessionCommandLine(TunSessionRole.Connect));
         root.Subcommands.Add(TunSessionCommandLine(TunSessionRole.Listen));
         return root.Parse(args).Invoke();
