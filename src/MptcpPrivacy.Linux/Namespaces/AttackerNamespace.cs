@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using MptcpPrivacy.Linux.Processes;
@@ -36,10 +37,23 @@ public sealed class AttackerNamespace : IDisposable
     public const string TunName = "atk0";
 
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(20);
+    private static readonly ConcurrentDictionary<AttackerNamespace, byte> Live = new();
     private static int _counter;
     private readonly NetworkNamespace _namespace;
     private readonly string _server;
     private bool _disposed;
+
+    static AttackerNamespace()
+    {
+        // A run that ends without disposing (an unhandled exception elsewhere) still cleans up.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (AttackerNamespace attacker in Live.Keys)
+            {
+                attacker.Dispose();
+            }
+        };
+    }
 
     private AttackerNamespace(NetworkNamespace ns, string server)
     {
@@ -73,6 +87,7 @@ public sealed class AttackerNamespace : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(serverNamespace);
         string name = string.Create(CultureInfo.InvariantCulture, $"{NamePrefix}{Environment.ProcessId}x{Interlocked.Increment(ref _counter)}");
         var attacker = new AttackerNamespace(NetworkNamespace.Create(name), serverNamespace);
+        Live.TryAdd(attacker, 0);
         try
         {
             attacker.Build();
@@ -100,6 +115,7 @@ public sealed class AttackerNamespace : IDisposable
 
         _disposed = true;
         _namespace.Dispose();
+        Live.TryRemove(this, out _);
     }
 
     private void Build()

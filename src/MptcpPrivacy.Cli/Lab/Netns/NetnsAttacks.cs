@@ -146,7 +146,7 @@ internal static class NetnsAttacks
 
             if (!keys.Task.Wait(KeysTimeout))
             {
-                throw new InvalidOperationException($"no MP_CAPABLE with both keys seen on the Wi-Fi path ({wifi.StackDevice} in {client.Name}) within {KeysTimeout.TotalSeconds:0} s; tcpdump said: {feed.Report.Trim()}");
+                throw new InvalidOperationException($"no MP_CAPABLE with both keys seen on the Wi-Fi path ({wifi.StackDevice} in {client.Name}) within {KeysTimeout.TotalSeconds:0} s; the feed {(feed.Failure is { } fault ? "failed: " + fault.Message : "read " + feed.Packets + " packets")}; tcpdump said: {feed.Report.Trim()}");
             }
 
             (ulong keyA, ulong keyB) = keys.Task.Result;
