@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using MptcpPrivacy.Capture;
 using MptcpPrivacy.Linux.Namespaces;
 using MptcpPrivacy.Linux.Sockets;
@@ -142,7 +143,8 @@ internal static class NetnsAttacks
             user.Bind(new IPEndPoint(wifi.StackAddress4, 0));
             cancel.CancelAfter(DownloadTimeout);
             serve = ServeAsync(listener, content, cancel.Token);
-            download = DownloadAsync(user, content, cancel.Token);
+            var received = new StrongBox<long>();
+            download = DownloadAsync(user, content, received, cancel.Token);
 
             if (!keys.Task.Wait(KeysTimeout))
             {
@@ -162,7 +164,7 @@ internal static class NetnsAttacks
 
             bool complete = WaitForDownload(download);
             WaitForAttack(host!, attacker, attempts);
-            Say(complete ? "download complete" : "download incomplete");
+            Say(string.Create(CultureInfo.InvariantCulture, $"download {(complete ? "complete" : "incomplete")}: the user read {Interlocked.Read(ref received.Value)} of {DownloadBytes} bytes"));
             Thread.Sleep(Settle);
             Dictionary<string, long> mib = server.MibTable();
             Say(string.Create(CultureInfo.InvariantCulture,
@@ -190,8 +192,8 @@ internal static class NetnsAttacks
             listener?.Dispose();
             WaitQuietly(download);
             WaitQuietly(serve);
-            host?.Dispose();
             feed?.Dispose();
+            host?.Dispose();
             serverCapture?.Dispose();
             attackerNamespace?.Dispose();
             topology?.Dispose();
@@ -213,8 +215,11 @@ internal static class NetnsAttacks
         }
     }
 
-    /// <summary>Connects the user over Wi-Fi and reads the download to its end; true when it arrived whole and byte-exact.</summary>
-    private static async Task<bool> DownloadAsync(Socket user, byte[] content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects the user over Wi-Fi and reads the download to its end, counting in
+    /// <paramref name="progress"/> the bytes read so far; true when it arrived whole and byte-exact.
+    /// </summary>
+    private static async Task<bool> DownloadAsync(Socket user, byte[] content, StrongBox<long> progress, CancellationToken cancellationToken)
     {
         await user.ConnectAsync(new IPEndPoint(InteropTopology.ServiceAddress4, ScenarioRunner.ServerPort), cancellationToken).ConfigureAwait(false);
         byte[] buffer = new byte[64 * 1024];
@@ -230,6 +235,7 @@ internal static class NetnsAttacks
 
             exact &= received + n <= content.Length && buffer.AsSpan(0, n).SequenceEqual(content.AsSpan((int)received, n));
             received += n;
+            Interlocked.Exchange(ref progress.Value, received);
         }
 
         user.Shutdown(SocketShutdown.Send);
