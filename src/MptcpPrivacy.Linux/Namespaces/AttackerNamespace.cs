@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using MptcpPrivacy.Linux.Processes;
@@ -37,23 +36,10 @@ public sealed class AttackerNamespace : IDisposable
     public const string TunName = "atk0";
 
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(20);
-    private static readonly ConcurrentDictionary<AttackerNamespace, byte> Live = new();
     private static int _counter;
     private readonly NetworkNamespace _namespace;
     private readonly string _server;
     private bool _disposed;
-
-    static AttackerNamespace()
-    {
-        // A run that ends without disposing (an unhandled exception elsewhere) still cleans up.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (AttackerNamespace attacker in Live.Keys)
-            {
-                attacker.Dispose();
-            }
-        };
-    }
 
     private AttackerNamespace(NetworkNamespace ns, string server)
     {
@@ -87,7 +73,7 @@ public sealed class AttackerNamespace : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(serverNamespace);
         string name = string.Create(CultureInfo.InvariantCulture, $"{NamePrefix}{Environment.ProcessId}x{Interlocked.Increment(ref _counter)}");
         var attacker = new AttackerNamespace(NetworkNamespace.Create(name), serverNamespace);
-        Live.TryAdd(attacker, 0);
+        ExitCleanup.Register(attacker);
         try
         {
             attacker.Build();
@@ -115,7 +101,7 @@ public sealed class AttackerNamespace : IDisposable
 
         _disposed = true;
         _namespace.Dispose();
-        Live.TryRemove(this, out _);
+        ExitCleanup.Unregister(this);
     }
 
     private void Build()
