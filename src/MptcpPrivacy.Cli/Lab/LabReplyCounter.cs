@@ -21,7 +21,10 @@ internal sealed class LabReplyCounter(IpAddressBytes attackerSource, JoinAttacke
     public int Resets { get; private set; }
 
     /// <inheritdoc/>
-    public void OnDelivered(long now, Link link, LinkDirection direction, ReadOnlySpan<byte> packet)
+    public void OnDelivered(long now, Link link, LinkDirection direction, ReadOnlySpan<byte> packet) => Observe(packet);
+
+    /// <summary>Counts one IP packet the server sent (from a simulated link or a capture of a real one), if it answers one of the attacker's joins.</summary>
+    public void Observe(ReadOnlySpan<byte> packet)
     {
         if (!IpPacket.TryParse(packet, out IpPacket ip, out _) || ip.Protocol != IpProtocol.Tcp
             || !IpAddressBytes.FromSpan(ip.Destination).Equals(attackerSource)

@@ -21,10 +21,13 @@ public sealed partial class BackgroundProcess : IDisposable
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    private BackgroundProcess(Process process, string commandLine)
+    private readonly bool _streamsOutput;
+
+    private BackgroundProcess(Process process, string commandLine, bool streamsOutput)
     {
         _process = process;
         CommandLine = commandLine;
+        _streamsOutput = streamsOutput;
     }
 
     /// <summary>Gets the process ID.</summary>
@@ -60,8 +63,28 @@ public sealed partial class BackgroundProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Gets the program's standard output as bytes, for a process started with
+    /// <see cref="StartStreaming"/> (a capture written to <c>-</c>); read it from one thread only.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The process keeps its output as text (<see cref="Start(string, string, IEnumerable{string})"/>).</exception>
+    public Stream OutputStream => _streamsOutput
+        ? _process.StandardOutput.BaseStream
+        : throw new InvalidOperationException($"{CommandLine} keeps its output as text; start it with StartStreaming to read bytes");
+
     /// <summary>Starts <paramref name="program"/> inside namespace <paramref name="namespaceName"/>.</summary>
-    public static BackgroundProcess Start(string namespaceName, string program, IEnumerable<string> arguments)
+    public static BackgroundProcess Start(string namespaceName, string program, IEnumerable<string> arguments) =>
+        StartProcess(namespaceName, program, arguments, streamOutput: false);
+
+    /// <summary>
+    /// Starts <paramref name="program"/> inside namespace <paramref name="namespaceName"/> with its
+    /// standard output left to the caller as bytes (<see cref="OutputStream"/>); its standard error is
+    /// kept as text as with <see cref="Start(string, string, IEnumerable{string})"/>.
+    /// </summary>
+    public static BackgroundProcess StartStreaming(string namespaceName, string program, IEnumerable<string> arguments) =>
+        StartProcess(namespaceName, program, arguments, streamOutput: true);
+
+    private static BackgroundProcess StartProcess(string namespaceName, string program, IEnumerable<string> arguments, bool streamOutput)
     {
         var start = new ProcessStartInfo("ip")
         {
@@ -76,7 +99,7 @@ public sealed partial class BackgroundProcess : IDisposable
         }
 
         var process = new Process { StartInfo = start };
-        var background = new BackgroundProcess(process, string.Join(' ', start.ArgumentList));
+        var background = new BackgroundProcess(process, string.Join(' ', start.ArgumentList), streamOutput);
         process.OutputDataReceived += (_, e) => background.Keep(background._output, e.Data);
         process.ErrorDataReceived += (_, e) => background.Keep(background._errors, e.Data);
         if (!process.Start())
@@ -84,7 +107,11 @@ public sealed partial class BackgroundProcess : IDisposable
             throw new InvalidOperationException($"could not start {background.CommandLine}");
         }
 
-        process.BeginOutputReadLine();
+        if (!streamOutput)
+        {
+            process.BeginOutputReadLine();
+        }
+
         process.BeginErrorReadLine();
         return background;
     }

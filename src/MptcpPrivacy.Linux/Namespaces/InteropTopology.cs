@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -20,25 +19,12 @@ public sealed partial class InteropTopology : IDisposable
     /// <summary>The first letters of the namespace names; the creating process's ID follows.</summary>
     public const string NamePrefix = "mpi";
 
-    private static readonly ConcurrentDictionary<InteropTopology, byte> Live = new();
     private static int _counter;
     private readonly List<NetworkNamespace> _namespaces = [];
     private readonly List<TopologyHost> _hosts = [];
     private TopologyHost? _stack;
     private TopologyHost? _kernel;
     private int _disposed;
-
-    static InteropTopology()
-    {
-        // A test run that ends without disposing (an unhandled exception elsewhere) still cleans up.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (InteropTopology topology in Live.Keys)
-            {
-                topology.Dispose();
-            }
-        };
-    }
 
     private InteropTopology(TopologyOptions options, string baseName)
     {
@@ -100,7 +86,7 @@ public sealed partial class InteropTopology : IDisposable
         options.Validate();
         string baseName = string.Create(CultureInfo.InvariantCulture, $"{NamePrefix}{Environment.ProcessId}x{Interlocked.Increment(ref _counter)}");
         var topology = new InteropTopology(options, baseName);
-        Live.TryAdd(topology, 0);
+        ExitCleanup.Register(topology);
         try
         {
             topology.Build(step => afterStep?.Invoke(topology, step));
@@ -261,7 +247,7 @@ public sealed partial class InteropTopology : IDisposable
             ns.Dispose();
         }
 
-        Live.TryRemove(this, out _);
+        ExitCleanup.Unregister(this);
         TeardownFailures = failures;
     }
 

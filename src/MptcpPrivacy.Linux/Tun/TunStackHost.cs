@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using MptcpPrivacy.Linux.Native;
 using MptcpPrivacy.Stack.Api;
 using MptcpPrivacy.Stack.Mptcp;
@@ -33,15 +32,9 @@ public sealed class TunStackHost : IStackDriver, IDisposable
     /// <summary>The bytes of a batch: 64 full-sized Ethernet-MTU packets, or a few of a TUN's largest.</summary>
     private const int BatchBytes = 1 << 20;
 
-    /// <summary>The longest the thread sleeps without a deadline; only bounds a lost wake-up.</summary>
-    private const int IdlePollMilliseconds = 1000;
-
-    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(10);
-
     private readonly TunDevice _device;
     private readonly IPacketTap? _tap;
-    private readonly EventFd _wake;
-    private readonly Thread _thread;
+    private readonly TunPollLoop _loop;
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly byte[] _receive = new byte[BatchBytes];
     private readonly int[] _receivedLengths = new int[BatchPackets];
@@ -54,9 +47,6 @@ public sealed class TunStackHost : IStackDriver, IDisposable
     private readonly List<Action> _progress = [];
     private Action[] _progressSnapshot = [];
     private TaskCompletionSource? _acceptWaiter;
-    private int _wakePending;
-    private volatile bool _stop;
-    private bool _disposed;
 
     /// <summary>
     /// Starts running <paramref name="endpoint"/> on <paramref name="device"/>, which the host owns
@@ -69,14 +59,13 @@ public sealed class TunStackHost : IStackDriver, IDisposable
         _device = device;
         Endpoint = endpoint;
         _tap = tap;
-        _wake = new EventFd();
+        _loop = new TunPollLoop(device, Round, Fail);
         endpoint.ConnectionAccepted += _ =>
         {
             _acceptWaiter?.TrySetResult();
             _acceptWaiter = null;
         };
-        _thread = new Thread(Run) { IsBackground = true, Name = "tun " + device.Name };
-        _thread.Start();
+        _loop.Start();
     }
 
     /// <summary>Gets the stack; touch it only under <see cref="Gate"/>.</summary>
@@ -196,13 +185,7 @@ public sealed class TunStackHost : IStackDriver, IDisposable
     }
 
     /// <inheritdoc/>
-    public void Wake()
-    {
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
-        {
-            _wake.Signal();
-        }
-    }
+    public void Wake() => _loop.Wake();
 
     /// <inheritdoc/>
     public IDisposable OnProgress(Action onProgress)
@@ -217,65 +200,7 @@ public sealed class TunStackHost : IStackDriver, IDisposable
     }
 
     /// <summary>Stops the thread (waiting at most ten seconds) and closes the device.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        _stop = true;
-        _wake.Signal();
-        bool stopped = _thread.Join(JoinTimeout);
-        if (stopped)
-        {
-            _wake.Dispose();
-            _device.Dispose();
-        }
-    }
-
-    private unsafe void Run()
-    {
-        var fds = stackalloc Libc.PollFd[2];
-        int timeout = 0;
-        try
-        {
-            while (!_stop)
-            {
-                fds[0] = new Libc.PollFd { Fd = _device.Descriptor, Events = Libc.POLLIN };
-                fds[1] = new Libc.PollFd { Fd = _wake.Descriptor, Events = Libc.POLLIN };
-                if (Libc.Poll(fds, 2, timeout) < 0)
-                {
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == Libc.EINTR)
-                    {
-                        continue;
-                    }
-
-                    throw new LibcException("poll", errno);
-                }
-
-                if ((fds[0].Revents & (Libc.POLLERR | Libc.POLLHUP)) != 0)
-                {
-                    throw new IOException($"The TUN device {_device.Name} reported an error or hung up.");
-                }
-
-                if (fds[1].Revents != 0)
-                {
-                    // Drain first, then accept new wake-ups: one arriving in between signals again.
-                    _wake.Drain();
-                    Volatile.Write(ref _wakePending, 0);
-                }
-
-                timeout = Round();
-            }
-        }
-        catch (Exception e)
-        {
-            Fail(e);
-        }
-    }
+    public void Dispose() => _loop.Dispose();
 
     /// <summary>
     /// Records why the thread stopped, aborts every connection and releases every waiter. Nothing
@@ -445,16 +370,8 @@ public sealed class TunStackHost : IStackDriver, IDisposable
         _transmitted = 0;
     }
 
-    private int Timeout(TimeSpan? deadline)
-    {
-        if (deadline is not { } d)
-        {
-            return IdlePollMilliseconds;
-        }
-
-        double wait = Math.Ceiling((d - Now).TotalMilliseconds);
-        return wait <= 0 ? 0 : (int)Math.Min(wait, IdlePollMilliseconds);
-    }
+    private int Timeout(TimeSpan? deadline) =>
+        deadline is { } d ? TunPollLoop.TimeoutMilliseconds((d - Now).Ticks * (1_000_000 / TimeSpan.TicksPerMillisecond)) : TunPollLoop.IdlePollMilliseconds;
 
     private void Deliver(TimeSpan now, ReadOnlySpan<byte> packet)
     {

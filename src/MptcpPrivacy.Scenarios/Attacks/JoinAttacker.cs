@@ -127,13 +127,31 @@ public sealed class JoinAttacker : INode, ILinkObserver
     public bool Succeeded => JoinsAccepted > 0;
 
     /// <inheritdoc/>
-    public void OnDelivered(long now, Link link, LinkDirection direction, ReadOnlySpan<byte> packet)
+    public void OnDelivered(long now, Link link, LinkDirection direction, ReadOnlySpan<byte> packet) => Observe(now, packet);
+
+    /// <summary>
+    /// Sees one IP packet that crossed the path the attacker watches (a simulated link, or a live
+    /// capture of a real interface); the on-path attacker learns the keys of MP_CAPABLE from it.
+    /// </summary>
+    public void Observe(long now, ReadOnlySpan<byte> packet)
     {
-        if (_kind != JoinAttackKind.OnPathHijack || SeenKeys is not null
-            || !IpPacket.TryParse(packet, out IpPacket ip, out _) || ip.Protocol != IpProtocol.Tcp
+        if (_kind == JoinAttackKind.OnPathHijack && SeenKeys is null && TryReadKeys(packet, out (ulong KeyA, ulong KeyB) keys))
+        {
+            SeenKeys = keys;
+        }
+    }
+
+    /// <summary>
+    /// Reads the two keys an MP_CAPABLE option carries in clear in <paramref name="packet"/> (an IP
+    /// packet), as (the sender's key, the receiver's key); false when it carries no MP_CAPABLE with both.
+    /// </summary>
+    public static bool TryReadKeys(ReadOnlySpan<byte> packet, out (ulong KeyA, ulong KeyB) keys)
+    {
+        keys = default;
+        if (!IpPacket.TryParse(packet, out IpPacket ip, out _) || ip.Protocol != IpProtocol.Tcp
             || !TcpHeader.TryParse(ip.Payload, out TcpHeader tcp, out _))
         {
-            return;
+            return false;
         }
 
         foreach (MptcpOption option in new MptcpOptionReader(tcp.ReadOptions()))
@@ -141,9 +159,12 @@ public sealed class JoinAttacker : INode, ILinkObserver
             // RFC 8684 §3.1: the third ACK (and the first data) echo both keys in clear.
             if (option.Subtype == MptcpSubtype.MpCapable && option.MpCapable.HasReceiverKey)
             {
-                SeenKeys = (option.MpCapable.SenderKey, option.MpCapable.ReceiverKey);
+                keys = (option.MpCapable.SenderKey, option.MpCapable.ReceiverKey);
+                return true;
             }
         }
+
+        return false;
     }
 
     /// <inheritdoc/>
