@@ -28,7 +28,7 @@ namespace MptcpPrivacy.Linux.PathManager;
 public sealed class PathPolicyDriver
 {
     private readonly PathPolicy _policy;
-    private readonly PathManagerOptions _options;
+    private PathManagerOptions _options;
     private readonly Func<TimeSpan> _clock;
     private readonly Dictionary<uint, Connection> _connections = [];
 
@@ -46,6 +46,19 @@ public sealed class PathPolicyDriver
         _options = options;
         _clock = clock;
     }
+
+    /// <summary>
+    /// Gets the flags a local address that appears gets as an endpoint, for live connections and
+    /// later ones (as mptcpd does with the addresses the kernel reports); null leaves new addresses
+    /// alone. Loopback and link-local addresses never become endpoints this way.
+    /// </summary>
+    public EndpointFlags? NewAddressFlags { get; init; }
+
+    /// <summary>Gets how many new addresses found no endpoint slot (<see cref="PathManagerOptions.MaxEndpoints"/> in use).</summary>
+    public int EndpointsOverLimit { get; private set; }
+
+    /// <summary>Gets the endpoints new connections get now: those given, plus the addresses that appeared, minus those that went.</summary>
+    public IReadOnlyList<PathEndpoint> Endpoints => _options.Endpoints;
 
     /// <summary>Gets how many connections the driver follows.</summary>
     public int Connections => _connections.Count;
@@ -123,10 +136,51 @@ public sealed class PathPolicyDriver
         }
     }
 
-    /// <summary>Takes a local address leaving its interface: every connection's policy withdraws it.</summary>
+    /// <summary>
+    /// Takes a local address appearing on an interface: with <see cref="NewAddressFlags"/> it becomes
+    /// an endpoint (the next free address ID) and every connection's policy hears of it, which may
+    /// open a join from it or keep it in reserve, as the policy's mode says.
+    /// </summary>
+    public IReadOnlyList<MptcpPmCommand> OnLocalAddressAdded(IpAddressBytes address)
+    {
+        address = Ends.Unmap(address);
+        if (NewAddressFlags is not { } flags || IsLoopbackOrLinkLocal(address) || _options.Endpoints.Any(e => e.Address == address))
+        {
+            return [];
+        }
+
+        if (_options.Endpoints.Count >= PathManagerOptions.MaxEndpoints)
+        {
+            EndpointsOverLimit++;
+            return [];
+        }
+
+        byte id = 1;
+        while (_options.Endpoints.Any(e => e.Id == id))
+        {
+            id++;
+        }
+
+        var endpoint = new PathEndpoint(id, address, flags);
+        _options = new PathManagerOptions(_options.Limits, [.. _options.Endpoints, endpoint]);
+        var commands = new List<MptcpPmCommand>();
+        foreach (Connection c in _connections.Values.ToList())
+        {
+            commands.AddRange(Translate(c, c.Policy.OnLocalEndpointAdded(endpoint)));
+        }
+
+        return commands;
+    }
+
+    /// <summary>Takes a local address leaving its interface: every connection's policy withdraws it, and later connections no longer get it as an endpoint.</summary>
     public IReadOnlyList<MptcpPmCommand> OnLocalAddressRemoved(IpAddressBytes address)
     {
         address = Ends.Unmap(address);
+        if (_options.Endpoints.Any(e => e.Address == address))
+        {
+            _options = new PathManagerOptions(_options.Limits, [.. _options.Endpoints.Where(e => e.Address != address)]);
+        }
+
         var commands = new List<MptcpPmCommand>();
         foreach (Connection c in _connections.Values.ToList())
         {
@@ -175,6 +229,12 @@ public sealed class PathPolicyDriver
         }
 
         return commands;
+    }
+
+    private static bool IsLoopbackOrLinkLocal(IpAddressBytes address)
+    {
+        System.Net.IPAddress ip = address.ToIPAddress();
+        return System.Net.IPAddress.IsLoopback(ip) || ip.IsIPv6LinkLocal || (address.Length == 4 && ip.GetAddressBytes() is [169, 254, ..]);
     }
 
     private List<MptcpPmCommand> OnEstablished(MptcpPmEvent e)

@@ -100,7 +100,14 @@ public sealed unsafe class UserspacePathManager : IDisposable
     /// <exception cref="ArgumentException">An endpoint is invalid (as <c>ip mptcp endpoint add</c> would say).</exception>
     /// <exception cref="LibcException">The namespace or a socket could not be opened (not root, no such namespace).</exception>
     /// <exception cref="NetlinkException">The kernel has no <c>mptcp_pm</c> family or event group.</exception>
-    public static UserspacePathManager Start(string? namespaceName, PathPolicy policy, IReadOnlyList<PathEndpoint> endpoints, Action<string>? log = null, PathManagerLimits? limits = null)
+    /// <param name="namespaceName">The network namespace, or null for the caller's.</param>
+    /// <param name="policy">The path policy every connection runs.</param>
+    /// <param name="endpoints">The local endpoints at start.</param>
+    /// <param name="log">Hears one line per event and command.</param>
+    /// <param name="limits">As <c>ip mptcp limits</c>.</param>
+    /// <param name="newAddressFlags">The flags an address that appears later gets as an endpoint (<see cref="PathPolicyDriver.NewAddressFlags"/>); null: new addresses are left alone.</param>
+    public static UserspacePathManager Start(string? namespaceName, PathPolicy policy, IReadOnlyList<PathEndpoint> endpoints, Action<string>? log = null, PathManagerLimits? limits = null,
+        EndpointFlags? newAddressFlags = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -109,7 +116,7 @@ public sealed unsafe class UserspacePathManager : IDisposable
             ? OpenSockets()
             : NetworkNamespace.RunIn(namespaceName, OpenSockets);
         var clock = Stopwatch.StartNew();
-        var driver = new PathPolicyDriver(policy, options, () => clock.Elapsed);
+        var driver = new PathPolicyDriver(policy, options, () => clock.Elapsed) { NewAddressFlags = newAddressFlags };
         log?.Invoke($"mptcp_pm family {family.Id} version {family.Version}, events on group {family.Groups[EventGroupName]}; policy {policy.Mode}, {options.Endpoints.Count} endpoint(s)");
         return new UserspacePathManager(namespaceName, events, commands, addresses, family, driver, clock, log);
     }
@@ -281,18 +288,15 @@ public sealed unsafe class UserspacePathManager : IDisposable
         });
     }
 
-    /// <summary>Hands every queued local address removal to the driver and sends what it decides.</summary>
+    /// <summary>Hands every queued local address change to the driver, in order, and sends what it decides.</summary>
     private void DrainAddresses()
     {
-        var removed = new List<AddressChange>();
+        var changes = new List<AddressChange>();
         Drain(_addresses, "address", message =>
         {
             if (AddressChange.TryDecode(message, out AddressChange change, out NetlinkError error))
             {
-                if (change.Removed)
-                {
-                    removed.Add(change);
-                }
+                changes.Add(change);
             }
             else if (error.Reason is not null)
             {
@@ -300,14 +304,14 @@ public sealed unsafe class UserspacePathManager : IDisposable
             }
         }, () =>
         {
-            foreach (AddressChange change in removed)
+            foreach (AddressChange change in changes)
             {
                 Interlocked.Increment(ref _addressChanges);
-                Log($"address {change.Address} removed from interface {change.InterfaceIndex}");
-                Execute(_driver.OnLocalAddressRemoved(change.Address));
+                Log($"address {change.Address} {(change.Removed ? "removed from" : "added to")} interface {change.InterfaceIndex}");
+                Execute(change.Removed ? _driver.OnLocalAddressRemoved(change.Address) : _driver.OnLocalAddressAdded(change.Address));
             }
 
-            removed.Clear();
+            changes.Clear();
         });
     }
 

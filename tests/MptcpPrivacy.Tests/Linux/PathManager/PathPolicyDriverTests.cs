@@ -118,6 +118,29 @@ public class PathPolicyDriverTests
         return driver.OnEvent(new MptcpPmEvent { Type = MptcpEventType.Removed, Token = Token, RemoteId = 3 });
     }
 
+    [Fact]
+    public void AnAddressThatAppearsBecomesAnEndpointAggregateJoinsFromItAtOnceBackupKeepsItForTheFailover()
+    {
+        IpAddressBytes newWifi = IpAddressBytes.Parse("198.51.100.9");
+        var clock = TimeSpan.Zero;
+        PathPolicyDriver aggregate = new(new PathPolicy { Mode = PathPolicyMode.Aggregate }, new PathManagerOptions(null, []), () => clock) { NewAddressFlags = EndpointFlags.Subflow };
+        Assert.Empty(aggregate.OnEvent(Connection(MptcpEventType.Established)));
+        Assert.Empty(aggregate.OnLocalAddressAdded(IpAddressBytes.Parse("127.0.0.2")));
+        Assert.Empty(aggregate.OnLocalAddressAdded(IpAddressBytes.Parse("fe80::1")));
+        Assert.Equal<MptcpPmCommand>([new MptcpPmSubflowCreate(Token, 1, 1, newWifi, false, Server, 5201)], aggregate.OnLocalAddressAdded(newWifi));
+        Assert.Equal(newWifi, Assert.Single(aggregate.Endpoints).Address);
+
+        PathPolicyDriver backup = new(new PathPolicy { Mode = PathPolicyMode.Backup }, new PathManagerOptions(null, []), () => clock) { NewAddressFlags = EndpointFlags.Subflow };
+        Assert.Empty(backup.OnEvent(Connection(MptcpEventType.Established)));
+        Assert.Empty(backup.OnLocalAddressAdded(newWifi));
+        Assert.Equal<MptcpPmCommand>([new MptcpPmRemove(Token, 0), new MptcpPmSubflowDestroy(Token, 0, Path1, 40000, Server, 5201)], backup.OnLocalAddressRemoved(Path1));
+        Assert.Equal<MptcpPmCommand>([new MptcpPmSubflowCreate(Token, 1, 1, newWifi, false, Server, 5201)], backup.OnEvent(Subflow(MptcpEventType.SubflowClosed, Path1, 40000)));
+
+        // Without the setting a new address is left alone, as before.
+        PathPolicyDriver plain = Driver(PathPolicyMode.Aggregate, EndpointFlags.Subflow);
+        Assert.Empty(plain.OnLocalAddressAdded(newWifi));
+    }
+
     private static PathPolicyDriver Driver(PathPolicyMode mode, EndpointFlags flags)
     {
         var options = new PathManagerOptions(null, [new PathEndpoint(0, Path2, flags)]);
