@@ -118,7 +118,9 @@ internal static class NetnsMobileUser
         int fallbacks = 0;
         Task<Half>[] servers = [.. Enumerable.Range(0, spec.Connections).Select(i => Serve(listener, down, up, clock, i, problems, limit.Token))];
         Task<Half>[] clients = [.. Enumerable.Range(0, spec.Connections).Select(i => Connect(network, up, down, clock, i, () => Interlocked.Increment(ref fallbacks), problems, limit.Token))];
-        Task mobility = Move(network, session, spec, clock, problems, progress, limit.Token);
+        // Its own thread: the address changes run ip commands, which would otherwise wait for a
+        // pool thread behind the transfers and fall late.
+        Task mobility = Task.Factory.StartNew(() => Move(network, session, spec, clock, problems, progress, limit.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         Half[] clientHalves = Wait(clients);
 
@@ -232,16 +234,17 @@ internal static class NetnsMobileUser
     }
 
     /// <summary>Plays the scenario's address changes in order, one every <see cref="StepSeconds"/>; a change that fails is a problem, not an exception.</summary>
-    private static async Task Move(NetnsLabNetwork network, ILabPathManagerSession session, ScenarioSpec spec, Stopwatch clock, ConcurrentQueue<string> problems, Action<string>? progress, CancellationToken cancellation)
+    private static void Move(NetnsLabNetwork network, ILabPathManagerSession session, ScenarioSpec spec, Stopwatch clock, ConcurrentQueue<string> problems, Action<string>? progress, CancellationToken cancellation)
     {
         int step = 0;
         foreach (MobilityEvent change in spec.Mobility)
         {
             step++;
             TimeSpan due = TimeSpan.FromSeconds(StepSeconds * step) - clock.Elapsed;
-            if (due > TimeSpan.Zero)
+            if (due > TimeSpan.Zero && cancellation.WaitHandle.WaitOne(due))
             {
-                await Task.Delay(due, cancellation).ConfigureAwait(false);
+                problems.Enqueue($"address change {step}: not played, the run hit its limit first");
+                return;
             }
 
             IPAddress address = change.Address.Address.ToIPAddress();
