@@ -43,6 +43,10 @@ public sealed class NetnsLabTests(NetnsLabFixture fixture) : IClassFixture<Netns
         Assert.True(run.ClientMib.GetValueOrDefault("MPJoinSynAckRx") > 0, $"client MPTcpExt: {Counters(run.ClientMib)}");
         Assert.Equal(4L * 2 * 100_000, run.BytesDelivered);
 
+        // The capture holds every handshake: the audit finds each join the server's kernel completed.
+        Assert.Equal(0, run.CaptureDrops);
+        Assert.Equal(run.ServerMib.GetValueOrDefault("MPJoinAckRx"), fixture.Column.Column.Cost.Joins);
+
         LabColumn column = fixture.Column.Column;
         Assert.Equal(LabBackend.Netns, column.Backend);
         Assert.Equal("standard/aggregate (kernel)", LabTable.Header(column));

@@ -35,13 +35,16 @@ internal sealed class InKernelLabPathManager : ILabPathManager
         return session;
     }
 
+    /// <summary>The endpoints this run added, by address, so that a removal deletes the right one.</summary>
     private sealed class Session(NetnsLabNetwork network, KernelPathManager manager) : ILabPathManagerSession
     {
         private readonly Dictionary<IPAddress, int> _endpoints = [];
 
+        /// <summary>Adds a <c>subflow</c> endpoint for the address on its path's device: the kernel opens joins from it, existing connections included.</summary>
         public void AddressAdded(int path, IPAddress address) =>
             _endpoints[address] = manager.AddEndpoint(address, MptcpEndpointFlags.Subflow, network.Topology.Path(path).StackDevice);
 
+        /// <summary>Deletes the address's endpoint: the kernel closes its subflows and sends REMOVE_ADDR.</summary>
         public void AddressRemoving(int path, IPAddress address)
         {
             if (_endpoints.Remove(address, out int id))
@@ -50,7 +53,7 @@ internal sealed class InKernelLabPathManager : ILabPathManager
             }
         }
 
-        // The namespace goes with its endpoints.
+        /// <summary>Does nothing: the endpoints go with the client's namespace.</summary>
         public void Dispose()
         {
         }

@@ -47,6 +47,7 @@ internal static class NetnsCaptureMerge
         return output.ToArray();
     }
 
+    /// <summary>Adds the IP frames of <paramref name="file"/> to <paramref name="frames"/> on the interface <paramref name="interfaceOf"/> gives their SLL2 index (negative: left out).</summary>
     private static void Read(string file, List<(long, int, int, byte[], int)> frames, Func<int, int> interfaceOf)
     {
         using CaptureReader reader = CaptureReader.Open(file);

@@ -99,6 +99,7 @@ internal sealed class NetnsLabNetwork : IDisposable
     /// <summary>Deletes both namespaces (their devices, qdiscs, endpoints and rules go with them).</summary>
     public void Dispose() => Topology.Dispose();
 
+    /// <summary>Moves the announced address to the server, lets secondary addresses survive their primary, shapes the paths, and sets the server's path manager.</summary>
     private void Build()
     {
         // The topology gives the stack host 192.0.2.2 on its loopback; in the lab that address is
@@ -115,5 +116,6 @@ internal sealed class NetnsLabNetwork : IDisposable
         Server.PathManager.AddEndpoint(AnnouncedAddress, MptcpEndpointFlags.Signal);
     }
 
+    /// <summary>Formats a number for a command line.</summary>
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using MptcpPrivacy.Linux.Namespaces;
 using MptcpPrivacy.Linux.Sockets;
 using MptcpPrivacy.Scenarios;
@@ -16,10 +18,11 @@ namespace MptcpPrivacy.Cli.Lab.Netns;
 /// <param name="LastByteSeconds">Wall time from the first connect to the last byte read.</param>
 /// <param name="WallSeconds">Wall time of the whole run, captures and set-up of the path manager included.</param>
 /// <param name="Fallbacks">Connections whose client socket was plain TCP after the handshake.</param>
+/// <param name="CaptureDrops">Packets the two captures lost (tcpdump's "dropped by kernel"); the cells are exact only at 0.</param>
 /// <param name="ServerMib">The server namespace's MPTcpExt counters that moved during the run, with their increase.</param>
 /// <param name="ClientMib">The client namespace's MPTcpExt counters that moved during the run.</param>
 /// <param name="Problems">What went wrong (a connection that did not complete, an address change that failed), one line each.</param>
-internal sealed record NetnsRun(bool Complete, byte[] Capture, long BytesDelivered, double LastByteSeconds, double WallSeconds, int Fallbacks,
+internal sealed record NetnsRun(bool Complete, byte[] Capture, long BytesDelivered, double LastByteSeconds, double WallSeconds, int Fallbacks, long CaptureDrops,
     IReadOnlyDictionary<string, long> ServerMib, IReadOnlyDictionary<string, long> ClientMib, IReadOnlyList<string> Problems)
 {
     /// <summary>Gets the goodput: <see cref="BytesDelivered"/> × 8 over <see cref="LastByteSeconds"/>, in Mbit/s (0 when nothing arrived).</summary>
@@ -34,7 +37,7 @@ internal sealed record NetnsRun(bool Complete, byte[] Capture, long BytesDeliver
 /// one every <see cref="StepSeconds"/> s on the wall clock, fall inside the transfers. Everything is
 /// bounded by <see cref="Limit"/>: what has not finished then is closed and reported incomplete.
 /// </summary>
-internal static class NetnsMobileUser
+internal static partial class NetnsMobileUser
 {
     /// <summary>Seconds between the address changes (the first at one step).</summary>
     public const double StepSeconds = 0.4;
@@ -44,6 +47,13 @@ internal static class NetnsMobileUser
 
     /// <summary>Writes per direction.</summary>
     public const int Chunks = 20;
+
+    /// <summary>
+    /// Bytes kept of each captured packet: every IP and TCP header with its options, not the
+    /// payload. With whole packets, tcpdump's ring buffer holds few of them and the kernel drops
+    /// packets in the bursts that follow an address change (handshakes among them).
+    /// </summary>
+    public const int SnapLength = 256;
 
     /// <summary>The longest the transfers may take before they are closed as incomplete.</summary>
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
@@ -63,8 +73,8 @@ internal static class NetnsMobileUser
         {
             string clientFile = Path.Combine(directory, "client.pcap"), serverFile = Path.Combine(directory, "server.pcap");
             Dictionary<string, long> serverBefore = network.Server.MibTable(), clientBefore = network.Client.MibTable();
-            PacketCapture clientCapture = network.Client.StartCapture(clientFile, "tcp");
-            PacketCapture serverCapture = network.Server.StartCapture(serverFile, "tcp");
+            PacketCapture clientCapture = network.Client.StartCapture(clientFile, "tcp", SnapLength);
+            PacketCapture serverCapture = network.Server.StartCapture(serverFile, "tcp", SnapLength);
             Transfers transfers;
             using (ILabPathManagerSession session = pathManager.Start(network))
             {
@@ -78,9 +88,14 @@ internal static class NetnsMobileUser
             Dictionary<string, long> clientMib = MibCounters.Delta(clientBefore, network.Client.MibTable());
             clientCapture.Dispose();
             serverCapture.Dispose();
+            long dropped = Dropped(clientCapture.Report) + Dropped(serverCapture.Report);
+            if (dropped > 0)
+            {
+                progress?.Invoke($"lab netns: the captures lost {dropped} packets (tcpdump: dropped by kernel); the cells may understate what an observer saw");
+            }
             byte[] capture = NetnsCaptureMerge.Merge(clientFile, serverFile, network.Topology.Paths);
             return new NetnsRun(transfers.Complete && problems.IsEmpty, capture, transfers.Bytes, transfers.LastByteSeconds, wall.Elapsed.TotalSeconds,
-                transfers.Fallbacks, serverMib, clientMib, [.. problems]);
+                transfers.Fallbacks, dropped, serverMib, clientMib, [.. problems]);
         }
         finally
         {
@@ -96,10 +111,23 @@ internal static class NetnsMobileUser
         return bytes;
     }
 
+    /// <summary>Reads tcpdump's closing report: "N packets dropped by kernel" (0 when it says nothing of it).</summary>
+    private static long Dropped(string report)
+    {
+        Match match = DroppedByKernel().Match(report);
+        return match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    }
+
+    [GeneratedRegex(@"(\d+) packets? dropped by kernel")]
+    private static partial Regex DroppedByKernel();
+
+    /// <summary>What the connections did: all complete and byte-exact, bytes read, the last byte's time, the connections that fell back.</summary>
     private sealed record Transfers(bool Complete, long Bytes, double LastByteSeconds, int Fallbacks);
 
+    /// <summary>One end of one connection: bytes read, whether they were exactly the peer's, when the last arrived.</summary>
     private sealed record Half(long Received, bool Exact, double LastByteSeconds);
 
+    /// <summary>Opens the connections, runs both directions of each and the address changes, and waits for all of it (bounded by <see cref="Limit"/>).</summary>
     private static Transfers RunTransfers(NetnsLabNetwork network, ILabPathManagerSession session, ScenarioSpec spec, ConcurrentQueue<string> problems, Action<string>? progress)
     {
         byte[] up = Payload(spec.Seed, upload: true, spec.ClientToServerBytes);
@@ -137,6 +165,7 @@ internal static class NetnsMobileUser
         return new Transfers(all.All(h => h.Exact), all.Sum(h => h.Received), all.Max(h => h.LastByteSeconds), fallbacks);
     }
 
+    /// <summary>Waits for the halves; one that failed counts as incomplete.</summary>
     private static Half[] Wait(Task<Half>[] tasks)
     {
         try
@@ -151,6 +180,7 @@ internal static class NetnsMobileUser
         return [.. tasks.Select(t => t.IsCompletedSuccessfully ? t.Result : new Half(0, false, 0))];
     }
 
+    /// <summary>The client end of connection <paramref name="index"/>: a kernel MPTCP socket in the client namespace.</summary>
     private static async Task<Half> Connect(NetnsLabNetwork network, byte[] up, byte[] down, Stopwatch clock, int index, Action fallback, ConcurrentQueue<string> problems, CancellationToken cancellation)
     {
         try
@@ -171,6 +201,7 @@ internal static class NetnsMobileUser
         }
     }
 
+    /// <summary>The server end of one connection, accepted from the kernel MPTCP listener.</summary>
     private static async Task<Half> Serve(Socket listener, byte[] down, byte[] up, Stopwatch clock, int index, ConcurrentQueue<string> problems, CancellationToken cancellation)
     {
         try
@@ -211,6 +242,7 @@ internal static class NetnsMobileUser
         return new Half(received, exact && received == expected.Length, last);
     }
 
+    /// <summary>Writes <paramref name="data"/> in <see cref="Chunks"/> pieces spread over <see cref="TransferSeconds"/>, then ends the direction (DATA_FIN).</summary>
     private static async Task Send(Socket socket, byte[] data, CancellationToken cancellation)
     {
         var paced = Stopwatch.StartNew();
