@@ -138,6 +138,26 @@ public sealed class NetnsLabTests(NetnsLabFixture fixture) : IClassFixture<Netns
     }
 
     [Fact]
+    public void MiddleboxesOnKernelsJoinThroughTheNatAndFallBackWhenStripped()
+    {
+        // Standard MPTCP's join token names the connection, not the address: a NAT on cellular
+        // does not stop the join; a stripper of every option on the first path makes it plain TCP.
+        Privileges.RequireRoot("the lab's kernel column");
+        LabColumn column = fixture.Column.Column;
+        LabMiddlebox Box(string name) => Assert.IsType<LabMiddlebox>(column.Middleboxes[LabRunner.Middleboxes.ToList().FindIndex(m => m.Name == name)]);
+        LabMiddlebox nat = Box("nat");
+        Assert.True(nat.Complete);
+        Assert.False(nat.FellBack);
+        Assert.True(nat.Subflows >= 2, LabTable.Middlebox(nat));
+        Assert.Equal(0, nat.JoinsRefused);
+        LabMiddlebox stripped = Box("strip-all");
+        Assert.True(stripped.Complete);
+        Assert.True(stripped.FellBack);
+        Assert.Null(column.Middleboxes[LabRunner.Middleboxes.ToList().FindIndex(m => m.Name == "strip-joins")]);
+        Assert.Contains("TCPOPTSTRIP", column.NotRunText(LabColumn.CellKey("strip-joins")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheLabCommandRunsTheStandardColumnOnKernels()
     {
         Privileges.RequireRoot("lab --backend netns");

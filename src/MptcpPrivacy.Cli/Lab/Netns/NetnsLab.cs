@@ -31,9 +31,6 @@ internal static class NetnsLab
     /// <summary>Why the scoring row is not run on kernels.</summary>
     public const string NoScoring = "the kernel has no subflow scoring (a defence of this project's stack)";
 
-    /// <summary>Why the NAT row is not run on kernels.</summary>
-    public const string NoNat = "the kernel network has no router namespace between the paths and the server to host a NAT yet";
-
     /// <summary>Why the row of a stripper of MP_JOIN alone is not run on kernels.</summary>
     public const string NoJoinStrip = "iptables TCPOPTSTRIP removes every MPTCP option (kind 30), it cannot strip MP_JOIN alone";
 
@@ -95,13 +92,14 @@ internal static class NetnsLab
         {
             LabMiddlebox? box = name switch
             {
-                "strip-all" => NetnsMiddleboxes.StripAllOnWifi(seed, progress),
+                "strip-all" => NetnsMiddleboxes.StripAllOnWifi(seed, pathManager, progress),
+                "nat" => NetnsMiddleboxes.NatOnCellular(seed, pathManager, progress),
                 _ => null,
             };
             middleboxes.Add(box);
             if (box is null)
             {
-                notRun[LabColumn.CellKey(name)] = name == "strip-joins" ? NoJoinStrip : name == "nat" ? NoNat : "no kernel version of this middlebox";
+                notRun[LabColumn.CellKey(name)] = name == "strip-joins" ? NoJoinStrip : "no kernel version of this middlebox";
             }
         }
 

@@ -96,6 +96,22 @@ internal sealed class NetnsLabNetwork : IDisposable
         Client.Exec("iptables", "-t", "mangle", "-A", "PREROUTING", "-i", device, "-p", "tcp", "-j", "TCPOPTSTRIP", "--strip-options", "30");
     }
 
+    /// <summary>
+    /// Puts a source NAT on path <paramref name="path"/>: what leaves the client by it from its
+    /// path address reaches the server from <paramref name="outside"/> instead, and the replies are
+    /// translated back (iptables SNAT in the client's nat POSTROUTING; conntrack undoes it on the
+    /// way in). The server reaches <paramref name="outside"/> through a static neighbour entry for
+    /// the client's device, as it would reach a NAT's public address. On the wire of the path this
+    /// is a NAT at the path's client end: the server never sees the client's own address there.
+    /// </summary>
+    public void NatOnPath(int path, IPAddress outside)
+    {
+        TopologyPath p = Topology.Path(path);
+        Client.Exec("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", p.StackDevice, "-s", p.StackAddress4.ToString(), "-j", "SNAT", "--to-source", outside.ToString());
+        string mac = Client.Exec("cat", $"/sys/class/net/{p.StackDevice}/address").Trim();
+        Server.Ip("neigh", "replace", outside.ToString(), "lladdr", mac, "dev", p.KernelDevice, "nud", "permanent");
+    }
+
     /// <summary>Deletes both namespaces (their devices, qdiscs, endpoints and rules go with them).</summary>
     public void Dispose() => Topology.Dispose();
 

@@ -15,15 +15,31 @@ internal static class NetnsMiddleboxes
     /// the joins the server completed (its MPJoinAckRx); joins refused are the server's
     /// MPJoinNoTokenFound.
     /// </summary>
-    public static LabMiddlebox StripAllOnWifi(int seed, Action<string>? progress = null)
+    public static LabMiddlebox StripAllOnWifi(int seed, ILabPathManager pathManager, Action<string>? progress = null) =>
+        Run("strip-all", "every MPTCP option stripped on Wi-Fi", seed, pathManager, network => network.StripMptcpOptions(path: 1), progress);
+
+    /// <summary>The address the cellular path's NAT gives the client (RFC 5737, the cellular prefix).</summary>
+    public static readonly System.Net.IPAddress NatOutside = System.Net.IPAddress.Parse("203.0.113.50");
+
+    /// <summary>
+    /// Runs one connection while a NAT on the cellular path turns the client's cellular address
+    /// into <see cref="NatOutside"/> (<see cref="NetnsLabNetwork.NatOnPath"/>). Counted as
+    /// <see cref="StripAllOnWifi"/>.
+    /// </summary>
+    public static LabMiddlebox NatOnCellular(int seed, ILabPathManager pathManager, Action<string>? progress = null) =>
+        Run("nat", "NAT on cellular", seed, pathManager, network => network.NatOnPath(path: 2, NatOutside), progress);
+
+    /// <summary>Runs the middlebox run <paramref name="name"/>: a fresh network, <paramref name="install"/>, one connection without mobility.</summary>
+    private static LabMiddlebox Run(string name, string label, int seed, ILabPathManager pathManager, Action<NetnsLabNetwork> install, Action<string>? progress)
     {
         ScenarioSpec spec = LabScenario.Passive(seed, PrivacyProfile.Standard, connections: 1, Bytes) with { Mobility = [] };
         using NetnsLabNetwork network = NetnsLabNetwork.Create();
-        network.StripMptcpOptions(path: 1);
-        NetnsRun run = NetnsMobileUser.Run(network, new InKernelLabPathManager(), spec);
+        install(network);
+        NetnsRun run = NetnsMobileUser.Run(network, pathManager, spec);
         bool fellBack = run.Fallbacks > 0;
         long joins = run.ServerMib.GetValueOrDefault("MPJoinAckRx");
-        progress?.Invoke($"lab netns: every MPTCP option stripped on Wi-Fi: {(fellBack ? "fell back to TCP" : $"{1 + joins} subflows")}{(run.Complete ? "" : ", incomplete")}");
-        return new LabMiddlebox("strip-all", run.Complete, fellBack ? 1 : (int)(1 + joins), fellBack, run.ServerMib.GetValueOrDefault("MPJoinNoTokenFound"));
+        long refused = run.ServerMib.GetValueOrDefault("MPJoinNoTokenFound");
+        progress?.Invoke($"lab netns: {label}: {(fellBack ? "fell back to TCP" : $"{1 + joins} subflows")}{(refused > 0 ? $", {refused} joins refused" : "")}{(run.Complete ? "" : ", incomplete")}");
+        return new LabMiddlebox(name, run.Complete, fellBack ? 1 : (int)(1 + joins), fellBack, refused);
     }
 }
