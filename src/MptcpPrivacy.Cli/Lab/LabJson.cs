@@ -87,32 +87,19 @@ internal static class LabJson
         }
 
         w.WriteEndArray();
-        if (column.Split is { } split)
+        WriteObjectOrNull(w, "split", column.Split, split =>
         {
-            w.WriteStartObject("split");
             w.WriteNumber("wifiBytes", split.WifiBytes);
             w.WriteNumber("cellularBytes", split.CellularBytes);
             w.WriteBoolean("aborted", split.Aborted);
-            w.WriteEndObject();
-        }
-        else
+        });
+        WriteObjectOrNull(w, "scoring", column.Scoring, scoring =>
         {
-            w.WriteNull("split");
-        }
-
-        if (column.Scoring is { } scoring)
-        {
-            w.WriteStartObject("scoring");
             w.WriteBoolean("complete", scoring.Complete);
             w.WriteBoolean("blamed", scoring.Blamed);
             w.WriteNumber("segmentsBefore", scoring.SegmentsBefore);
             w.WriteNumber("segmentsAfter", scoring.SegmentsAfter);
-            w.WriteEndObject();
-        }
-        else
-        {
-            w.WriteNull("scoring");
-        }
+        });
 
         w.WriteStartArray("middleboxes");
         foreach (LabMiddlebox? m in column.Middleboxes)
@@ -162,6 +149,21 @@ internal static class LabJson
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>Writes <paramref name="name"/>: an object whose members <paramref name="members"/> writes, or null for a cell that was not run.</summary>
+    private static void WriteObjectOrNull<T>(Utf8JsonWriter w, string name, T? value, Action<T> members)
+        where T : class
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+
+        w.WriteStartObject(name);
+        members(value);
+        w.WriteEndObject();
     }
 
     private static void WriteNullable(Utf8JsonWriter w, string name, double? value)
