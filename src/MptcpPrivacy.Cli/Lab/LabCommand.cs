@@ -45,7 +45,19 @@ internal static class LabCommand
             return ExitBadInput;
         }
 
-        LabResult result = LabRunner.Run(seed, quick, errors.WriteLine, backend);
+        LabResult result;
+        try
+        {
+            result = LabRunner.Run(seed, quick, errors.WriteLine, backend);
+        }
+        catch (Exception e) when (backend == LabBackend.Netns && e is Linux.Processes.HostCommandException or Linux.Native.LibcException
+            or System.Net.Sockets.SocketException or InvalidOperationException or InvalidDataException)
+        {
+            // The namespaces are gone already (the kernel run disposes them on the way out).
+            errors.WriteLine($"lab: the kernel run failed, no table: {e.Message}");
+            return ExitIncomplete;
+        }
+
         if (json)
         {
             LabJson.Write(result, output);
