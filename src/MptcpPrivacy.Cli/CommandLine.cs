@@ -102,14 +102,15 @@ internal static class CommandLine
         var report = new Option<string?>("--report") { HelpName = "DIR", Description = "Write DIR/index.html: the table and the audit's timelines, readable in a browser without a server." };
         var seed = new Option<string?>("--seed") { HelpName = "N", Description = "The seed of every run (default 1); the same seed gives the same table." };
         var quick = new Option<bool>("--quick") { Description = "Fewer connections and smaller transfers." };
+        var backend = new Option<string?>("--backend") { HelpName = "simulator|netns", Description = "simulator (default), or netns: the standard/aggregate column on Linux kernels in network namespaces (needs root)." };
         var command = new Command("lab", "On the simulator: a mobile user under standard MPTCP, the draft's mode and the privacy profile; what each observer learns, which join attacks work, and the cost.")
         {
-            json, report, seed, quick,
+            json, report, seed, quick, backend,
         };
         command.SetAction(parse =>
         {
             using Stream stdout = Console.OpenStandardOutput();
-            return LabCommand.Run(parse.GetValue(json), parse.GetValue(report), parse.GetValue(seed), parse.GetValue(quick), stdout, Console.Error);
+            return LabCommand.Run(parse.GetValue(json), parse.GetValue(report), parse.GetValue(seed), parse.GetValue(quick), stdout, Console.Error, parse.GetValue(backend));
         });
         return command;
     }

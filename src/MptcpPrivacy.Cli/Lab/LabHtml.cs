@@ -39,11 +39,16 @@ internal static class LabHtml
             """);
         html.Append($"<p>Mobile user: Wi-Fi (50 Mbit/s, 20 ms) and cellular (20 Mbit/s, 60 ms), Wi-Fi address changes at 150 ms, cellular at 350 ms, {result.Connections} connections, ")
             .Append($"server announces a second address. Seed {result.Seed}{(result.Quick ? ", quick" : "")}; {result.ElapsedSeconds:0.0} s wall on the machine that ran it.</p>\n");
+        if (result.Columns.Any(c => c.Backend == LabBackend.Netns))
+        {
+            html.Append($"<p>{Encode(LabTable.NetnsNote)}.</p>\n");
+        }
+
         html.Append("<p>Observer cells: <b>k/n</b> = links k of the n client addresses it saw of one connection (most of any), then the evidence; <b>+N</b> = addresses seen over all connections.</p>\n");
         html.Append("<table><tr><th>row</th>");
         foreach (LabColumn column in result.Columns)
         {
-            html.Append($"<th>{Encode(column.Configuration.Name)}</th>");
+            html.Append($"<th>{Encode(LabTable.Header(column))}</th>");
         }
 
         html.Append("</tr>\n");

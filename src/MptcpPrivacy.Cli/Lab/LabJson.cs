@@ -46,6 +46,7 @@ internal static class LabJson
         w.WriteString("name", column.Configuration.Name);
         w.WriteString("profile", ModeName(column));
         w.WriteString("policy", column.Configuration.Policy.ToString().ToLowerInvariant());
+        w.WriteString("backend", column.Backend.Name());
         w.WriteBoolean("complete", column.Complete);
         w.WriteStartArray("observers");
         foreach (LabPassive p in column.Passive)
@@ -64,10 +65,16 @@ internal static class LabJson
 
         w.WriteEndArray();
         w.WriteStartArray("attacks");
-        foreach (LabAttack a in column.Attacks)
+        foreach (LabAttack? a in column.Attacks)
         {
+            if (a is null)
+            {
+                w.WriteNullValue();
+                continue;
+            }
+
             w.WriteStartObject();
-            w.WriteString("kind", a.Kind switch { Scenarios.Attacks.JoinAttackKind.OffPath => "off-path", Scenarios.Attacks.JoinAttackKind.HalfOnPath => "half-on-path", _ => "on-path-hijack" });
+            w.WriteString("kind", LabTable.AttackName(a.Kind));
             w.WriteNumber("attempts", a.Attempts);
             w.WriteNumber("tokenMatches", a.TokenMatches);
             w.WriteNumber("resets", a.Resets);
@@ -80,20 +87,29 @@ internal static class LabJson
         }
 
         w.WriteEndArray();
-        w.WriteStartObject("split");
-        w.WriteNumber("wifiBytes", column.Split.WifiBytes);
-        w.WriteNumber("cellularBytes", column.Split.CellularBytes);
-        w.WriteBoolean("aborted", column.Split.Aborted);
-        w.WriteEndObject();
-        w.WriteStartObject("scoring");
-        w.WriteBoolean("complete", column.Scoring.Complete);
-        w.WriteBoolean("blamed", column.Scoring.Blamed);
-        w.WriteNumber("segmentsBefore", column.Scoring.SegmentsBefore);
-        w.WriteNumber("segmentsAfter", column.Scoring.SegmentsAfter);
-        w.WriteEndObject();
-        w.WriteStartArray("middleboxes");
-        foreach (LabMiddlebox m in column.Middleboxes)
+        WriteObjectOrNull(w, "split", column.Split, split =>
         {
+            w.WriteNumber("wifiBytes", split.WifiBytes);
+            w.WriteNumber("cellularBytes", split.CellularBytes);
+            w.WriteBoolean("aborted", split.Aborted);
+        });
+        WriteObjectOrNull(w, "scoring", column.Scoring, scoring =>
+        {
+            w.WriteBoolean("complete", scoring.Complete);
+            w.WriteBoolean("blamed", scoring.Blamed);
+            w.WriteNumber("segmentsBefore", scoring.SegmentsBefore);
+            w.WriteNumber("segmentsAfter", scoring.SegmentsAfter);
+        });
+
+        w.WriteStartArray("middleboxes");
+        foreach (LabMiddlebox? m in column.Middleboxes)
+        {
+            if (m is null)
+            {
+                w.WriteNullValue();
+                continue;
+            }
+
             w.WriteStartObject();
             w.WriteString("name", m.Name);
             w.WriteBoolean("complete", m.Complete);
@@ -109,8 +125,15 @@ internal static class LabJson
         WriteNullable(w, "joinLatencyMs", column.Cost.JoinLatencyMs);
         w.WriteNumber("joins", column.Cost.Joins);
         WriteNullable(w, "cpuMsPerJoin", column.Cost.CpuMsPerJoin);
-        w.WriteNumber("cpuSeconds", column.Cost.CpuSeconds);
+        WriteNullable(w, "cpuSeconds", column.Cost.CpuSeconds);
         w.WriteNumber("wallSeconds", column.Cost.WallSeconds);
+        w.WriteEndObject();
+        w.WriteStartObject("notRun");
+        foreach ((string key, string reason) in column.NotRun ?? new Dictionary<string, string>())
+        {
+            w.WriteString(key, reason);
+        }
+
         w.WriteEndObject();
         w.WriteEndObject();
     }
@@ -126,6 +149,21 @@ internal static class LabJson
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>Writes <paramref name="name"/>: an object whose members <paramref name="members"/> writes, or null for a cell that was not run.</summary>
+    private static void WriteObjectOrNull<T>(Utf8JsonWriter w, string name, T? value, Action<T> members)
+        where T : class
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+
+        w.WriteStartObject(name);
+        members(value);
+        w.WriteEndObject();
     }
 
     private static void WriteNullable(Utf8JsonWriter w, string name, double? value)

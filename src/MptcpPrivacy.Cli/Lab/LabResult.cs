@@ -34,28 +34,41 @@ internal sealed record LabAttack(JoinAttackKind Kind, int Attempts, int TokenMat
 /// <param name="GoodputMbps">Bytes delivered (both directions, every connection) × 8 over the simulated time to the last byte read, in Mbit/s.</param>
 /// <param name="JoinLatencyMs">Mean over the connections of the time from the connection's establishment to its second subflow's, in simulated ms; null when no connection joined.</param>
 /// <param name="Joins">Joins established, every connection.</param>
-/// <param name="CpuSeconds">Process CPU time the run took on this machine.</param>
+/// <param name="CpuSeconds">Process CPU time the run took on this machine; null when the run's CPU is not the process's (the kernel's, on the netns backend).</param>
 /// <param name="WallSeconds">Wall time the run took on this machine.</param>
-internal sealed record LabCost(double GoodputMbps, double? JoinLatencyMs, int Joins, double CpuSeconds, double WallSeconds)
+internal sealed record LabCost(double GoodputMbps, double? JoinLatencyMs, int Joins, double? CpuSeconds, double WallSeconds)
 {
-    /// <summary>Gets the CPU time per join in ms (the whole run's, transfers included), or null without joins.</summary>
-    public double? CpuMsPerJoin => Joins > 0 ? CpuSeconds * 1000 / Joins : null;
+    /// <summary>Gets the CPU time per join in ms (the whole run's, transfers included), or null without joins or without <see cref="CpuSeconds"/>.</summary>
+    public double? CpuMsPerJoin => Joins > 0 && CpuSeconds is { } cpu ? cpu * 1000 / Joins : null;
 }
 
 /// <summary>One configuration's column: the passive run audited, the attacks, the cost.</summary>
 /// <param name="Configuration">The configuration.</param>
 /// <param name="Complete">Whether every connection of the passive run completed byte-exact.</param>
 /// <param name="Passive">Each observer's view, in row order.</param>
-/// <param name="Attacks">Each attack, in row order.</param>
+/// <param name="Attacks">Each attack, in row order; null when not run (<see cref="NotRun"/> says why).</param>
 /// <param name="Cost">The cost.</param>
 /// <param name="Capture">The passive run's pcapng capture, which <see cref="Audit"/> was made from.</param>
 /// <param name="Audit">The audit of <see cref="Capture"/>.</param>
 /// <param name="Timelines">SVG timelines of the user's connections as the audit rebuilt them (the first few).</param>
-/// <param name="Middleboxes">The runs through middleboxes, in <see cref="LabRunner.Middleboxes"/> order.</param>
-/// <param name="Split">The run with the blog's first-message split.</param>
-/// <param name="Scoring">The run with subflow scoring against a rewriting middlebox.</param>
-internal sealed record LabColumn(LabConfiguration Configuration, bool Complete, IReadOnlyList<LabPassive> Passive, IReadOnlyList<LabAttack> Attacks, LabCost Cost,
-    byte[] Capture, AuditReport Audit, IReadOnlyList<string> Timelines, IReadOnlyList<LabMiddlebox> Middleboxes, LabSplit Split, LabScoring Scoring);
+/// <param name="Middleboxes">The runs through middleboxes, in <see cref="LabRunner.Middleboxes"/> order; null when not run (<see cref="NotRun"/> says why).</param>
+/// <param name="Split">The run with the blog's first-message split; null when not run (the kernel has no such defence).</param>
+/// <param name="Scoring">The run with subflow scoring against a rewriting middlebox; null when not run (the kernel has no such defence).</param>
+/// <param name="Backend">Where the column's passive run (and what else it ran) happened.</param>
+/// <param name="NotRun">Why a cell was not run, by <see cref="CellKey(JoinAttackKind)"/> and <see cref="CellKey(string)"/>: <c>split</c>, <c>scoring</c>, <c>middlebox/NAME</c>, <c>attack/KIND</c>.</param>
+internal sealed record LabColumn(LabConfiguration Configuration, bool Complete, IReadOnlyList<LabPassive> Passive, IReadOnlyList<LabAttack?> Attacks, LabCost Cost,
+    byte[] Capture, AuditReport Audit, IReadOnlyList<string> Timelines, IReadOnlyList<LabMiddlebox?> Middleboxes, LabSplit? Split, LabScoring? Scoring,
+    LabBackend Backend = LabBackend.Simulator, IReadOnlyDictionary<string, string>? NotRun = null)
+{
+    /// <summary>Returns the key of <see cref="NotRun"/> for attack <paramref name="kind"/> (<c>attack/off-path</c>, ...).</summary>
+    public static string CellKey(JoinAttackKind kind) => "attack/" + LabTable.AttackName(kind);
+
+    /// <summary>Returns the key of <see cref="NotRun"/> for the middlebox named <paramref name="middlebox"/> (<c>middlebox/nat</c>, ...).</summary>
+    public static string CellKey(string middlebox) => "middlebox/" + middlebox;
+
+    /// <summary>Returns the text of a cell that was not run: "not run: " and the reason.</summary>
+    public string NotRunText(string key) => "not run: " + (NotRun?.GetValueOrDefault(key) ?? "no reason recorded");
+}
 
 /// <summary>One configuration's run with subflow scoring, DSS checksums and a middlebox rewriting payload on the cellular path.</summary>
 /// <param name="Complete">Every connection arrived complete and byte-exact.</param>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MptcpPrivacy.Audit;
 using MptcpPrivacy.Audit.Linking;
 using MptcpPrivacy.Audit.Reporting;
+using MptcpPrivacy.Cli.Lab.Netns;
 using MptcpPrivacy.Capture;
 using MptcpPrivacy.Privacy.Draft;
 using MptcpPrivacy.Scenarios;
@@ -55,8 +56,13 @@ internal static class LabRunner
     private static readonly IpAddressBytes OffPathRoute = IpAddressBytes.Parse("198.18.0.10");
     private static readonly LinkConfig AttackerLink = new() { RateBitsPerSecond = 100_000_000, DelayNs = 5_000_000 };
 
-    /// <summary>Runs every configuration; <paramref name="progress"/> hears one line per finished column.</summary>
-    public static LabResult Run(int seed, bool quick, Action<string>? progress = null)
+    /// <summary>
+    /// Runs every configuration; <paramref name="progress"/> hears one line per finished column. On
+    /// the <see cref="LabBackend.Netns"/> backend (root), the configurations that
+    /// <see cref="NetnsLab.PathManagerFor"/> gives a kernel path manager run on kernels, the others
+    /// on the simulator.
+    /// </summary>
+    public static LabResult Run(int seed, bool quick, Action<string>? progress = null, LabBackend backend = LabBackend.Simulator)
     {
         var clock = Stopwatch.StartNew();
         int connections = quick ? 4 : 10;
@@ -65,7 +71,9 @@ internal static class LabRunner
         var columns = new List<LabColumn>();
         foreach (LabConfiguration configuration in LabConfiguration.All)
         {
-            LabColumn column = RunColumn(configuration, seed, connections, bytes, attackBytes);
+            LabColumn column = backend == LabBackend.Netns && NetnsLab.PathManagerFor(configuration) is { } pathManager
+                ? NetnsLab.RunColumn(configuration, pathManager, seed, connections, bytes, progress).Column
+                : RunColumn(configuration, seed, connections, bytes, attackBytes);
             progress?.Invoke($"lab: {configuration.Name} done ({clock.Elapsed.TotalSeconds:0.0} s)");
             columns.Add(column);
         }

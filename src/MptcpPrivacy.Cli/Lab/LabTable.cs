@@ -26,25 +26,28 @@ internal static class LabTable
 
         for (int i = 0; i < LabRunner.Attacks.Count; i++)
         {
-            rows.Add(Row("active", AttackLabel(LabRunner.Attacks[i]), result, c => Attack(c.Attacks[i])));
+            JoinAttackKind kind = LabRunner.Attacks[i];
+            rows.Add(Row("active", AttackLabel(kind), result, c => c.Attacks[i] is { } attack ? Attack(attack) : c.NotRunText(LabColumn.CellKey(kind))));
         }
 
-        rows.Add(Row("defence", $"first message split ({LabRunner.SplitHead} of {LabRunner.SplitTotal} B on Wi-Fi)", result, c => c.Split.Aborted
-            ? "aborted: no join for the tail (fail closed)"
-            : $"Wi-Fi saw {c.Split.WifiBytes}/{LabRunner.SplitTotal} B, cellular {c.Split.CellularBytes}/{LabRunner.SplitTotal} B"));
+        rows.Add(Row("defence", $"first message split ({LabRunner.SplitHead} of {LabRunner.SplitTotal} B on Wi-Fi)", result, c => c.Split is not { } split ? c.NotRunText("split")
+            : split.Aborted ? "aborted: no join for the tail (fail closed)"
+            : $"Wi-Fi saw {split.WifiBytes}/{LabRunner.SplitTotal} B, cellular {split.CellularBytes}/{LabRunner.SplitTotal} B"));
 
-        rows.Add(Row("defence", "scoring vs payload rewriting on cellular", result, c => !c.Scoring.Blamed
-            ? c.Scoring.SegmentsBefore == 0 ? "cellular unused: nothing to rewrite" : "not detected"
-            : $"moved off: {c.Scoring.SegmentsAfter} data segments later (vs {c.Scoring.SegmentsBefore} before){(c.Scoring.Complete ? "" : ", transfer incomplete")}"));
+        rows.Add(Row("defence", "scoring vs payload rewriting on cellular", result, c => c.Scoring is not { } scoring ? c.NotRunText("scoring")
+            : !scoring.Blamed ? scoring.SegmentsBefore == 0 ? "cellular unused: nothing to rewrite" : "not detected"
+            : $"moved off: {scoring.SegmentsAfter} data segments later (vs {scoring.SegmentsBefore} before){(scoring.Complete ? "" : ", transfer incomplete")}"));
 
         for (int i = 0; i < LabRunner.Middleboxes.Count; i++)
         {
-            rows.Add(Row("middlebox", LabRunner.Middleboxes[i].Label, result, c => Middlebox(c.Middleboxes[i])));
+            string name = LabRunner.Middleboxes[i].Name;
+            rows.Add(Row("middlebox", LabRunner.Middleboxes[i].Label, result, c => c.Middleboxes[i] is { } box ? Middlebox(box) : c.NotRunText(LabColumn.CellKey(name))));
         }
 
-        rows.Add(Row("cost", "goodput (simulated)", result, c => $"{Number(c.Cost.GoodputMbps)} Mbit/s"));
-        rows.Add(Row("cost", "join latency (simulated)", result, c => c.Cost.JoinLatencyMs is { } ms ? $"{Number(ms)} ms" : "no join"));
-        rows.Add(Row("cost", "CPU per join (this machine)", result, c => c.Cost.CpuMsPerJoin is { } ms ? $"{Number(ms)} ms ({c.Cost.Joins} joins)" : "no join"));
+        rows.Add(Row("cost", "goodput (simulated)", result, c => $"{Number(c.Cost.GoodputMbps)} Mbit/s{(c.Backend == LabBackend.Netns ? " (wall clock, paced transfers)" : "")}"));
+        rows.Add(Row("cost", "join latency (simulated)", result, c => c.Cost.JoinLatencyMs is { } ms ? $"{Number(ms)} ms{(c.Backend == LabBackend.Netns ? " (capture, no path delay)" : "")}" : "no join"));
+        rows.Add(Row("cost", "CPU per join (this machine)", result, c => c.Cost.CpuSeconds is null ? "not measured: the kernel's CPU is not attributable to the run"
+            : c.Cost.CpuMsPerJoin is { } ms ? $"{Number(ms)} ms ({c.Cost.Joins} joins)" : "no join"));
         rows.Add(Row("cost", "wall time of run (this machine)", result, c => $"{Number(c.Cost.WallSeconds)} s"));
         return rows;
     }
@@ -55,7 +58,12 @@ internal static class LabTable
         output.WriteLine($"lab: mobile user (Wi-Fi 50 Mbit/s 20 ms, cellular 20 Mbit/s 60 ms, Wi-Fi address changes at 150 ms, cellular at 350 ms), {result.Connections} connections, server announces a second address; seed {result.Seed}{(result.Quick ? ", quick" : "")}");
         output.WriteLine("client addresses: \"k/n\" = links k of the n it saw of one connection (most of any), then the evidence; \"+N\" = addresses seen over all connections");
         output.WriteLine();
-        var table = new TextTable(["row", .. result.Columns.Select(c => c.Configuration.Name)]);
+        if (result.Columns.Any(c => c.Backend == LabBackend.Netns))
+        {
+            output.WriteLine(NetnsNote);
+        }
+
+        var table = new TextTable(["row", .. result.Columns.Select(Header)]);
         string group = "";
         foreach (LabRow row in Rows(result))
         {
@@ -74,6 +82,21 @@ internal static class LabTable
         output.WriteLine(incomplete.Length == 0 ? "every passive run completed byte-exact" : $"incomplete passive runs: {incomplete}");
         output.WriteLine($"elapsed: {Number(result.ElapsedSeconds)} s wall on this machine ({Environment.ProcessorCount} cores)");
     }
+
+    /// <summary>The line under the table's title when a column ran on kernels: what differs from the simulator.</summary>
+    public const string NetnsNote = "(kernel) columns: Linux's MPTCP at both ends in network namespaces, the in-kernel path manager, HTB 50 and 20 Mbit/s, no path delay (no netem in this kernel); "
+        + "wall clock: transfers paced over 2 s, address changes at 0.4, 0.8, 1.2, 1.6 s; cost rows measured, not simulated";
+
+    /// <summary>Returns a column's header: its configuration's name, with " (kernel)" when it ran on the netns backend.</summary>
+    public static string Header(LabColumn column) => column.Configuration.Name + (column.Backend == LabBackend.Netns ? " (kernel)" : "");
+
+    /// <summary>Returns an attack's name in the JSON and in <see cref="LabColumn.NotRun"/> keys: <c>off-path</c>, <c>half-on-path</c>, <c>on-path-hijack</c>.</summary>
+    public static string AttackName(JoinAttackKind kind) => kind switch
+    {
+        JoinAttackKind.OffPath => "off-path",
+        JoinAttackKind.HalfOnPath => "half-on-path",
+        _ => "on-path-hijack",
+    };
 
     /// <summary>The cell of an observer: "3/3 token-of-seen-key, add-addr +33", or "none 1/2 +11".</summary>
     public static string Links(LabPassive p)

@@ -23,7 +23,7 @@ public sealed class LabTableTests(LabFixture fixture)
         Result.Column(configuration).Passive.Single(p => p.Observer == observer);
 
     private LabAttack Attack(string configuration, JoinAttackKind kind) =>
-        Result.Column(configuration).Attacks.Single(a => a.Kind == kind);
+        Result.Column(configuration).Attacks.OfType<LabAttack>().Single(a => a.Kind == kind);
 
     private string Cell(string configuration, string rowLabel)
     {
@@ -110,7 +110,7 @@ public sealed class LabTableTests(LabFixture fixture)
     [Fact]
     public void MiddleboxesBreakTheDraftsJoinsBehindANatAndNothingElseOfTheTransfers()
     {
-        LabMiddlebox Box(string configuration, string name) => Result.Column(configuration).Middleboxes.Single(m => m.Name == name);
+        LabMiddlebox Box(string configuration, string name) => Result.Column(configuration).Middleboxes.OfType<LabMiddlebox>().Single(m => m.Name == name);
 
         // Draft §3 hashes the joining address as the client sees it: the NAT's address differs.
         Assert.True(Box(Draft, "nat").JoinsRefused >= 1, LabTable.Middlebox(Box(Draft, "nat")));
@@ -123,9 +123,9 @@ public sealed class LabTableTests(LabFixture fixture)
 
         foreach (LabColumn column in Result.Columns)
         {
-            Assert.All(column.Middleboxes, m => Assert.True(m.Complete, $"{column.Configuration.Name}: {m.Name} incomplete"));
-            Assert.True(column.Middleboxes.Single(m => m.Name == "strip-all").FellBack, column.Configuration.Name);
-            Assert.False(column.Middleboxes.Single(m => m.Name == "nat").FellBack, column.Configuration.Name);
+            Assert.All(column.Middleboxes, m => Assert.True(Assert.IsType<LabMiddlebox>(m).Complete, $"{column.Configuration.Name}: {m!.Name} incomplete"));
+            Assert.True(column.Middleboxes.OfType<LabMiddlebox>().Single(m => m.Name == "strip-all").FellBack, column.Configuration.Name);
+            Assert.False(column.Middleboxes.OfType<LabMiddlebox>().Single(m => m.Name == "nat").FellBack, column.Configuration.Name);
         }
     }
 
@@ -137,7 +137,7 @@ public sealed class LabTableTests(LabFixture fixture)
         // connection is aborted rather than send it on Wi-Fi.
         foreach (LabColumn column in Result.Columns)
         {
-            LabSplit split = column.Split;
+            LabSplit split = Assert.IsType<LabSplit>(column.Split);
             if (column.Configuration.Policy == MptcpPrivacy.Stack.Mptcp.PathManagement.PathPolicyMode.Backup)
             {
                 Assert.True(split.Aborted, column.Configuration.Name);
@@ -160,7 +160,7 @@ public sealed class LabTableTests(LabFixture fixture)
         // never used, so there was nothing to rewrite.
         foreach (LabColumn column in Result.Columns)
         {
-            LabScoring scoring = column.Scoring;
+            LabScoring scoring = Assert.IsType<LabScoring>(column.Scoring);
             Assert.True(scoring.Complete, $"{column.Configuration.Name}: a transfer did not complete");
             if (column.Configuration.Policy == MptcpPrivacy.Stack.Mptcp.PathManagement.PathPolicyMode.Backup)
             {
@@ -208,13 +208,13 @@ public sealed class LabTableTests(LabFixture fixture)
     {
         foreach (LabColumn column in Result.Columns)
         {
-            LabAttack offPath = column.Attacks.Single(a => a.Kind == JoinAttackKind.OffPath);
+            LabAttack offPath = column.Attacks.OfType<LabAttack>().Single(a => a.Kind == JoinAttackKind.OffPath);
             Assert.Equal(50, offPath.Attempts);
             Assert.False(offPath.Succeeded, column.Configuration.Name);
             Assert.Equal(0, offPath.TokenMatches);
             Assert.StartsWith("refused", Cell(column.Configuration.Name, LabTable.AttackLabel(JoinAttackKind.OffPath)), StringComparison.Ordinal);
 
-            LabAttack halfOnPath = column.Attacks.Single(a => a.Kind == JoinAttackKind.HalfOnPath);
+            LabAttack halfOnPath = column.Attacks.OfType<LabAttack>().Single(a => a.Kind == JoinAttackKind.HalfOnPath);
             Assert.Equal(20, halfOnPath.Attempts);
             Assert.False(halfOnPath.Succeeded, column.Configuration.Name);
             Assert.Equal(0, halfOnPath.BytesReceived);
