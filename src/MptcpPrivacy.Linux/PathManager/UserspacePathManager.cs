@@ -122,6 +122,29 @@ public sealed unsafe class UserspacePathManager : IDisposable
     }
 
     /// <summary>
+    /// Makes the kernel give new connections in <paramref name="space"/> the userspace path manager:
+    /// <c>net.mptcp.path_manager=userspace</c>, or <c>net.mptcp.pm_type=1</c> on kernels before 6.15.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Neither setting took (no MPTCP, or no userspace path manager).</exception>
+    public static void SelectIn(NetworkNamespace space)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        try
+        {
+            space.Exec("sysctl", "-q", "-w", "net.mptcp.path_manager=userspace");
+        }
+        catch (Processes.HostCommandException)
+        {
+            space.Exec("sysctl", "-q", "-w", "net.mptcp.pm_type=1");
+        }
+
+        if (SelectedPathManager(space.Name) != "userspace")
+        {
+            throw new InvalidOperationException($"namespace {space.Name}: the kernel did not switch to the userspace path manager");
+        }
+    }
+
+    /// <summary>
     /// Returns the path manager the kernel gives new connections in namespace
     /// <paramref name="namespaceName"/> (null: the caller's): <c>net.mptcp.path_manager</c>
     /// (<c>kernel</c> or <c>userspace</c>), or from the older <c>net.mptcp.pm_type</c> (0 kernel, 1 userspace);

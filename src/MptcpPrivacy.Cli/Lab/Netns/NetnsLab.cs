@@ -36,12 +36,16 @@ internal static class NetnsLab
 
     /// <summary>
     /// Returns the client path manager a configuration runs with on kernels, or null when the
-    /// configuration has no kernel run (it stays on the simulator): the in-kernel path manager for
-    /// <c>standard/aggregate</c>. Another path manager (a userspace one for <c>standard/backup</c>)
-    /// is added here.
+    /// configuration has no kernel run (it stays on the simulator: the kernel has neither the
+    /// draft's mode nor the profile): the in-kernel path manager for <c>standard/aggregate</c>, and
+    /// the project's policy in the userspace path manager daemon for the other standard columns.
     /// </summary>
-    public static ILabPathManager? PathManagerFor(LabConfiguration configuration) =>
-        configuration.Profile == PrivacyProfile.Standard && configuration.Policy == PathPolicyMode.Aggregate ? new InKernelLabPathManager() : null;
+    public static ILabPathManager? PathManagerFor(LabConfiguration configuration) => configuration switch
+    {
+        { Profile: not PrivacyProfile.Standard } => null,
+        { Policy: PathPolicyMode.Aggregate } => new InKernelLabPathManager(),
+        _ => new UserspaceLabPathManager(configuration.Policy),
+    };
 
     /// <summary>
     /// Runs <paramref name="configuration"/>'s column on kernels: the passive run of

@@ -159,15 +159,7 @@ public class UserspacePathManagerKernelTests
 
     private static void SelectUserspace(TopologyHost client)
     {
-        try
-        {
-            client.SetSysctls("net.mptcp.path_manager=userspace");
-        }
-        catch (Exception e) when (e is MptcpPrivacy.Linux.Processes.HostCommandException)
-        {
-            client.SetSysctls("net.mptcp.pm_type=1");
-        }
-
+        UserspacePathManager.SelectIn(client.Namespace);
         Assert.Equal("userspace", UserspacePathManager.SelectedPathManager(client.Name));
     }
 
