@@ -176,7 +176,7 @@ public static class ScenarioRunner
         };
     }
 
-    private static BulkTransfer Application(long bytesToSend, int contentSeed, long peerBytesToSend, int peerContentSeed, ContentCheck check) =>
+    internal static BulkTransfer Application(long bytesToSend, int contentSeed, long peerBytesToSend, int peerContentSeed, ContentCheck check) =>
         check == ContentCheck.Pattern
             ? new BulkTransfer(bytesToSend, contentSeed, peerBytesToSend, peerContentSeed)
             : new BulkTransfer(bytesToSend, contentSeed);
@@ -215,7 +215,7 @@ public static class ScenarioRunner
         return -1;
     }
 
-    private static ConnectionResult Outcome(int index, MptcpConnection? client, MptcpConnection? server, BulkTransfer upload, BulkTransfer download, ContentCheck check) => new(
+    internal static ConnectionResult Outcome(int index, MptcpConnection? client, MptcpConnection? server, BulkTransfer upload, BulkTransfer download, ContentCheck check) => new(
         index + 1,
         client?.PrivacyMode ?? PrivacyMode.Standard,
         server?.PrivacyMode,
