@@ -54,8 +54,9 @@ internal sealed record LabCost(double GoodputMbps, double? JoinLatencyMs, int Jo
 /// <param name="Middleboxes">The runs through middleboxes, in <see cref="LabRunner.Middleboxes"/> order.</param>
 /// <param name="Split">The run with the blog's first-message split.</param>
 /// <param name="Scoring">The run with subflow scoring against a rewriting middlebox.</param>
+/// <param name="Proxy">The run through a proxy that terminates MPTCP.</param>
 internal sealed record LabColumn(LabConfiguration Configuration, bool Complete, IReadOnlyList<LabPassive> Passive, IReadOnlyList<LabAttack> Attacks, LabCost Cost,
-    byte[] Capture, AuditReport Audit, IReadOnlyList<string> Timelines, IReadOnlyList<LabMiddlebox> Middleboxes, LabSplit Split, LabScoring Scoring);
+    byte[] Capture, AuditReport Audit, IReadOnlyList<string> Timelines, IReadOnlyList<LabMiddlebox> Middleboxes, LabSplit Split, LabScoring Scoring, LabProxy Proxy);
 
 /// <summary>One configuration's run with subflow scoring, DSS checksums and a middlebox rewriting payload on the cellular path.</summary>
 /// <param name="Complete">Every connection arrived complete and byte-exact.</param>

@@ -150,6 +150,19 @@ public class TerminatingProxyTests
     }
 
     [Fact]
+    public void AStackThatAsksForAPollAtOnceAndSendsNothingDoesNotHoldTheSimulationAtOneInstant()
+    {
+        // Seed 7: the proxy's front connection closes with the profile's key-share timer due and no
+        // subflow left to carry the pure ACK it asks for; the stack then asks for a poll at once, for ever.
+        ProxyScenarioResult r = ProxyScenarioRunner.Run(Spec(PrivacyProfile.Privacy, 20_000, 20_000, connections: 1, seed: 7), maxEvents: 5_000_000);
+
+        Assert.True(r.Success, Describe(r));
+        Assert.NotEqual(RunOutcome.EventLimit, r.Outcome);
+        Assert.True(r.Proxy.StalledDeadlines > 0, "the seed no longer reaches the stalled timer; pick another");
+        Assert.True(Assert.Single(r.Relays).Finished, Describe(r));
+    }
+
+    [Fact]
     public void MutatedRealPacketsOnEveryInterfaceNeverCrashTheProxy()
     {
         // Real packets of both sides, from a run with another seed (other ports and keys than the run they are thrown at).
