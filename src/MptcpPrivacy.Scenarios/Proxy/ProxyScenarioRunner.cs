@@ -32,10 +32,6 @@ public static class ProxyScenarioRunner
     /// <summary>Gets the options of the proxy's back stack and of the origin: plain TCP (MPTCP not offered), the stack's buffers.</summary>
     public static MptcpOptions PlainTcp { get; } = new() { Enabled = false };
 
-    private const long Slice = 50_000_000;
-    private const int UploadSeed = 101;
-    private const int DownloadSeed = 202;
-    private const int SeedStride = 1000;
 
     /// <summary>Runs <paramref name="spec"/> through the proxy.</summary>
     /// <param name="spec">The scenario; its server addresses become the proxy's front addresses (the announced ones signalled).</param>
@@ -88,30 +84,15 @@ public static class ProxyScenarioRunner
         originTap?.Attach(originLink);
 
         int count = spec.Connections;
-        var uploads = new BulkTransfer[count];
-        var downloads = new BulkTransfer[count];
-        for (int i = 0; i < count; i++)
-        {
-            int uploadSeed = unchecked(spec.Seed + UploadSeed + (SeedStride * i));
-            int downloadSeed = unchecked(spec.Seed + DownloadSeed + (SeedStride * i));
-            uploads[i] = ScenarioRunner.Application(spec.ClientToServerBytes, uploadSeed, spec.ServerToClientBytes, downloadSeed, check);
-            downloads[i] = ScenarioRunner.Application(spec.ServerToClientBytes, downloadSeed, spec.ClientToServerBytes, uploadSeed, check);
-        }
-
-        IpAddressBytes serverAddress = ScenarioSpec.ServerIpv4.Address;
-        HostAddress first = clientNode!.Interfaces.AllAddresses.FirstOrDefault(a => a.InterfaceIndex == 0 && a.Address.Address.IsV4);
-        if (first == default)
-        {
-            first = clientNode.Interfaces.AllAddresses.First(a => a.InterfaceIndex == 0);
-            serverAddress = ScenarioSpec.ServerIpv6.Address;
-        }
+        (BulkTransfer[] uploads, BulkTransfer[] downloads) = ScenarioRunner.Applications(spec, check);
+        (HostAddress first, IpAddressBytes serverAddress) = ScenarioRunner.FirstPath(clientNode!);
 
         var relays = new List<ProxyRelay>();
         proxyNode!.RelayOpened += relays.Add;
         var userConnections = new MptcpConnection?[count];
         var originConnections = new MptcpConnection?[count];
         var accepted = new List<MptcpConnection>();
-        clientNode.Application = now =>
+        clientNode!.Application = now =>
         {
             for (int i = 0; i < count; i++)
             {
@@ -138,22 +119,10 @@ public static class ProxyScenarioRunner
         configure?.Invoke(new ProxyNetwork(topology, clientNode, proxyNode, originNode, originLink));
         simulator.Wake(clientNode);
 
-        RunOutcome outcome = RunOutcome.Idle;
-        long budget = maxEvents;
-        for (long until = Slice; ; until += Slice)
-        {
-            long before = simulator.EventsProcessed;
-            outcome = simulator.RunUntil(Math.Min(until, spec.DurationNs), budget);
-            budget -= simulator.EventsProcessed - before;
-            bool finished = uploads.All(u => u.Done) && downloads.All(d => d.Done)
-                && userConnections.All(c => c?.State == MptcpConnectionState.Closed)
-                && originConnections.All(c => c?.State == MptcpConnectionState.Closed)
-                && userConnections.All(u => relays.FirstOrDefault(r => r.Front == FrontOf(relays, u)) is not { } relay || relay.Finished);
-            if (finished || outcome == RunOutcome.EventLimit || until >= spec.DurationNs)
-            {
-                break;
-            }
-        }
+        RunOutcome outcome = ScenarioRunner.RunInSlices(simulator, spec.DurationNs, maxEvents, () => uploads.All(u => u.Done) && downloads.All(d => d.Done)
+            && userConnections.All(c => c?.State == MptcpConnectionState.Closed)
+            && originConnections.All(c => c?.State == MptcpConnectionState.Closed)
+            && userConnections.All(u => relays.FirstOrDefault(r => r.Front == FrontOf(relays, u)) is not { } relay || relay.Finished));
 
         topology.Tap?.Flush();
         originTap?.Flush();
