@@ -81,27 +81,12 @@ public static class ScenarioRunner
         configure?.Invoke(topology);
 
         int count = spec.Connections;
-        var uploads = new BulkTransfer[count];
-        var downloads = new BulkTransfer[count];
-        for (int i = 0; i < count; i++)
-        {
-            int uploadSeed = unchecked(spec.Seed + UploadSeed + (SeedStride * i));
-            int downloadSeed = unchecked(spec.Seed + DownloadSeed + (SeedStride * i));
-            uploads[i] = Application(spec.ClientToServerBytes, uploadSeed, spec.ServerToClientBytes, downloadSeed, check);
-            downloads[i] = Application(spec.ServerToClientBytes, downloadSeed, spec.ClientToServerBytes, uploadSeed, check);
-        }
-
-        IpAddressBytes serverAddress = ScenarioSpec.ServerIpv4.Address;
-        HostAddress first = clientNode!.Interfaces.AllAddresses.FirstOrDefault(a => a.InterfaceIndex == 0 && a.Address.Address.IsV4);
-        if (first == default)
-        {
-            first = clientNode.Interfaces.AllAddresses.First(a => a.InterfaceIndex == 0);
-            serverAddress = ScenarioSpec.ServerIpv6.Address;
-        }
+        (BulkTransfer[] uploads, BulkTransfer[] downloads) = Applications(spec, check);
+        (HostAddress first, IpAddressBytes serverAddress) = FirstPath(clientNode!);
 
         var clientConnections = new MptcpConnection?[count];
         var serverConnections = new MptcpConnection?[count];
-        clientNode.Application = now =>
+        clientNode!.Application = now =>
         {
             for (int i = 0; i < count; i++)
             {
@@ -126,21 +111,9 @@ public static class ScenarioRunner
         };
         simulator.Wake(clientNode);
 
-        RunOutcome outcome = RunOutcome.Idle;
-        long budget = maxEvents;
-        for (long until = Slice; ; until += Slice)
-        {
-            long before = simulator.EventsProcessed;
-            outcome = simulator.RunUntil(Math.Min(until, spec.DurationNs), budget);
-            budget -= simulator.EventsProcessed - before;
-            bool finished = uploads.All(u => u.Done) && downloads.All(d => d.Done)
-                && clientConnections.All(c => c?.State == MptcpConnectionState.Closed)
-                && serverConnections.All(c => c?.State == MptcpConnectionState.Closed);
-            if (finished || outcome == RunOutcome.EventLimit || until >= spec.DurationNs)
-            {
-                break;
-            }
-        }
+        RunOutcome outcome = RunInSlices(simulator, spec.DurationNs, maxEvents, () => uploads.All(u => u.Done) && downloads.All(d => d.Done)
+            && clientConnections.All(c => c?.State == MptcpConnectionState.Closed)
+            && serverConnections.All(c => c?.State == MptcpConnectionState.Closed));
 
         topology.Tap?.Flush();
         ConnectionResult[] connections = [.. Enumerable.Range(0, count).Select(i => Outcome(i, clientConnections[i], serverConnections[i], uploads[i], downloads[i], check))];
@@ -176,7 +149,52 @@ public static class ScenarioRunner
         };
     }
 
-    private static BulkTransfer Application(long bytesToSend, int contentSeed, long peerBytesToSend, int peerContentSeed, ContentCheck check) =>
+    /// <summary>Makes each connection's two applications: the client's (uploads) and the server's (downloads), each connection's contents from its own seeds.</summary>
+    internal static (BulkTransfer[] Uploads, BulkTransfer[] Downloads) Applications(ScenarioSpec spec, ContentCheck check)
+    {
+        var uploads = new BulkTransfer[spec.Connections];
+        var downloads = new BulkTransfer[spec.Connections];
+        for (int i = 0; i < spec.Connections; i++)
+        {
+            int uploadSeed = unchecked(spec.Seed + UploadSeed + (SeedStride * i));
+            int downloadSeed = unchecked(spec.Seed + DownloadSeed + (SeedStride * i));
+            uploads[i] = Application(spec.ClientToServerBytes, uploadSeed, spec.ServerToClientBytes, downloadSeed, check);
+            downloads[i] = Application(spec.ServerToClientBytes, downloadSeed, spec.ClientToServerBytes, uploadSeed, check);
+        }
+
+        return (uploads, downloads);
+    }
+
+    /// <summary>Returns the client's address the connections start from (its first path's IPv4 one, else its first) and the server address of the same family.</summary>
+    internal static (HostAddress First, IpAddressBytes Server) FirstPath(MptcpHostNode client)
+    {
+        HostAddress first = client.Interfaces.AllAddresses.FirstOrDefault(a => a.InterfaceIndex == 0 && a.Address.Address.IsV4);
+        return first != default
+            ? (first, ScenarioSpec.ServerIpv4.Address)
+            : (client.Interfaces.AllAddresses.First(a => a.InterfaceIndex == 0), ScenarioSpec.ServerIpv6.Address);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="simulator"/> in slices of 50 ms of simulated time until <paramref name="finished"/>
+    /// holds after a slice, <paramref name="durationNs"/> is reached, or <paramref name="maxEvents"/> events have run.
+    /// </summary>
+    internal static RunOutcome RunInSlices(Simulator simulator, long durationNs, long maxEvents, Func<bool> finished)
+    {
+        RunOutcome outcome;
+        long budget = maxEvents;
+        for (long until = Slice; ; until += Slice)
+        {
+            long before = simulator.EventsProcessed;
+            outcome = simulator.RunUntil(Math.Min(until, durationNs), budget);
+            budget -= simulator.EventsProcessed - before;
+            if (finished() || outcome == RunOutcome.EventLimit || until >= durationNs)
+            {
+                return outcome;
+            }
+        }
+    }
+
+    internal static BulkTransfer Application(long bytesToSend, int contentSeed, long peerBytesToSend, int peerContentSeed, ContentCheck check) =>
         check == ContentCheck.Pattern
             ? new BulkTransfer(bytesToSend, contentSeed, peerBytesToSend, peerContentSeed)
             : new BulkTransfer(bytesToSend, contentSeed);
@@ -215,7 +233,7 @@ public static class ScenarioRunner
         return -1;
     }
 
-    private static ConnectionResult Outcome(int index, MptcpConnection? client, MptcpConnection? server, BulkTransfer upload, BulkTransfer download, ContentCheck check) => new(
+    internal static ConnectionResult Outcome(int index, MptcpConnection? client, MptcpConnection? server, BulkTransfer upload, BulkTransfer download, ContentCheck check) => new(
         index + 1,
         client?.PrivacyMode ?? PrivacyMode.Standard,
         server?.PrivacyMode,

@@ -45,6 +45,8 @@ internal static class LabHtml
         }
 
         html.Append("<p>Observer cells: <b>k/n</b> = links k of the n client addresses it saw of one connection (most of any), then the evidence; <b>+N</b> = addresses seen over all connections.</p>\n");
+        html.Append($"<p>The row <b>{Encode(LabRunner.ProxyLabel)}</b>: the user's connections end at a proxy holding the server's addresses, which relays each over plain TCP from one address to an origin behind it. ")
+            .Append("The proxy is the user's MPTCP peer, so it is of the endpoint class and links what the server's endpoint row links; the origin sees only the proxy's address.</p>\n");
         html.Append("<table><tr><th>row</th>");
         foreach (LabColumn column in result.Columns)
         {
@@ -85,7 +87,7 @@ internal static class LabHtml
 
     // A cell that reports a link or a successful attack is bad for the user; "none" and "refused" good.
     private static string Class(string group, string cell) => group == "cost" ? ""
-        : cell.StartsWith("joined", StringComparison.Ordinal) || char.IsDigit(cell[0]) && cell.Contains('/', StringComparison.Ordinal) || cell == "yes" ? "bad"
+        : cell.StartsWith("joined", StringComparison.Ordinal) || cell.StartsWith("proxy links ", StringComparison.Ordinal) && char.IsDigit(cell["proxy links ".Length]) || char.IsDigit(cell[0]) && cell.Contains('/', StringComparison.Ordinal) || cell == "yes" ? "bad"
         : cell.StartsWith("none", StringComparison.Ordinal) || cell.StartsWith("refused", StringComparison.Ordinal) || cell == "no" ? "good"
         : "";
 

@@ -120,6 +120,7 @@ internal static class LabJson
         }
 
         w.WriteEndArray();
+        WriteProxy(w, column.Proxy);
         w.WriteStartObject("cost");
         w.WriteNumber("goodputMbps", column.Cost.GoodputMbps);
         WriteNullable(w, "joinLatencyMs", column.Cost.JoinLatencyMs);
@@ -137,6 +138,24 @@ internal static class LabJson
         w.WriteEndObject();
         w.WriteEndObject();
     }
+
+    private static void WriteProxy(Utf8JsonWriter w, LabProxy? proxy) => WriteObjectOrNull(w, "proxy", proxy, p =>
+    {
+        w.WriteBoolean("complete", p.Complete);
+        w.WriteString("observerClass", "endpoint");
+        w.WriteNumber("linked", p.Proxy.Linked);
+        w.WriteNumber("seen", p.Proxy.Seen);
+        w.WriteNumber("addressesSeen", p.Proxy.AddressesSeen);
+        w.WriteNumber("connections", p.Proxy.Connections);
+        w.WriteNumber("auditEndpointLinked", p.AuditEndpoint.Linked);
+        w.WriteNumber("userMptcpConnections", p.UserMptcpConnections);
+        WriteStrings(w, "mptcpPeers", p.MptcpPeers.Select(a => a.ToString()));
+        w.WriteBoolean("peersAreTheProxy", p.PeersAreTheProxy);
+        w.WriteNumber("originMptcpConnections", p.OriginMptcpConnections);
+        w.WriteNumber("originTcpConnections", p.OriginTcpConnections);
+        WriteStrings(w, "originPeers", p.OriginPeers.Select(a => a.ToString()));
+        w.WriteNumber("userAddressesAtOrigin", p.UserAddressesAtOrigin);
+    });
 
     private static string ModeName(LabColumn column) => column.Configuration.Name.Split('/')[0];
 

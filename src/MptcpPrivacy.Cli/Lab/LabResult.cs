@@ -54,11 +54,12 @@ internal sealed record LabCost(double GoodputMbps, double? JoinLatencyMs, int Jo
 /// <param name="Middleboxes">The runs through middleboxes, in <see cref="LabRunner.Middleboxes"/> order; null when not run (<see cref="NotRun"/> says why).</param>
 /// <param name="Split">The run with the blog's first-message split; null when not run (the kernel has no such defence).</param>
 /// <param name="Scoring">The run with subflow scoring against a rewriting middlebox; null when not run (the kernel has no such defence).</param>
+/// <param name="Proxy">The run through a proxy that terminates MPTCP; null when not run (the proxy is the simulator's).</param>
 /// <param name="Backend">Where the column's passive run (and what else it ran) happened.</param>
-/// <param name="NotRun">Why a cell was not run, by <see cref="CellKey(JoinAttackKind)"/> and <see cref="CellKey(string)"/>: <c>split</c>, <c>scoring</c>, <c>middlebox/NAME</c>, <c>attack/KIND</c>.</param>
+/// <param name="NotRun">Why a cell was not run, by <see cref="CellKey(JoinAttackKind)"/> and <see cref="CellKey(string)"/>: <c>split</c>, <c>scoring</c>, <c>proxy</c>, <c>middlebox/NAME</c>, <c>attack/KIND</c>.</param>
 internal sealed record LabColumn(LabConfiguration Configuration, bool Complete, IReadOnlyList<LabPassive> Passive, IReadOnlyList<LabAttack?> Attacks, LabCost Cost,
     byte[] Capture, AuditReport Audit, IReadOnlyList<string> Timelines, IReadOnlyList<LabMiddlebox?> Middleboxes, LabSplit? Split, LabScoring? Scoring,
-    LabBackend Backend = LabBackend.Simulator, IReadOnlyDictionary<string, string>? NotRun = null)
+    LabProxy? Proxy, LabBackend Backend = LabBackend.Simulator, IReadOnlyDictionary<string, string>? NotRun = null)
 {
     /// <summary>Returns the key of <see cref="NotRun"/> for attack <paramref name="kind"/> (<c>attack/off-path</c>, ...).</summary>
     public static string CellKey(JoinAttackKind kind) => "attack/" + LabTable.AttackName(kind);

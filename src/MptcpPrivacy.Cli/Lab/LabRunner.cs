@@ -22,7 +22,7 @@ namespace MptcpPrivacy.Cli.Lab;
 /// Runs the lab: per configuration, the mobile user's passive run with a capture, audited for every
 /// observer class, then one short run per active attack with that attacker attached.
 /// </summary>
-internal static class LabRunner
+internal static partial class LabRunner
 {
     /// <summary>The observers of the table, in row order: (audit name, label). The server link's observer sees what the fully on-path one sees and is left out.</summary>
     public static readonly IReadOnlyList<(string Name, string Label)> Observers =
@@ -107,7 +107,7 @@ internal static class LabRunner
         LabAttack[] attacks = [.. Attacks.Select(kind => Attack(configuration, kind, seed, attackBytes))];
         string[] timelines = [.. audit.Global.Connections.Where(c => !c.FromJoinsOnly).Take(MaxTimelines).Select(c => SvgTimeline.Render(AuditTimelines.Build(c)))];
         LabMiddlebox[] middleboxes = [.. Middleboxes.Select(m => Middlebox(configuration, seed, m.Name, m.Wifi, m.Cellular))];
-        return new LabColumn(configuration, result.Success, passive, attacks, cost, captured, audit, timelines, middleboxes, Split(configuration, seed), Scoring(configuration, seed));
+        return new LabColumn(configuration, result.Success, passive, attacks, cost, captured, audit, timelines, middleboxes, Split(configuration, seed), Scoring(configuration, seed), Proxy(configuration, seed, connections, bytes));
     }
 
     /// <summary>

@@ -44,6 +44,8 @@ internal static class LabTable
             rows.Add(Row("middlebox", LabRunner.Middleboxes[i].Label, result, c => c.Middleboxes[i] is { } box ? Middlebox(box) : c.NotRunText(LabColumn.CellKey(name))));
         }
 
+        rows.Add(Row("middlebox", LabRunner.ProxyLabel, result, c => c.Proxy is { } proxy ? Proxy(proxy) : c.NotRunText("proxy")));
+
         rows.Add(Row("cost", "goodput (simulated)", result, c => $"{Number(c.Cost.GoodputMbps)} Mbit/s{(c.Backend == LabBackend.Netns ? " (wall clock, paced transfers)" : "")}"));
         rows.Add(Row("cost", "join latency (simulated)", result, c => c.Cost.JoinLatencyMs is { } ms ? $"{Number(ms)} ms{(c.Backend == LabBackend.Netns ? " (capture, no path delay)" : "")}" : "no join"));
         rows.Add(Row("cost", "CPU per join (this machine)", result, c => c.Cost.CpuSeconds is null ? "not measured: the kernel's CPU is not attributable to the run"
@@ -116,6 +118,17 @@ internal static class LabTable
         string how = m.FellBack ? "fell back to TCP" : m.Subflows == 1 ? "1 subflow" : $"{m.Subflows} subflows";
         string refused = m.JoinsRefused > 0 ? $", {m.JoinsRefused} join(s) refused (token unknown)" : "";
         return how + refused + (m.Complete ? "" : ", transfer incomplete");
+    }
+
+    /// <summary>
+    /// The cell of the proxy run: "proxy links 4/4 endpoint +16; origin sees 1 address (4 TCP, 0 MPTCP)",
+    /// with ", MPTCP peer not the proxy" when the user's connections ended elsewhere and ", transfer incomplete".
+    /// </summary>
+    public static string Proxy(LabProxy p)
+    {
+        string origin = $"origin sees {p.OriginPeers.Count} address{(p.OriginPeers.Count == 1 ? "" : "es")} ({p.OriginTcpConnections} TCP, {p.OriginMptcpConnections} MPTCP)";
+        string user = p.UserAddressesAtOrigin > 0 ? $", {p.UserAddressesAtOrigin} user address(es) at the origin" : "";
+        return $"proxy links {Links(p.Proxy)}; {origin}{user}{(p.PeersAreTheProxy ? "" : ", MPTCP peer not the proxy")}{(p.Complete ? "" : ", transfer incomplete")}";
     }
 
     /// <summary>The row label of an attack.</summary>

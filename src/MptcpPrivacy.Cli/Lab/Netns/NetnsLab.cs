@@ -31,6 +31,9 @@ internal static class NetnsLab
     /// <summary>Why the scoring row is not run on kernels.</summary>
     public const string NoScoring = "the kernel has no subflow scoring (a defence of this project's stack)";
 
+    /// <summary>Why the terminating proxy's row is not run on kernels.</summary>
+    public const string NoProxy = "the terminating proxy is the project's stack on the simulator; a kernel column has no kernel proxy (yet)";
+
     /// <summary>Why the row of a stripper of MP_JOIN alone is not run on kernels.</summary>
     public const string NoJoinStrip = "iptables TCPOPTSTRIP removes every MPTCP option (kind 30), it cannot strip MP_JOIN alone";
 
@@ -76,7 +79,7 @@ internal static class NetnsLab
         LabPassive[] passive = [.. LabRunner.Observers.Select(o => LabRunner.Passive(audit, o.Name, o.Label, clientAddresses, known))];
         string[] timelines = [.. audit.Global.Connections.Where(c => !c.FromJoinsOnly).Take(2).Select(c => SvgTimeline.Render(AuditTimelines.Build(c)))];
 
-        var notRun = new Dictionary<string, string>(StringComparer.Ordinal) { ["split"] = NoSplit, ["scoring"] = NoScoring };
+        var notRun = new Dictionary<string, string>(StringComparer.Ordinal) { ["split"] = NoSplit, ["scoring"] = NoScoring, ["proxy"] = NoProxy };
         var attacks = new List<LabAttack?>();
         foreach (JoinAttackKind kind in LabRunner.Attacks)
         {
@@ -110,7 +113,7 @@ internal static class NetnsLab
         (double? latency, int joins) = JoinLatency(audit, run.Capture);
         var cost = new LabCost(run.GoodputMbps, latency, joins, CpuSeconds: null, run.WallSeconds);
         var column = new LabColumn(configuration, run.Complete, passive, attacks, cost, run.Capture, audit, timelines, middleboxes, Split: null, Scoring: null,
-            LabBackend.Netns, notRun);
+            Proxy: null, LabBackend.Netns, notRun);
         return new NetnsColumn(column, run);
     }
 
