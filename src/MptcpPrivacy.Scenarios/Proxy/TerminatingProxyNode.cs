@@ -185,7 +185,8 @@ public sealed class TerminatingProxyNode : INode
     /// <remarks>
     /// A stack that keeps asking for a poll at the present instant while it sends nothing would hold
     /// the simulator at that instant for ever (the profile's key-share timer of a connection whose
-    /// subflows can no longer carry a pure ACK does, in the stack this was written against); after
+    /// subflows can no longer carry a pure ACK did, until the stack was fixed; the proxy's tests
+    /// now check that the guard never fires, so a stack that regresses shows up there); after
     /// <see cref="MaxStalledRounds"/> such rounds the proxy asks for its next poll
     /// <see cref="StallDelayNs"/> later instead, and counts it in <see cref="StalledDeadlines"/>.
     /// </remarks>

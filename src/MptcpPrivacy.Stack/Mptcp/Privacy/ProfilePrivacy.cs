@@ -60,7 +60,7 @@ internal sealed class ProfilePrivacy : WirePrivacy
     public override bool ReadyForJoins => !_active || (_keys is not null && _first.PeerHasOurShare);
 
     /// <inheritdoc/>
-    public override TimeSpan? NextDeadline => _active && CanSendControl && _first.Due is { } due ? due : _second.Due;
+    public override TimeSpan? NextDeadline => _active && CanSendControl && HasPathForControl && _first.Due is { } due ? due : _second.Due;
 
     /// <summary>Gets whether the split mode's second stage is done (false when the connection does not split).</summary>
     public bool SecondStageReady => _secondStageReady;
@@ -101,6 +101,11 @@ internal sealed class ProfilePrivacy : WirePrivacy
 
     // The client's pure ACKs carry MP_CAPABLE's keys, with no room to spare, until the server's first DSS.
     private bool CanSendControl => !Connection.IsClient || Connection.PeerConfirmedKeys;
+
+    // A key share rides a pure ACK on a subflow that can send; with none (every subflow closing or
+    // gone) a due share would ask for a poll at once and send nothing, for ever. It waits instead,
+    // and goes when a subflow can carry it again.
+    private bool HasPathForControl => Connection.Subflows.Any(sf => sf.CanSend);
 
     private PrivacyRole PeerRole => Role.Peer();
 
@@ -175,7 +180,7 @@ internal sealed class ProfilePrivacy : WirePrivacy
     /// <inheritdoc/>
     public override void OnTimer(TimeSpan now)
     {
-        if (_active && _first.Due <= now && CanSendControl)
+        if (_active && _first.Due <= now && CanSendControl && HasPathForControl)
         {
             Connection.RequestPureAck();
         }
