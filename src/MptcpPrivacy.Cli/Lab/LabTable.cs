@@ -86,7 +86,7 @@ internal static class LabTable
     }
 
     /// <summary>The line under the table's title when a column ran on kernels: what differs from the simulator.</summary>
-    public const string NetnsNote = "(kernel) columns: Linux's MPTCP at both ends in network namespaces, the in-kernel path manager, HTB 50 and 20 Mbit/s, no path delay (no netem in this kernel); "
+    public const string NetnsNote = "(kernel) columns: Linux's MPTCP at both ends in network namespaces, the in-kernel path manager under aggregate and this project's policy in the userspace path manager daemon (mptcp_pm netlink) under backup, HTB 50 and 20 Mbit/s, no path delay (no netem in this kernel); "
         + "wall clock: transfers paced over 2 s, address changes at 0.4, 0.8, 1.2, 1.6 s; cost rows measured, not simulated";
 
     /// <summary>Returns a column's header: its configuration's name, with " (kernel)" when it ran on the netns backend.</summary>
