@@ -158,7 +158,7 @@ public sealed class NetnsLabTests(NetnsLabFixture fixture) : IClassFixture<Netns
     }
 
     [Fact]
-    public void TheLabCommandRunsTheStandardColumnOnKernels()
+    public void TheLabCommandRunsTheStandardColumnsOnKernelsBackupThroughOurUserspacePathManager()
     {
         Privileges.RequireRoot("lab --backend netns");
         using var output = new MemoryStream();
@@ -173,7 +173,21 @@ public sealed class NetnsLabTests(NetnsLabFixture fixture) : IClassFixture<Netns
         Assert.Equal(JsonValueKind.Null, standard.GetProperty("split").ValueKind);
         Assert.Equal(JsonValueKind.Null, standard.GetProperty("cost").GetProperty("cpuMsPerJoin").ValueKind);
         Assert.Contains("first-message split", standard.GetProperty("notRun").GetProperty("split").GetString(), StringComparison.Ordinal);
-        Assert.All(columns.Where(c => c.GetProperty("name").GetString() != "standard/aggregate"), c => Assert.Equal("simulator", c.GetProperty("backend").GetString()));
+        Assert.All(columns, c => Assert.Equal(c.GetProperty("profile").GetString() == "standard" ? "netns" : "simulator", c.GetProperty("backend").GetString()));
+
+        // standard/backup on kernels: the project's policy in the userspace path manager daemon. A
+        // healthy connection has one subflow; the join comes only when the Wi-Fi address goes, from
+        // the newest address (the new Wi-Fi one): the cellular path carries nothing, and the server
+        // sees two addresses of the user where the in-kernel path manager showed it four.
+        JsonElement backup = columns.Single(c => c.GetProperty("name").GetString() == "standard/backup");
+        Assert.Equal("netns", backup.GetProperty("backend").GetString());
+        Assert.True(backup.GetProperty("complete").GetBoolean());
+        Assert.Equal(0, Seen(backup, "path-if1").GetProperty("addressesSeen").GetInt32());
+        Assert.Equal(2, Seen(backup, "endpoint").GetProperty("linked").GetInt32());
+        Assert.True(Seen(standard, "endpoint").GetProperty("linked").GetInt32() > Seen(backup, "endpoint").GetProperty("linked").GetInt32());
+
+        static JsonElement Seen(JsonElement column, string observer) =>
+            column.GetProperty("observers").EnumerateArray().Single(o => o.GetProperty("observer").GetString() == observer);
     }
 
     [Fact]
