@@ -43,8 +43,13 @@ internal static class LabTable
         }
 
         rows.Add(Row("cost", "goodput (simulated)", result, c => $"{Number(c.Cost.GoodputMbps)} Mbit/s"));
-        rows.Add(Row("cost", "join latency (simulated)", result, c => c.Cost.JoinLatencyMs is { } ms ? $"{Number(ms)} ms" : "no join"));
-        rows.Add(Row("cost", "CPU per join (this machine)", result, c => c.Cost.CpuMsPerJoin is { } ms ? $"{Number(ms)} ms ({c.Cost.Joins} joins)" : "no join"));
+        rows.Add(Row("cost", "time to first join (simulated)", result, c => c.Cost.TimeToFirstJoinMs is { } ms ? $"{Number(ms)} ms" : "no join"));
+        rows.Add(Row("cost", "join handshake, SYN to data (simulated)", result, c => c.Cost.HandshakeMeanMs is { } mean
+            ? $"mean {Number(mean)} ms, max {Number(c.Cost.HandshakeMaxMs!.Value)} ms ({c.Cost.HandshakesMs.Count} joins)"
+            : "no join"));
+        rows.Add(Row("cost", "CPU per join handshake (this machine)", result, c => c.Cost.Cpu.MicrosecondsPerJoin is { } us
+            ? $"{Number(us)} µs (median of {c.Cost.Cpu.SamplesMicroseconds.Count}, range {Number(c.Cost.Cpu.SamplesMicroseconds.Min())} to {Number(c.Cost.Cpu.SamplesMicroseconds.Max())})"
+            : "not measured"));
         rows.Add(Row("cost", "wall time of run (this machine)", result, c => $"{Number(c.Cost.WallSeconds)} s"));
         return rows;
     }
