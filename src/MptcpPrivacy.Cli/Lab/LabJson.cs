@@ -123,9 +123,20 @@ internal static class LabJson
         WriteProxy(w, column.Proxy);
         w.WriteStartObject("cost");
         w.WriteNumber("goodputMbps", column.Cost.GoodputMbps);
-        WriteNullable(w, "joinLatencyMs", column.Cost.JoinLatencyMs);
+        WriteNullable(w, "timeToFirstJoinMs", column.Cost.TimeToFirstJoinMs);
         w.WriteNumber("joins", column.Cost.Joins);
-        WriteNullable(w, "cpuMsPerJoin", column.Cost.CpuMsPerJoin);
+        WriteNullable(w, "joinHandshakeMeanMs", column.Cost.HandshakeMeanMs);
+        WriteNullable(w, "joinHandshakeMaxMs", column.Cost.HandshakeMaxMs);
+        w.WriteNumber("joinHandshakes", column.Cost.HandshakesMs.Count);
+        WriteNullable(w, "cpuMicrosecondsPerJoinHandshake", column.Cost.Cpu?.MicrosecondsPerJoin);
+        w.WriteNumber("cpuMicroRunJoins", column.Cost.Cpu?.Joins ?? 0);
+        w.WriteStartArray("cpuMicroRunSamplesMicroseconds");
+        foreach (double sample in column.Cost.Cpu?.SamplesMicroseconds ?? [])
+        {
+            w.WriteNumberValue(sample);
+        }
+
+        w.WriteEndArray();
         WriteNullable(w, "cpuSeconds", column.Cost.CpuSeconds);
         w.WriteNumber("wallSeconds", column.Cost.WallSeconds);
         w.WriteEndObject();

@@ -30,16 +30,31 @@ internal sealed record LabAttack(JoinAttackKind Kind, int Attempts, int TokenMat
     public bool Succeeded => Joined > 0;
 }
 
-/// <summary>What a configuration's passive run cost.</summary>
+/// <summary>What a configuration's passive run cost, and what one join handshake of its mode costs.</summary>
 /// <param name="GoodputMbps">Bytes delivered (both directions, every connection) × 8 over the simulated time to the last byte read, in Mbit/s.</param>
-/// <param name="JoinLatencyMs">Mean over the connections of the time from the connection's establishment to its second subflow's, in simulated ms; null when no connection joined.</param>
-/// <param name="Joins">Joins established, every connection.</param>
-/// <param name="CpuSeconds">Process CPU time the run took on this machine; null when the run's CPU is not the process's (the kernel's, on the netns backend).</param>
-/// <param name="WallSeconds">Wall time the run took on this machine.</param>
-internal sealed record LabCost(double GoodputMbps, double? JoinLatencyMs, int Joins, double? CpuSeconds, double WallSeconds)
+/// <param name="TimeToFirstJoinMs">Mean over the connections that joined of the time from the connection's establishment to its first join's, in simulated ms (the policy's waiting included); null when none joined.</param>
+/// <param name="HandshakesMs">Every join handshake the user opened, from its MP_JOIN SYN to the join carrying data, in simulated ms (<see cref="LabRunner.Cost"/>).</param>
+/// <param name="Joins">Joins the capture shows (distinct MP_JOIN SYNs from the user).</param>
+/// <param name="Cpu">The CPU a join handshake of this mode costs (<see cref="LabRunner.JoinCpu"/>); null when not measured (a kernel column).</param>
+/// <param name="CpuSeconds">Process CPU time the passive run took on this machine; null when the run's CPU is not the process's (the kernel's, on the netns backend).</param>
+/// <param name="WallSeconds">Wall time the passive run took on this machine.</param>
+internal sealed record LabCost(double GoodputMbps, double? TimeToFirstJoinMs, IReadOnlyList<double> HandshakesMs, int Joins, LabJoinCpu? Cpu, double? CpuSeconds, double WallSeconds)
 {
-    /// <summary>Gets the CPU time per join in ms (the whole run's, transfers included), or null without joins or without <see cref="CpuSeconds"/>.</summary>
-    public double? CpuMsPerJoin => Joins > 0 && CpuSeconds is { } cpu ? cpu * 1000 / Joins : null;
+    /// <summary>Gets the mean join handshake in simulated ms, or null without joins.</summary>
+    public double? HandshakeMeanMs => HandshakesMs.Count > 0 ? HandshakesMs.Average() : null;
+
+    /// <summary>Gets the longest join handshake in simulated ms, or null without joins.</summary>
+    public double? HandshakeMaxMs => HandshakesMs.Count > 0 ? HandshakesMs.Max() : null;
+}
+
+/// <summary>The marginal process CPU of one join handshake on this machine, from the micro-run of <see cref="LabRunner.JoinCpu"/>.</summary>
+/// <param name="MicrosecondsPerJoin">The median over the pairs of runs of (CPU with joins − CPU without) / joins, in µs; null when nothing was measured.</param>
+/// <param name="Joins">Joins in each run with joins.</param>
+/// <param name="SamplesMicroseconds">Each pair's value, in µs, in run order.</param>
+internal sealed record LabJoinCpu(double? MicrosecondsPerJoin, int Joins, IReadOnlyList<double> SamplesMicroseconds)
+{
+    /// <summary>Gets the value before the micro-run: nothing measured.</summary>
+    public static LabJoinCpu None { get; } = new(null, 0, []);
 }
 
 /// <summary>One configuration's column: the passive run audited, the attacks, the cost.</summary>

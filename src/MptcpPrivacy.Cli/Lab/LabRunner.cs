@@ -69,11 +69,16 @@ internal static partial class LabRunner
         long bytes = quick ? 100_000 : 300_000;
         long attackBytes = quick ? 2_000_000 : 4_000_000;
         var columns = new List<LabColumn>();
+        var cpu = new Dictionary<PrivacyProfile, LabJoinCpu>();
         foreach (LabConfiguration configuration in LabConfiguration.All)
         {
             LabColumn column = backend == LabBackend.Netns && NetnsLab.PathManagerFor(configuration) is { } pathManager
                 ? NetnsLab.RunColumn(configuration, pathManager, seed, connections, bytes, progress).Column
                 : RunColumn(configuration, seed, connections, bytes, attackBytes);
+            if (column.Backend == LabBackend.Simulator)
+            {
+                column = column with { Cost = column.Cost with { Cpu = cpu.TryGetValue(configuration.Profile, out LabJoinCpu? c) ? c : cpu[configuration.Profile] = JoinCpu(configuration.Profile, seed) } };
+            }
             progress?.Invoke($"lab: {configuration.Name} done ({clock.Elapsed.TotalSeconds:0.0} s)");
             columns.Add(column);
         }
@@ -97,9 +102,8 @@ internal static partial class LabRunner
         });
         double wallSeconds = wall.Elapsed.TotalSeconds;
         double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
-        LabCost cost = Cost(result, client!.Endpoint.Connections, cpuSeconds, wallSeconds);
-
         byte[] captured = capture.ToArray();
+        LabCost cost = Cost(result, client!.Endpoint.Connections, captured, spec, cpuSeconds, wallSeconds);
         AuditReport audit = Audit(captured);
         HashSet<IpAddressBytes> clientAddresses = ClientAddresses(spec);
         HashSet<IpAddressBytes> known = [.. clientAddresses, .. spec.ServerAddresses.Select(a => a.Address)];
@@ -296,31 +300,6 @@ internal static partial class LabRunner
         }
 
         return new LabPassive(name, label, linked, seen, sum, observer.Connections.Count, [.. evidence], readAnnounced);
-    }
-
-    private static LabCost Cost(ScenarioResult result, IReadOnlyList<MptcpConnection> connections, double cpuSeconds, double wallSeconds)
-    {
-        // Over the time to the last byte read (each direction's goodput is its bytes over its own
-        // time), not the run's duration, which includes waiting for the last close.
-        DirectionResult[] directions = [.. result.Connections.SelectMany(c => new[] { c.Upload, c.Download })];
-        double lastByteSeconds = directions.Where(d => d.GoodputBitsPerSecond > 0).Select(d => d.BytesDelivered * 8 / d.GoodputBitsPerSecond).DefaultIfEmpty(0).Max();
-        double goodput = lastByteSeconds > 0 ? directions.Sum(d => d.BytesDelivered) * 8 / lastByteSeconds / 1e6 : 0;
-        var latencies = new List<double>();
-        int joins = 0;
-        foreach (MptcpConnection connection in connections)
-        {
-            MptcpEvent[] events = [.. connection.Events];
-            MptcpEvent established = events.FirstOrDefault(e => e.Kind == MptcpEventKind.Established);
-            FourTuple? initial = events.FirstOrDefault(e => e.Kind == MptcpEventKind.SubflowEstablished).Subflow;
-            MptcpEvent[] joined = [.. events.Where(e => e.Kind == MptcpEventKind.SubflowEstablished && e.Subflow != initial)];
-            joins += joined.Length;
-            if (joined.Length > 0 && established.Kind == MptcpEventKind.Established)
-            {
-                latencies.Add((joined[0].Time - established.Time).TotalMilliseconds);
-            }
-        }
-
-        return new LabCost(goodput, latencies.Count > 0 ? latencies.Average() : null, joins, cpuSeconds, wallSeconds);
     }
 
     private static LabAttack Attack(LabConfiguration configuration, JoinAttackKind kind, int seed, long bytes)

@@ -47,9 +47,13 @@ internal static class LabTable
         rows.Add(Row("middlebox", LabRunner.ProxyLabel, result, c => c.Proxy is { } proxy ? Proxy(proxy) : c.NotRunText("proxy")));
 
         rows.Add(Row("cost", "goodput (simulated)", result, c => $"{Number(c.Cost.GoodputMbps)} Mbit/s{(c.Backend == LabBackend.Netns ? " (wall clock, paced transfers)" : "")}"));
-        rows.Add(Row("cost", "join latency (simulated)", result, c => c.Cost.JoinLatencyMs is { } ms ? $"{Number(ms)} ms{(c.Backend == LabBackend.Netns ? " (capture, no path delay)" : "")}" : "no join"));
-        rows.Add(Row("cost", "CPU per join (this machine)", result, c => c.Cost.CpuSeconds is null ? "not measured: the kernel's CPU is not attributable to the run"
-            : c.Cost.CpuMsPerJoin is { } ms ? $"{Number(ms)} ms ({c.Cost.Joins} joins)" : "no join"));
+        rows.Add(Row("cost", "time to first join (simulated)", result, c => c.Cost.TimeToFirstJoinMs is { } ms ? $"{Number(ms)} ms{(c.Backend == LabBackend.Netns ? " (capture, no path delay)" : "")}" : "no join"));
+        rows.Add(Row("cost", "join handshake, SYN to data (simulated)", result, c => c.Cost.HandshakeMeanMs is { } mean
+            ? $"mean {Number(mean)} ms, max {Number(c.Cost.HandshakeMaxMs!.Value)} ms ({c.Cost.HandshakesMs.Count} joins)"
+            : c.Backend == LabBackend.Netns ? "not measured: no path delay on kernels" : "no join"));
+        rows.Add(Row("cost", "CPU per join handshake (this machine)", result, c => c.Cost.Cpu is { MicrosecondsPerJoin: { } us } cpu
+            ? $"{Number(us)} µs (median of {cpu.SamplesMicroseconds.Count}, range {Number(cpu.SamplesMicroseconds.Min())} to {Number(cpu.SamplesMicroseconds.Max())})"
+            : c.Backend == LabBackend.Netns ? "not measured: the kernel's CPU is not attributable to the run" : "not measured"));
         rows.Add(Row("cost", "wall time of run (this machine)", result, c => $"{Number(c.Cost.WallSeconds)} s"));
         return rows;
     }

@@ -169,7 +169,9 @@ public sealed class MptcpConnection
         get
         {
             TimeSpan? earliest = Min(Min(Min(Min(_dataFinDeadline, _fullyEstablished ? null : _fullyEstablishedDeadline), _dataRetransmitDeadline), Privacy.NextDeadline), SplitPending ? _splitDeadline : null);
-            earliest = Min(earliest, _pathManager?.NextDeadline);
+            // Only while path events go to it: a policy's deadline left over when the connection
+            // leaves Established (a handover's drain) is never run and would be due for ever.
+            earliest = Min(earliest, ActivePathManager?.NextDeadline);
             foreach (MptcpSubflow sf in _subflows)
             {
                 earliest = Min(earliest, sf.Tcp.NextDeadline);

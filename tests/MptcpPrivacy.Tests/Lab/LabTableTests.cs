@@ -16,6 +16,8 @@ public sealed class LabTableTests(LabFixture fixture)
     private const string Standard = "standard/aggregate";
     private const string StandardBackup = "standard/backup";
     private const string Draft = "draft/aggregate";
+    private const string StandardHandover = "standard/handover";
+    private const string ProfileHandover = "profile/handover";
 
     private LabResult Result => fixture.Result;
 
@@ -138,7 +140,7 @@ public sealed class LabTableTests(LabFixture fixture)
         foreach (LabColumn column in Result.Columns)
         {
             LabSplit split = Assert.IsType<LabSplit>(column.Split);
-            if (column.Configuration.Policy == MptcpPrivacy.Stack.Mptcp.PathManagement.PathPolicyMode.Backup)
+            if (column.Configuration.Policy != MptcpPrivacy.Stack.Mptcp.PathManagement.PathPolicyMode.Aggregate)
             {
                 Assert.True(split.Aborted, column.Configuration.Name);
                 Assert.True(split.WifiBytes <= LabRunner.SplitHead, $"{column.Configuration.Name}: Wi-Fi saw {split.WifiBytes} B");
@@ -162,7 +164,7 @@ public sealed class LabTableTests(LabFixture fixture)
         {
             LabScoring scoring = Assert.IsType<LabScoring>(column.Scoring);
             Assert.True(scoring.Complete, $"{column.Configuration.Name}: a transfer did not complete");
-            if (column.Configuration.Policy == MptcpPrivacy.Stack.Mptcp.PathManagement.PathPolicyMode.Backup)
+            if (column.Configuration.Policy != MptcpPrivacy.Stack.Mptcp.PathManagement.PathPolicyMode.Aggregate)
             {
                 Assert.False(scoring.Blamed, column.Configuration.Name);
                 Assert.Equal(0, scoring.SegmentsBefore);
@@ -230,7 +232,7 @@ public sealed class LabTableTests(LabFixture fixture)
     [Fact]
     public void TheHijackWithObservedKeysJoinsStandardMptcpAndTheDraftButNotTheProfile()
     {
-        foreach (string configuration in new[] { Standard, StandardBackup, Draft })
+        foreach (string configuration in new[] { Standard, StandardBackup, StandardHandover, Draft })
         {
             LabAttack hijack = Attack(configuration, JoinAttackKind.OnPathHijack);
             Assert.True(hijack.KeysSeen, configuration);
@@ -239,7 +241,7 @@ public sealed class LabTableTests(LabFixture fixture)
             Assert.Equal($"joined: received {hijack.BytesReceived} B of the user's data", Cell(configuration, LabTable.AttackLabel(JoinAttackKind.OnPathHijack)));
         }
 
-        foreach (string configuration in new[] { "profile/aggregate", "profile/backup" })
+        foreach (string configuration in new[] { "profile/aggregate", "profile/backup", ProfileHandover })
         {
             LabAttack hijack = Attack(configuration, JoinAttackKind.OnPathHijack);
             Assert.True(hijack.KeysSeen, $"{configuration}: the attacker should have read MP_CAPABLE's keys");
@@ -254,14 +256,67 @@ public sealed class LabTableTests(LabFixture fixture)
     {
         foreach (LabColumn column in Result.Columns)
         {
-            Assert.True(column.Cost.GoodputMbps > 1, $"{column.Configuration.Name}: {column.Cost.GoodputMbps} Mbit/s");
-            Assert.True(column.Cost.Joins >= Result.Connections, $"{column.Configuration.Name}: {column.Cost.Joins} joins");
-            Assert.NotNull(column.Cost.JoinLatencyMs);
+            string name = column.Configuration.Name;
+            Assert.True(column.Cost.GoodputMbps > 1, $"{name}: {column.Cost.GoodputMbps} Mbit/s");
+            Assert.True(column.Cost.Joins >= Result.Connections, $"{name}: {column.Cost.Joins} joins");
+            Assert.NotNull(column.Cost.TimeToFirstJoinMs);
+
+            // The joins are the capture's MP_JOIN SYNs; every handshake measured is one of them.
+            var spec = LabScenario.Passive(Result.Seed, column.Configuration.Profile, Result.Connections, bytes: 0);
+            Assert.Equal(LabRunner.JoinSyns(column.Capture, spec).Count, column.Cost.Joins);
+            Assert.InRange(column.Cost.HandshakesMs.Count, 1, column.Cost.Joins);
+            Assert.All(column.Cost.HandshakesMs, ms => Assert.True(ms > 0, $"{name}: a handshake of {ms} ms"));
+            Assert.Equal($"mean {Num(column.Cost.HandshakeMeanMs!.Value)} ms, max {Num(column.Cost.HandshakeMaxMs!.Value)} ms ({column.Cost.HandshakesMs.Count} joins)",
+                Cell(name, "join handshake, SYN to data (simulated)"));
+
+            // The CPU cell is the median of the micro-run's pairs, shared by the columns of a mode.
+            LabJoinCpu cpu = Assert.IsType<LabJoinCpu>(column.Cost.Cpu);
+            Assert.Equal(LabRunner.CpuRepeats, cpu.SamplesMicroseconds.Count);
+            Assert.True(cpu.Joins > 0, name);
+            Assert.Equal(cpu.SamplesMicroseconds.Order().ElementAt(cpu.SamplesMicroseconds.Count / 2), cpu.MicrosecondsPerJoin);
+            Assert.Same(cpu, Result.Columns.First(c => c.Configuration.Profile == column.Configuration.Profile).Cost.Cpu);
         }
 
         // Aggregate joins at once; backup only once the Wi-Fi address is gone (at 250 ms).
-        Assert.True(Result.Column(StandardBackup).Cost.JoinLatencyMs > Result.Column(Standard).Cost.JoinLatencyMs);
+        Assert.True(Result.Column(StandardBackup).Cost.TimeToFirstJoinMs > Result.Column(Standard).Cost.TimeToFirstJoinMs);
     }
+
+    [Fact]
+    public void HandoverMovesEachConnectionToTheNewWifiThenTheNewCellularAddress()
+    {
+        // Make before break to each new address: old Wi-Fi, new Wi-Fi, new cellular (three per
+        // connection, the old cellular address never used), so the endpoint and the fully on-path
+        // observer see 3 of aggregate's 4 and the cellular path one address per connection.
+        foreach (string configuration in new[] { StandardHandover, ProfileHandover })
+        {
+            LabPassive endpoint = Passive(configuration, "endpoint");
+            Assert.Equal((3, 3, 3 * Result.Connections), (endpoint.Linked, endpoint.Seen, endpoint.AddressesSeen));
+            LabPassive cellular = Passive(configuration, "path-if1");
+            Assert.Equal((1, Result.Connections), (cellular.Seen, cellular.AddressesSeen));
+            Assert.Equal(2 * Result.Connections, Result.Column(configuration).Cost.Joins);
+
+            Assert.False(Passive(configuration, "path-if0").ReadAnnounced);
+        }
+
+        LabPassive full = Passive(StandardHandover, "fully-on-path");
+        Assert.Equal((3, 3), (full.Linked, full.Seen));
+        Assert.Contains(EvidenceKind.TokenOfSeenKey, full.Evidence);
+        Assert.StartsWith("3/3 ", Cell(StandardHandover, "fully on-path: links"), StringComparison.Ordinal);
+
+        // No announcement under handover at either end: nobody reads an ADD_ADDR, not even with the keys.
+        Assert.All(Result.Column(StandardHandover).Passive, p => Assert.False(p.ReadAnnounced, p.Label));
+
+        // No join on a healthy path: the split fails closed, scoring and the middleboxes see one subflow.
+        foreach (string configuration in new[] { StandardHandover, ProfileHandover })
+        {
+            LabColumn column = Result.Column(configuration);
+            Assert.True(Assert.IsType<LabSplit>(column.Split).Aborted, configuration);
+            Assert.Equal(0, Assert.IsType<LabScoring>(column.Scoring).SegmentsBefore);
+            Assert.All(column.Middleboxes.OfType<LabMiddlebox>().Where(m => m.Name != "strip-all"), m => Assert.Equal(1, m.Subflows));
+        }
+    }
+
+    private static string Num(double value) => value.ToString(value >= 100 ? "0" : "0.0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Describe(LabPassive p) =>
         $"{p.Observer} {p.Linked}/{p.Seen} +{p.AddressesSeen} in {p.Connections} [{string.Join(",", p.Evidence)}] announced={p.ReadAnnounced}";

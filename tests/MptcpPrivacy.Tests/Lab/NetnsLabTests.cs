@@ -124,10 +124,11 @@ public sealed class NetnsLabTests(NetnsLabFixture fixture) : IClassFixture<Netns
         Privileges.RequireRoot("the lab's kernel column");
         LabCost cost = fixture.Column.Column.Cost;
         Assert.True(cost.Joins >= 4, $"{cost.Joins} joins");
-        Assert.NotNull(cost.JoinLatencyMs);
-        Assert.True(cost.JoinLatencyMs > 0);
+        Assert.NotNull(cost.TimeToFirstJoinMs);
+        Assert.True(cost.TimeToFirstJoinMs > 0);
         Assert.Null(cost.CpuSeconds);
-        Assert.Null(cost.CpuMsPerJoin);
+        Assert.Null(cost.Cpu);
+        Assert.Empty(cost.HandshakesMs);
         Assert.True(cost.GoodputMbps > 0);
 
         // The stack's own defences have no kernel version: not run, with the reason.
@@ -171,7 +172,7 @@ public sealed class NetnsLabTests(NetnsLabFixture fixture) : IClassFixture<Netns
         JsonElement standard = columns.Single(c => c.GetProperty("name").GetString() == "standard/aggregate");
         Assert.Equal("netns", standard.GetProperty("backend").GetString());
         Assert.Equal(JsonValueKind.Null, standard.GetProperty("split").ValueKind);
-        Assert.Equal(JsonValueKind.Null, standard.GetProperty("cost").GetProperty("cpuMsPerJoin").ValueKind);
+        Assert.Equal(JsonValueKind.Null, standard.GetProperty("cost").GetProperty("cpuMicrosecondsPerJoinHandshake").ValueKind);
         Assert.Contains("first-message split", standard.GetProperty("notRun").GetProperty("split").GetString(), StringComparison.Ordinal);
         Assert.All(columns, c => Assert.Equal(c.GetProperty("profile").GetString() == "standard" ? "netns" : "simulator", c.GetProperty("backend").GetString()));
 

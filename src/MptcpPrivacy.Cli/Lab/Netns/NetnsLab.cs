@@ -111,7 +111,7 @@ internal static class NetnsLab
         }
 
         (double? latency, int joins) = JoinLatency(audit, run.Capture);
-        var cost = new LabCost(run.GoodputMbps, latency, joins, CpuSeconds: null, run.WallSeconds);
+        var cost = new LabCost(run.GoodputMbps, latency, HandshakesMs: [], joins, Cpu: null, CpuSeconds: null, run.WallSeconds);
         var column = new LabColumn(configuration, run.Complete, passive, attacks, cost, run.Capture, audit, timelines, middleboxes, Split: null, Scoring: null,
             Proxy: null, LabBackend.Netns, notRun);
         return new NetnsColumn(column, run);

@@ -40,6 +40,9 @@ public sealed class PolicyPathManager : IPathManager
     private readonly List<OpenSubflow> _deferred = [];
     private readonly HashSet<byte> _shownIds = [0];
     private readonly HashSet<int> _failed = [];
+    private readonly HashSet<int> _established = [KernelPathManager.InitialSubflowId];
+    private readonly HashSet<int> _opened = [];
+    private readonly List<IpAddressBytes> _waiting = [];
     private readonly JoinRateLimiter? _joins;
     private bool _fullyEstablished;
     private int? _handoverTarget;
@@ -134,25 +137,35 @@ public sealed class PolicyPathManager : IPathManager
     public IReadOnlyList<PathAction> OnFullyEstablished()
     {
         _fullyEstablished = true;
-        return Filter(_inner.OnFullyEstablished());
+        List<PathAction> actions = Filter(_inner.OnFullyEstablished());
+        actions.AddRange(ResumeHandover());
+        return actions;
     }
 
     /// <inheritdoc/>
     public IReadOnlyList<PathAction> OnSubflowEstablished(int subflowId)
     {
         List<PathAction> actions = Filter(_inner.OnSubflowEstablished(subflowId));
-        if (_policy.Mode == PathPolicyMode.Handover && subflowId != KernelPathManager.InitialSubflowId)
+        _established.Add(subflowId);
+
+        // Only a join we opened moves us: the peer's join is followed through its own MP_PRIO and
+        // closes, and a join whose opener we cannot trust (an on-path attacker who saw the keys)
+        // must not evict the user's subflows.
+        if (_policy.Mode == PathPolicyMode.Handover && _opened.Contains(subflowId))
         {
             // Make before break: the others become backups now (the scheduler and the peer move
-            // their traffic) and close once their data in flight has had time to drain.
+            // their traffic) and close once their data in flight has had time to drain. Only
+            // established ones: a join still in its handshake has not proven its HMAC, and an
+            // MP_PRIO (with its data ACK) on it would answer whoever sent the SYN.
             _handoverTarget = null;
-            int[] old = [.. _inner.Subflows.Where(s => s.Id != subflowId).Select(s => s.Id)];
+            int[] old = [.. _inner.Subflows.Where(s => s.Id != subflowId && _established.Contains(s.Id)).Select(s => s.Id)];
             foreach (int id in old)
             {
                 actions.Add(new SetBackup(id, true));
             }
 
             _drain = old.Length == 0 ? null : (_clock() + _policy.HandoverDrain, old);
+            actions.AddRange(ResumeHandover());
         }
 
         return actions;
@@ -162,14 +175,23 @@ public sealed class PolicyPathManager : IPathManager
     public IReadOnlyList<PathAction> OnSubflowClosed(int subflowId)
     {
         _deferred.RemoveAll(o => o.SubflowId == subflowId);
+        _established.Remove(subflowId);
         if (_handoverTarget == subflowId)
         {
             _handoverTarget = null;
         }
 
+        if (_drain is { } drain && drain.Subflows.Contains(subflowId))
+        {
+            // Drained early (its address went, or the peer closed it): the handover is over once none is left.
+            int[] left = [.. drain.Subflows.Where(id => id != subflowId)];
+            _drain = left.Length == 0 ? null : (drain.At, left);
+        }
+
         _failed.Add(subflowId);
         List<PathAction> actions = Filter(_inner.OnSubflowClosed(subflowId));
         actions.AddRange(NewPathIfNeeded());
+        actions.AddRange(ResumeHandover());
         return actions;
     }
 
@@ -191,6 +213,8 @@ public sealed class PolicyPathManager : IPathManager
                     actions.Add(new CloseSubflow(id));
                 }
             }
+
+            actions.AddRange(ResumeHandover());
         }
 
         ReleaseDeferred(actions);
@@ -209,7 +233,7 @@ public sealed class PolicyPathManager : IPathManager
         _heldAnnouncements.RemoveAll(h => h.Id == addressId);
         _heldAnnouncements.Add((addressId, address, port));
         var actions = new List<PathAction> { new EchoAnnounce(addressId, address, port) };
-        actions.AddRange(_policy.Mode == PathPolicyMode.Handover ? NewPath() : NewPathIfNeeded());
+        actions.AddRange(_policy.Mode == PathPolicyMode.Handover ? Handover(address) : NewPathIfNeeded());
         return actions;
     }
 
@@ -236,7 +260,7 @@ public sealed class PolicyPathManager : IPathManager
         }
 
         _reserve.Add(PathManagerOptions.Validate(endpoint, [.. _reserve, .. _inner.Endpoints]));
-        return _policy.Mode == PathPolicyMode.Handover ? NewPath() : NewPathIfNeeded();
+        return _policy.Mode == PathPolicyMode.Handover ? Handover(endpoint.Address) : NewPathIfNeeded();
     }
 
     /// <inheritdoc/>
@@ -277,6 +301,35 @@ public sealed class PolicyPathManager : IPathManager
         return id;
     }
 
+    /// <summary>
+    /// Handover: moves to the path <paramref name="address"/> (ours or the peer's) just appeared on,
+    /// or, while a handover is under way (its join in its handshake or the old subflows draining) or
+    /// before the secret, remembers that it waits: it goes when that ends (<see cref="ResumeHandover"/>).
+    /// </summary>
+    private List<PathAction> Handover(IpAddressBytes address)
+    {
+        _waiting.Remove(address);
+        _waiting.Add(address);
+        return ResumeHandover();
+    }
+
+    /// <summary>
+    /// Handover: once nothing is under way, moves to the newest held path if one appeared while
+    /// something was (an address gone since then no longer counts).
+    /// </summary>
+    private List<PathAction> ResumeHandover()
+    {
+        _waiting.RemoveAll(a => !_reserve.Exists(e => e.Address == a) && !_heldAnnouncements.Exists(h => h.Address == a));
+        if (_policy.Mode != PathPolicyMode.Handover || _waiting.Count == 0 || !_fullyEstablished || _handoverTarget is not null || _drain is not null)
+        {
+            return [];
+        }
+
+        IpAddressBytes newest = _waiting[^1];
+        _waiting.Clear();
+        return NewPath(newest);
+    }
+
     /// <summary>Backup and handover: a new path once no healthy subflow is left.</summary>
     private List<PathAction> NewPathIfNeeded()
     {
@@ -285,15 +338,30 @@ public sealed class PolicyPathManager : IPathManager
     }
 
     /// <summary>
-    /// Hands the inner manager the next held path, a reserved endpoint or else a peer's announcement,
-    /// until one opens a join; one path at a time, and only once fully established.
+    /// Hands the inner manager the next held path, <paramref name="preferred"/>'s first when given,
+    /// then the newest reserved endpoint, else the latest peer's announcement, until one opens a
+    /// join; one path at a time, and only once fully established.
     /// </summary>
-    private List<PathAction> NewPath()
+    private List<PathAction> NewPath(IpAddressBytes? preferred = null)
     {
         var actions = new List<PathAction>();
         if (!_fullyEstablished || _handoverTarget is not null || _drain is not null)
         {
             return actions;
+        }
+
+        // The newest is taken first: move the preferred one to the end of its list.
+        if (preferred is { } p && _reserve.FindIndex(e => e.Address == p) is >= 0 and int r)
+        {
+            PathEndpoint endpoint = _reserve[r];
+            _reserve.RemoveAt(r);
+            _reserve.Add(endpoint);
+        }
+        else if (preferred is { } q && _heldAnnouncements.FindIndex(h => h.Address == q) is >= 0 and int h)
+        {
+            (byte id, IpAddressBytes address, ushort? port) = _heldAnnouncements[h];
+            _heldAnnouncements.RemoveAt(h);
+            actions.AddRange(Filter(_inner.OnAddAddrReceived(id, address, port)).Where(a => a is not EchoAnnounce));
         }
 
         while (!actions.Exists(a => a is OpenSubflow) && (_reserve.Count > 0 || _heldAnnouncements.Count > 0))
@@ -370,6 +438,7 @@ public sealed class PolicyPathManager : IPathManager
             OpenSubflow open = _deferred[0];
             _deferred.RemoveAt(0);
             _shownIds.Add(open.LocalId);
+            _opened.Add(open.SubflowId);
             actions.Add(open);
         }
     }

@@ -94,7 +94,64 @@ public class PolicyPathManagerTests
         Assert.Equal([new SetBackup(KernelPathManager.InitialSubflowId, true)], pm.OnSubflowEstablished(open.SubflowId));
         Assert.Equal(TimeSpan.FromSeconds(3), pm.NextDeadline);
         Assert.Empty(pm.OnTimer(TimeSpan.FromSeconds(2.5)));
-        Assert.Equal([new CloseSubflow(KernelPathManager.InitialSubflowId)], pm.OnTimer(TimeSpan.FromSeconds(3)));
+
+        // The drain over, the address that waited gets its handover (it was lost before this fix).
+        IReadOnlyList<PathAction> drained = pm.OnTimer(TimeSpan.FromSeconds(3));
+        Assert.Equal(new CloseSubflow(KernelPathManager.InitialSubflowId), drained[0]);
+        OpenSubflow next = Assert.Single(drained.OfType<OpenSubflow>());
+        Assert.Equal(LocalC, next.LocalAddress);
+    }
+
+    [Fact]
+    public void AnAddressThatAppearsDuringAHandoversHandshakeGoesOnceTheOldSubflowIsGone()
+    {
+        // The lab's mobile user: new Wi-Fi address, old Wi-Fi address lost before the join is up
+        // (nothing to drain), a new cellular address meanwhile.
+        PolicyPathManager pm = Make(new PathPolicy { Mode = PathPolicyMode.Handover });
+        pm.OnFullyEstablished();
+        OpenSubflow wifi = Assert.Single(pm.OnLocalEndpointAdded(new PathEndpoint(0, LocalB, EndpointFlags.Subflow)).OfType<OpenSubflow>());
+        Assert.Empty(pm.OnSubflowClosed(KernelPathManager.InitialSubflowId).OfType<OpenSubflow>());
+        Assert.Empty(pm.OnLocalEndpointAdded(new PathEndpoint(0, LocalC, EndpointFlags.Subflow)));
+
+        IReadOnlyList<PathAction> up = pm.OnSubflowEstablished(wifi.SubflowId);
+        Assert.Empty(up.OfType<SetBackup>());
+        Assert.Null(pm.NextDeadline);
+        OpenSubflow cellular = Assert.Single(up.OfType<OpenSubflow>());
+        Assert.Equal(LocalC, cellular.LocalAddress);
+
+        // That one up, the Wi-Fi join becomes a backup and drains.
+        Assert.Equal([new SetBackup(wifi.SubflowId, true)], pm.OnSubflowEstablished(cellular.SubflowId));
+        Assert.NotNull(pm.NextDeadline);
+    }
+
+    [Fact]
+    public void AnAddressThatWaitedAndWentIsNotHandedOverTo()
+    {
+        PolicyPathManager pm = Make(new PathPolicy { Mode = PathPolicyMode.Handover }, new PathEndpoint(0, LocalC, EndpointFlags.Subflow));
+        pm.OnFullyEstablished();
+        OpenSubflow open = Assert.Single(pm.OnLocalEndpointAdded(new PathEndpoint(0, LocalB, EndpointFlags.Subflow)).OfType<OpenSubflow>());
+        IpAddressBytes gone = IpAddressBytes.Parse("203.0.113.9");
+        Assert.Empty(pm.OnLocalEndpointAdded(new PathEndpoint(0, gone, EndpointFlags.Subflow)));
+        pm.OnLocalAddressLost(gone);
+
+        // The configured endpoint (LocalC) is no new address: nothing to move to.
+        Assert.Empty(pm.OnSubflowEstablished(open.SubflowId).OfType<OpenSubflow>());
+        Assert.Empty(pm.OnTimer(TimeSpan.FromMinutes(1)).OfType<OpenSubflow>());
+    }
+
+    [Fact]
+    public void AHandoverLeavesAPeersJoinAloneWhetherInItsHandshakeOrEstablished()
+    {
+        // A join the peer opened may be an on-path attacker's who saw the keys: it must not evict
+        // our subflows, and a join still in its handshake (HMAC unproven) gets no MP_PRIO.
+        PolicyPathManager pm = Make(new PathPolicy { Mode = PathPolicyMode.Handover });
+        pm.OnFullyEstablished();
+        int peer = Assert.NotNull(pm.OnJoinRequest(Local, 9, IpAddressBytes.Parse("198.18.0.30"), 40000, backup: false));
+        OpenSubflow ours = Assert.Single(pm.OnLocalEndpointAdded(new PathEndpoint(0, LocalB, EndpointFlags.Subflow)).OfType<OpenSubflow>());
+        Assert.Equal([new SetBackup(KernelPathManager.InitialSubflowId, true)], pm.OnSubflowEstablished(ours.SubflowId));
+
+        Assert.Empty(pm.OnSubflowEstablished(peer));
+        Assert.Equal([new CloseSubflow(KernelPathManager.InitialSubflowId)], pm.OnTimer(TimeSpan.FromMinutes(1)));
     }
 
     [Fact]
