@@ -67,8 +67,8 @@ public static class ScenarioRunner
         }
 
         // A path marked "announce" gives the client's addresses on it "signal subflow" endpoints.
-        EndpointFlags ClientFlags(int interfaceIndex) =>
-            interfaceIndex < spec.Paths.Count && spec.Paths[interfaceIndex].Announce ? EndpointFlags.Subflow | EndpointFlags.Signal : EndpointFlags.Subflow;
+        EndpointFlags ClientFlags(int interfaceIndex) => interfaceIndex >= spec.Paths.Count ? EndpointFlags.Subflow
+            : EndpointFlags.Subflow | (spec.Paths[interfaceIndex].Announce ? EndpointFlags.Signal : 0) | (spec.Paths[interfaceIndex].Backup ? EndpointFlags.Backup : 0);
 
         MptcpHostNode? clientNode = null;
         MptcpHostNode? serverNode = null;

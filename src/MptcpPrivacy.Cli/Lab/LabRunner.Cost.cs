@@ -1,4 +1,5 @@
 using MptcpPrivacy.Capture;
+using MptcpPrivacy.Linux.Native;
 using MptcpPrivacy.Scenarios;
 using MptcpPrivacy.Simulation.Scenarios;
 using MptcpPrivacy.Stack.Mptcp;
@@ -16,7 +17,10 @@ internal static partial class LabRunner
     public const int CpuConnections = 10;
 
     /// <summary>Pairs of runs (with joins, without) of the CPU micro-run; the cell is their median.</summary>
-    public const int CpuRepeats = 3;
+    public const int CpuRepeats = 5;
+
+    /// <summary>Bytes each way of each connection of the CPU micro-run: enough to keep it open until its join is up.</summary>
+    public const long CpuBytes = 50_000;
 
     /// <summary>
     /// Returns the passive run's cost: goodput, time to first join, and every join handshake the
@@ -94,17 +98,20 @@ internal static partial class LabRunner
     /// <summary>
     /// Measures the process CPU one join handshake of <paramref name="profile"/> costs on this
     /// machine: <see cref="CpuRepeats"/> pairs of runs of <see cref="CpuConnections"/> connections
-    /// (100 kB each way, no mobility, no announcement), one with joins (the aggregate policy: each connection
-    /// joins from the cellular address) and one whose path manager may open no subflow (no join), after one pair to
+    /// (<see cref="CpuBytes"/> each way, no mobility, no announcement), one with joins (the aggregate policy: each connection
+    /// joins from the cellular address, a backup path that carries no data while Wi-Fi works) and one whose path
+    /// manager may open no subflow (no join), on this thread's CPU clock, after one pair to
     /// warm up; each pair gives (CPU with − CPU without) / joins, and the median of the pairs is the
     /// cell. The policy changes how many joins a connection makes, not what one costs, so the
     /// columns of one mode share it.
     /// </summary>
     public static LabJoinCpu JoinCpu(PrivacyProfile profile, int seed)
     {
-        // No announcement: the difference between the runs is then the joins alone.
-        // Both runs carry the same bytes, so the data's cost cancels but for what a second subflow adds to it.
-        ScenarioSpec spec = LabScenario.Passive(seed, profile, CpuConnections, bytes: 100_000) with { Mobility = [], ServerAnnouncedAddresses = [] };
+        // No announcement, and the cellular path a backup: its join is made (with the B flag) but
+        // carries no data while Wi-Fi works, so both runs move the same bytes on the same path and
+        // the difference between them is the join handshakes alone (with the few ACKs a join gets).
+        ScenarioSpec passive = LabScenario.Passive(seed, profile, CpuConnections, bytes: CpuBytes);
+        ScenarioSpec spec = passive with { Mobility = [], ServerAnnouncedAddresses = [], Paths = [passive.Paths[0], passive.Paths[1] with { Backup = true }] };
         MptcpOptions with = new LabConfiguration("", profile, PathPolicyMode.Aggregate).Options(spec);
         MptcpOptions without = with with { PathManagerLimits = new PathManagerLimits(subflows: 0, addAddrAccepted: 0) };
         var samples = new List<double>();
@@ -129,9 +136,10 @@ internal static partial class LabRunner
     private static (double CpuSeconds, int Joins) CpuOf(ScenarioSpec spec, MptcpOptions options)
     {
         MptcpHostNode? client = null;
-        TimeSpan before = Environment.CpuUsage.TotalTime;
+        // The simulator runs on this thread alone: its CPU time leaves out the runtime's other threads.
+        TimeSpan before = ThreadCpuClock.Now();
         ScenarioRunner.Run(spec, capture: null, options, options, check: ContentCheck.Pattern, configure: t => client = (MptcpHostNode)t.Client);
-        double cpu = (Environment.CpuUsage.TotalTime - before).TotalSeconds;
+        double cpu = (ThreadCpuClock.Now() - before).TotalSeconds;
         return (cpu, client!.Endpoint.Connections.Sum(c => c.Events.Count(e => e.Kind == MptcpEventKind.SubflowEstablished) - 1));
     }
 }

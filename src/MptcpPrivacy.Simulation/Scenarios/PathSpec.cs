@@ -72,6 +72,12 @@ public sealed record PathSpec
     /// </summary>
     public bool Announce { get; init; }
 
+    /// <summary>
+    /// Gets whether the client's endpoints on the path are backups (<c>ip mptcp endpoint ... backup</c>):
+    /// its joins carry the B flag (RFC 8684 §3.2) and data only when no other subflow can.
+    /// </summary>
+    public bool Backup { get; init; }
+
     /// <summary>Gets when the path's link goes down and comes back up, in time order.</summary>
     public IReadOnlyList<LinkStateChange> LinkChanges { get; init; } = [];
 
@@ -206,6 +212,7 @@ public sealed record PathSpec
         && NatPublicAddress == other.NatPublicAddress
         && Strip == other.Strip
         && Announce == other.Announce
+        && Backup == other.Backup
         && LinkChanges.SequenceEqual(other.LinkChanges)
         && Ipv4 == other.Ipv4
         && Ipv6 == other.Ipv6;
@@ -273,6 +280,11 @@ public sealed record PathSpec
         if (Announce)
         {
             items.Add(("announce", null));
+        }
+
+        if (Backup)
+        {
+            items.Add(("backup", null));
         }
 
         foreach (LinkStateChange change in LinkChanges)

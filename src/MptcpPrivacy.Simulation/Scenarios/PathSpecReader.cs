@@ -10,7 +10,7 @@ internal sealed class PathSpecReader : IKeyedReader<PathSpec>
 {
     /// <summary>The keys, in the order <see cref="PathSpec.ToString"/> writes them.</summary>
     public static readonly string[] Keys =
-        ["name", "rate", "rtt", "delay", "jitter", "loss", "reorder", "reorder-delay", "dup", "mtu", "queue", "nat", "strip", "announce", "down", "up", "v4", "v6"];
+        ["name", "rate", "rtt", "delay", "jitter", "loss", "reorder", "reorder-delay", "dup", "mtu", "queue", "nat", "strip", "announce", "backup", "down", "up", "v4", "v6"];
 
     /// <summary>The keys that may be given more than once.</summary>
     public static readonly string[] RepeatableKeys = ["down", "up"];
@@ -30,7 +30,7 @@ internal sealed class PathSpecReader : IKeyedReader<PathSpec>
     public bool IsRepeatable(string key) => RepeatableKeys.Contains(key);
 
     /// <inheritdoc/>
-    public bool IsFlag(string key) => key is "nat" or "announce";
+    public bool IsFlag(string key) => key is "nat" or "announce" or "backup";
 
     /// <inheritdoc/>
     public PathSpec Finish() => Spec;
@@ -45,7 +45,7 @@ internal sealed class PathSpecReader : IKeyedReader<PathSpec>
 
         if (!IsFlag(key) && value is null)
         {
-            throw new ScenarioFormatException("needs a value (only nat and announce may stand alone)");
+            throw new ScenarioFormatException("needs a value (only nat, announce and backup may stand alone)");
         }
 
         string text = value ?? "";
@@ -65,6 +65,7 @@ internal sealed class PathSpecReader : IKeyedReader<PathSpec>
             "nat" => ReadNat(value),
             "strip" => Spec with { Strip = ReadStrip(text) },
             "announce" => Spec with { Announce = ReadYesNo(value, "announce") },
+            "backup" => Spec with { Backup = ReadYesNo(value, "backup") },
             "down" => Spec with { LinkChanges = AddChange(text, up: false) },
             "up" => Spec with { LinkChanges = AddChange(text, up: true) },
             "v4" => Spec with { Ipv4 = ReadAddress(text, v4: true) },

@@ -143,7 +143,7 @@ internal sealed class ScenarioJson
                 case "queue":
                     writer.WriteNumber(key, path.QueuePackets);
                     break;
-                case "nat" or "announce" when value is null:
+                case "nat" or "announce" or "backup" when value is null:
                     writer.WriteBoolean(key, true);
                     break;
                 case "down" or "up":

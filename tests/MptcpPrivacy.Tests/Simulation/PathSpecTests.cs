@@ -49,11 +49,14 @@ public class PathSpecTests
         Assert.Equal(PathSpec.Parse("nat"), PathSpec.Parse("NAT=yes"));
         Assert.Null(PathSpec.Parse("loss=0%").Loss);
         Assert.Equal(new GilbertElliottLoss(0.01, 0.1), PathSpec.Parse("loss=ge:1%:10%").Loss);
+        Assert.True(PathSpec.Parse("backup").Backup);
+        Assert.False(PathSpec.Parse("backup=no").Backup);
     }
 
     public static TheoryData<string> RoundTrips => new()
     {
         "rate=100M,rtt=20ms",
+        "rate=20M,rtt=60ms,announce,backup",
         "name=wifi,rate=unlimited,rtt=0s,jitter=1500us,loss=ge:1%:10%,reorder=0.25%,reorder-delay=2ms,dup=0.1%,mtu=1280,queue=0,nat,strip=syn,down=1s,up=2s,down=3s",
         "rate=10M,rtt=2ns,loss=ge:1%:10%:2%,v4=none,v6=2001:db8:9::5/64",
         "rate=64k,rtt=600ms,loss=ge:1%:10%:0%:50%,nat=203.0.113.200,strip=all,v4=203.0.113.4/24",
@@ -173,7 +176,7 @@ public class PathSpecTests
         { "v4=198.51.100.2/33", "v4: \"198.51.100.2/33\" has a bad prefix length" },
         { "name=a b", "name: \"a b\" is not a name: use 1 to 32 letters" },
         { "name=", "name: \"\" is not a name" },
-        { "rate", "rate: needs a value (only nat and announce may stand alone)" },
+        { "rate", "rate: needs a value (only nat, announce and backup may stand alone)" },
         { "loss=1%,loss=2%", "loss: given twice" },
         { "rate=1M,,rtt=2ms", "item 2 is empty (two commas in a row?)" },
         { "rate=1M,", "ends with a comma" },
