@@ -29,6 +29,13 @@ public static class ScenarioRunner
     private const int DownloadSeed = 202;
     private const int SeedStride = 1000;
 
+    /// <summary>
+    /// Returns the endpoint flags of the client's addresses on interface <paramref name="interfaceIndex"/>:
+    /// "subflow", with "signal" on a path marked <c>announce</c> and "backup" on one marked <c>backup</c>.
+    /// </summary>
+    internal static EndpointFlags ClientEndpointFlags(ScenarioSpec spec, int interfaceIndex) => interfaceIndex >= spec.Paths.Count ? EndpointFlags.Subflow
+        : EndpointFlags.Subflow | (spec.Paths[interfaceIndex].Announce ? EndpointFlags.Signal : 0) | (spec.Paths[interfaceIndex].Backup ? EndpointFlags.Backup : 0);
+
     /// <summary>Returns the stack options a host runs for <paramref name="spec"/>: the defaults with the scenario's privacy mode.</summary>
     public static MptcpOptions OptionsFor(ScenarioSpec spec)
     {
@@ -66,9 +73,7 @@ public static class ScenarioRunner
             serverEndpoint.AddEndpoint(announced.Address, EndpointFlags.Signal);
         }
 
-        // A path marked "announce" gives the client's addresses on it "signal subflow" endpoints.
-        EndpointFlags ClientFlags(int interfaceIndex) => interfaceIndex >= spec.Paths.Count ? EndpointFlags.Subflow
-            : EndpointFlags.Subflow | (spec.Paths[interfaceIndex].Announce ? EndpointFlags.Signal : 0) | (spec.Paths[interfaceIndex].Backup ? EndpointFlags.Backup : 0);
+        EndpointFlags ClientFlags(int interfaceIndex) => ClientEndpointFlags(spec, interfaceIndex);
 
         MptcpHostNode? clientNode = null;
         MptcpHostNode? serverNode = null;

@@ -59,8 +59,7 @@ public static class ProxyScenarioRunner
             frontEndpoint.AddEndpoint(announced.Address, EndpointFlags.Signal);
         }
 
-        EndpointFlags ClientFlags(int interfaceIndex) =>
-            interfaceIndex < spec.Paths.Count && spec.Paths[interfaceIndex].Announce ? EndpointFlags.Subflow | EndpointFlags.Signal : EndpointFlags.Subflow;
+        EndpointFlags ClientFlags(int interfaceIndex) => ScenarioRunner.ClientEndpointFlags(spec, interfaceIndex);
 
         var backInterfaces = new HostInterfaces();
         backInterfaces.AddInterface("origin");
