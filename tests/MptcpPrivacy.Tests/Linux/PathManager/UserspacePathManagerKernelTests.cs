@@ -59,7 +59,7 @@ public class UserspacePathManagerKernelTests
             Assert.True(WaitUntil(() => daemon.Counters.EventsSeen >= 3), $"no SUB_ESTABLISHED: {daemon.Counters}"));
 
         IPAddress second = run.Topology.Path(2).StackAddress4;
-        Assert.Contains(second, run.AddAddrFromClient);
+        Assert.True(run.AddAddrFromClient.Contains(second), $"no ADD_ADDR of {second} in the capture; {run.Counters}; daemon log:\n{string.Join("\n", run.Log)}");
         Segment join = Assert.Single(run.JoinSyns);
         Assert.Equal(second, join.Source);
         Assert.Equal(run.Topology.Path(2).InterfaceIndex, join.InterfaceIndex);
@@ -132,7 +132,8 @@ public class UserspacePathManagerKernelTests
             }
 
             server.PathManager.SetLimits(subflows: 2, addAddrAccepted: 0);
-            PacketCapture capture = client.StartCapture(file, $"tcp port {port}");
+            // Headers only: whole packets made tcpdump drop some under a loaded CI (the lab saw the same).
+            PacketCapture capture = client.StartCapture(file, $"tcp port {port}", snapLength: 256);
             var endpoint = new PathEndpoint(0, IpAddressBytes.FromIPAddress(topology.Path(2).StackAddress4), flags);
             UserspacePathManager daemon = UserspacePathManager.Start(client.Name, new PathPolicy { Mode = mode }, [endpoint], log.Enqueue);
             long received;
