@@ -181,10 +181,15 @@ public sealed class MptcpConnection
                 }
             }
 
+            bool canSignal = CanSignal;
             foreach (Announcement a in _announcements)
             {
-                // The next transmission, or after the last one the time to give up.
-                earliest = Min(earliest, a.Due);
+                // The next transmission, or after the last one the time to give up. A transmission
+                // waits for a subflow that can carry it: without one it would be due for ever.
+                if (canSignal || a.Transmissions >= _options.AddAddrMaxTransmissions)
+                {
+                    earliest = Min(earliest, a.Due);
+                }
             }
 
             return earliest;
@@ -1577,13 +1582,36 @@ public sealed class MptcpConnection
         };
     }
 
+    /// <summary>
+    /// Gets whether a subflow can carry a signal now (a pure ACK with an option: ADD_ADDR, a key
+    /// share): what <see cref="RequestPureAck"/> needs. A signal due while none can is not a
+    /// deadline: it would be due, and unsent, at every poll.
+    /// </summary>
+    internal bool CanSignal
+    {
+        get
+        {
+            foreach (MptcpSubflow sf in _subflows)
+            {
+                if (CarriesSignals(sf))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private static bool CarriesSignals(MptcpSubflow sf) =>
+        sf.Phase == SubflowPhase.Established && sf.Tcp.State is TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.FinWait2;
+
     private MptcpSubflow? BestSubflow()
     {
         MptcpSubflow? best = null;
         foreach (MptcpSubflow sf in _subflows)
         {
-            if (sf.Tcp.State is TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.FinWait2 && sf.Phase == SubflowPhase.Established
-                && (best is null || (best.IsStale && !sf.IsStale) || (best.IsStale == sf.IsStale && Faster(sf, best))))
+            if (CarriesSignals(sf) && (best is null || (best.IsStale && !sf.IsStale) || (best.IsStale == sf.IsStale && Faster(sf, best))))
             {
                 best = sf;
             }

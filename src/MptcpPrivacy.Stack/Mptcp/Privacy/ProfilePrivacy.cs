@@ -102,10 +102,10 @@ internal sealed class ProfilePrivacy : WirePrivacy
     // The client's pure ACKs carry MP_CAPABLE's keys, with no room to spare, until the server's first DSS.
     private bool CanSendControl => !Connection.IsClient || Connection.PeerConfirmedKeys;
 
-    // A key share rides a pure ACK on a subflow that can send; with none (every subflow closing or
-    // gone) a due share would ask for a poll at once and send nothing, for ever. It waits instead,
-    // and goes when a subflow can carry it again.
-    private bool HasPathForControl => Connection.Subflows.Any(sf => sf.CanSend);
+    // A key share rides a pure ACK; with no subflow to carry one (every subflow closing or gone) a
+    // due share would ask for a poll at once and send nothing, for ever. It waits instead, and goes
+    // when a subflow can carry it again.
+    private bool HasPathForControl => Connection.CanSignal;
 
     private PrivacyRole PeerRole => Role.Peer();
 
