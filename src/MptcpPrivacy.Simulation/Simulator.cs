@@ -18,6 +18,10 @@ public sealed class Simulator : IEventTarget
     /// <summary>The most packets one poll of a node may return before it is treated as broken.</summary>
     private const int MaxPacketsPerPoll = 1 << 20;
 
+    // Wake-ups of one node at one instant in a row that sent nothing and asked to be polled again at
+    // once: a node in that state never lets time move on, which is a bug in it.
+    private const int MaxIdleWakesAtOneInstant = 100_000;
+
     /// <summary>The kinds of event the simulator itself fires.</summary>
     private const int ActionEvent = 0;
     private const int WakeEvent = 1;
@@ -251,7 +255,17 @@ public sealed class Simulator : IEventTarget
             }
         }
 
-        long deadline = Math.Max(state.Node.NextDeadline(now), now);
+        long asked = state.Node.NextDeadline(now);
+        if (sent > 0 || asked > now || state.IdleWakeAt != now)
+        {
+            (state.IdleWakeAt, state.IdleWakes) = (now, 0);
+        }
+        else if (++state.IdleWakes > MaxIdleWakesAtOneInstant)
+        {
+            throw new SimulationFaultException(state.Node.Name, now, $"asked to be polled again at once {MaxIdleWakesAtOneInstant} times in a row and sent nothing: time could not move on");
+        }
+
+        long deadline = Math.Max(asked, now);
         if (deadline != long.MaxValue && deadline < state.PendingWake)
         {
             state.PendingWake = deadline;
@@ -273,5 +287,11 @@ public sealed class Simulator : IEventTarget
         public Dictionary<int, LinkChannel> Ports { get; } = [];
 
         public long PendingWake { get; set; } = long.MaxValue;
+
+        /// <summary>Gets or sets the instant of the node's last wake-ups that sent nothing and asked for another at once.</summary>
+        public long IdleWakeAt { get; set; } = -1;
+
+        /// <summary>Gets or sets how many such wake-ups came in a row at <see cref="IdleWakeAt"/>.</summary>
+        public int IdleWakes { get; set; }
     }
 }

@@ -46,19 +46,10 @@ public sealed class TerminatingProxyNode : INode
     /// <summary>The bytes the relay copies at a time.</summary>
     public const int ScratchSize = 16 * 1024;
 
-    /// <summary>Rounds at one instant that may send nothing while a stack still asks to be polled at once, before the proxy waits <see cref="StallDelayNs"/>.</summary>
-    public const int MaxStalledRounds = 16;
-
-    /// <summary>How long the proxy waits before polling a stack again that asks for a poll at once and sends nothing.</summary>
-    public const long StallDelayNs = 1_000_000;
-
     private readonly MptcpHostNode _front;
     private readonly MptcpHostNode _back;
     private readonly byte[] _scratch = new byte[ScratchSize];
     private readonly List<ProxyRelay> _relays = [];
-    private bool _sentThisRound;
-    private long _stalledAt = -1;
-    private int _stalledRounds;
 
     /// <summary>
     /// Makes a proxy named <paramref name="name"/> that ends users' connections at
@@ -134,12 +125,6 @@ public sealed class TerminatingProxyNode : INode
     /// <summary>Gets the packets dropped because they came in on an interface the proxy does not have.</summary>
     public long PacketsOnUnknownInterface { get; private set; }
 
-    /// <summary>
-    /// Gets how many times a stack asked to be polled at once, round after round at one instant,
-    /// and sent nothing, so that the proxy put its next poll <see cref="StallDelayNs"/> later.
-    /// </summary>
-    public long StalledDeadlines { get; private set; }
-
     /// <summary>Gets TCP segments either stack dropped for a bad checksum or header.</summary>
     public long SegmentsDiscarded => _front.SegmentsDiscarded + _back.SegmentsDiscarded;
 
@@ -167,14 +152,12 @@ public sealed class TerminatingProxyNode : INode
         if (_front.PollTransmit(now, out packet))
         {
             packet = packet with { InterfaceIndex = FrontInterface };
-            _sentThisRound = true;
             return true;
         }
 
         if (_back.PollTransmit(now, out packet))
         {
             packet = packet with { InterfaceIndex = BackInterface };
-            _sentThisRound = true;
             return true;
         }
 
@@ -182,36 +165,7 @@ public sealed class TerminatingProxyNode : INode
     }
 
     /// <inheritdoc/>
-    /// <remarks>
-    /// A stack that keeps asking for a poll at the present instant while it sends nothing would hold
-    /// the simulator at that instant for ever (the profile's key-share timer of a connection whose
-    /// subflows can no longer carry a pure ACK did, until the stack was fixed; the proxy's tests
-    /// now check that the guard never fires, so a stack that regresses shows up there); after
-    /// <see cref="MaxStalledRounds"/> such rounds the proxy asks for its next poll
-    /// <see cref="StallDelayNs"/> later instead, and counts it in <see cref="StalledDeadlines"/>.
-    /// </remarks>
-    public long NextDeadline(long now)
-    {
-        long deadline = Math.Min(_front.NextDeadline(now), _back.NextDeadline(now));
-        bool sent = _sentThisRound;
-        _sentThisRound = false;
-        if (deadline > now || sent)
-        {
-            _stalledRounds = 0;
-            return deadline;
-        }
-
-        _stalledRounds = _stalledAt == now ? _stalledRounds + 1 : 1;
-        _stalledAt = now;
-        if (_stalledRounds <= MaxStalledRounds)
-        {
-            return deadline;
-        }
-
-        StalledDeadlines++;
-        _stalledRounds = 0;
-        return now + StallDelayNs;
-    }
+    public long NextDeadline(long now) => Math.Min(_front.NextDeadline(now), _back.NextDeadline(now));
 
     private void Relay(TimeSpan now)
     {
