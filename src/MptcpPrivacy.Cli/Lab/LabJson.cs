@@ -64,16 +64,8 @@ internal static class LabJson
         }
 
         w.WriteEndArray();
-        w.WriteStartArray("attacks");
-        foreach (LabAttack? a in column.Attacks)
+        WriteObjectsOrNull(w, "attacks", column.Attacks, a =>
         {
-            if (a is null)
-            {
-                w.WriteNullValue();
-                continue;
-            }
-
-            w.WriteStartObject();
             w.WriteString("kind", LabTable.AttackName(a.Kind));
             w.WriteNumber("attempts", a.Attempts);
             w.WriteNumber("tokenMatches", a.TokenMatches);
@@ -83,10 +75,7 @@ internal static class LabJson
             w.WriteBoolean("keysSeen", a.KeysSeen);
             w.WriteBoolean("succeeded", a.Succeeded);
             w.WriteBoolean("userComplete", a.UserComplete);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        });
         WriteObjectOrNull(w, "split", column.Split, split =>
         {
             w.WriteNumber("wifiBytes", split.WifiBytes);
@@ -100,26 +89,14 @@ internal static class LabJson
             w.WriteNumber("segmentsBefore", scoring.SegmentsBefore);
             w.WriteNumber("segmentsAfter", scoring.SegmentsAfter);
         });
-
-        w.WriteStartArray("middleboxes");
-        foreach (LabMiddlebox? m in column.Middleboxes)
+        WriteObjectsOrNull(w, "middleboxes", column.Middleboxes, m =>
         {
-            if (m is null)
-            {
-                w.WriteNullValue();
-                continue;
-            }
-
-            w.WriteStartObject();
             w.WriteString("name", m.Name);
             w.WriteBoolean("complete", m.Complete);
             w.WriteNumber("subflows", m.Subflows);
             w.WriteBoolean("fellBack", m.FellBack);
             w.WriteNumber("joinsRefused", m.JoinsRefused);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        });
         WriteProxy(w, column.Proxy);
         w.WriteStartObject("cost");
         w.WriteNumber("goodputMbps", column.Cost.GoodputMbps);
@@ -176,6 +153,27 @@ internal static class LabJson
         foreach (string value in values)
         {
             w.WriteStringValue(value);
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>Writes the array <paramref name="name"/>: per item an object whose members <paramref name="members"/> writes, or null for a cell that was not run.</summary>
+    private static void WriteObjectsOrNull<T>(Utf8JsonWriter w, string name, IEnumerable<T?> items, Action<T> members)
+        where T : class
+    {
+        w.WriteStartArray(name);
+        foreach (T? item in items)
+        {
+            if (item is null)
+            {
+                w.WriteNullValue();
+                continue;
+            }
+
+            w.WriteStartObject();
+            members(item);
+            w.WriteEndObject();
         }
 
         w.WriteEndArray();
